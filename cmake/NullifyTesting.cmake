@@ -1,0 +1,19 @@
+# nullify_add_test(<name> SOURCES <files...> [LIBRARIES <targets...>] [LAUNCHER <cmd...>]
+#                  [LABELS <labels...>] [TIMEOUT <seconds>])
+#
+# The one way tests are registered: a Qt Test executable, run by CTest with the offscreen
+# platform (so widget tests never need a display) and with logging rules that keep output short.
+# LAUNCHER wraps the run, for example in a private D-Bus session with an unlocked keyring.
+function(nullify_add_test name)
+    cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LAUNCHER;LABELS" ${ARGN})
+    add_executable(${name} ${ARG_SOURCES})
+    target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LIBRARIES})
+    add_test(NAME ${name} COMMAND ${ARG_LAUNCHER} $<TARGET_FILE:${name}>)
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 240)
+    endif()
+    set_tests_properties(${name} PROPERTIES
+        TIMEOUT ${ARG_TIMEOUT}
+        LABELS "${ARG_LABELS}"
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen;QT_LOGGING_RULES=nullify.*.debug=false")
+endfunction()

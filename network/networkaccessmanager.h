@@ -1,0 +1,76 @@
+#pragma once
+
+#include "retrypolicy.h"
+
+#include <QHash>
+#include <QNetworkAccessManager>
+#include <QPointer>
+#include <QUrl>
+
+#include <memory>
+
+namespace nullify {
+
+class AccessTokenProvider;
+class RetryBudget;
+class RetryingReply;
+class TokenRefreshCoordinator;
+struct RetryInfo;
+
+// The one QNetworkAccessManager of the app. Every reply it returns is a RetryingReply that lives
+// across attempts: callers use it like any QNetworkReply and get safe retries, Retry-After,
+// per-attempt timeouts, a request deadline, origin-safe redirects and one token refresh on 401.
+class NetworkAccessManager : public QNetworkAccessManager
+{
+    Q_OBJECT
+
+public:
+    explicit NetworkAccessManager(QObject* parent = nullptr);
+    ~NetworkAccessManager() override;
+
+    void setRetryPolicy(const RetryPolicy& policy);
+    RetryPolicy retryPolicy() const { return m_policy; }
+
+    // Authorization is injected only for requests to this origin (scheme, host, port).
+    void setApiOrigin(const QUrl& origin);
+    QUrl apiOrigin() const { return m_apiOrigin; }
+
+    void setTokenProvider(AccessTokenProvider* provider);
+    AccessTokenProvider* tokenProvider() const;
+
+    // Paths on the API origin that never get Authorization or the 401 flow (the token endpoints).
+    void setUnauthenticatedPathPrefixes(const QStringList& prefixes);
+
+    void setUserAgent(const QByteArray& userAgent) { m_userAgent = userAgent; }
+    QByteArray userAgent() const { return m_userAgent; }
+
+    bool isRefreshingToken() const;
+    double retryBudgetTokens(const QString& host) const;
+
+signals:
+    void attemptStarted(QNetworkReply* reply, int attempt);
+    void retryScheduled(QNetworkReply* reply, const nullify::RetryInfo& info);
+    void hostThrottled(const QString& host);
+    // One per failed refresh that ended the session, however many requests were waiting.
+    void reauthenticationRequired(const QString& reason);
+
+protected:
+    QNetworkReply* createRequest(Operation op, const QNetworkRequest& request, QIODevice* outgoingData) override;
+
+private:
+    friend class RetryingReply;
+
+    QNetworkReply* sendAttempt(Operation op, const QNetworkRequest& request, QIODevice* body);
+    bool needsAuthentication(const QNetworkRequest& request) const;
+    RetryBudget& budgetFor(const QString& host);
+    TokenRefreshCoordinator* refreshCoordinator() const { return m_refresh.get(); }
+
+    RetryPolicy m_policy;
+    QUrl m_apiOrigin;
+    QStringList m_unauthenticatedPrefixes;
+    QByteArray m_userAgent;
+    std::unique_ptr<TokenRefreshCoordinator> m_refresh;
+    QHash<QString, std::shared_ptr<RetryBudget>> m_budgets;
+};
+
+} // namespace nullify

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QByteArray>
+#include <QMetaType>
+#include <QNetworkReply>
+
+#include <chrono>
+
+namespace nullify {
+
+// Every retry rule in one value. The manager has one; a request may carry its own through
+// RequestAttribute::RetryPolicyOverride.
+struct RetryPolicy
+{
+    int maxAttempts = 4; // first attempt included
+    std::chrono::milliseconds initialBackoff{500};
+    std::chrono::milliseconds maxBackoff{30'000};
+    double jitter = 0.2; // each computed delay is scaled by a random factor in [1 - jitter, 1 + jitter]
+    std::chrono::milliseconds retryAfterCap{30'000}; // a longer Retry-After ends the reply instead
+    std::chrono::milliseconds attemptTimeout{30'000}; // per attempt, no bytes moving
+    std::chrono::milliseconds deadline{120'000}; // whole request, waits included
+    qint64 maxDrainBytes = 64 * 1024; // error bodies up to this are read so the connection is reused
+    qint64 maxSpoolBytes = 64 * 1024 * 1024; // sequential upload bodies kept on disk for replay
+    int maxRedirects = 10;
+    // Per-host retry budget (token bucket in the style of gRPC retry throttling): a retry costs
+    // one token, a success gives refillPerSuccess back. Read from the manager's policy only.
+    double budgetCapacity = 20.0;
+    double budgetRefillPerSuccess = 0.5;
+
+    static bool isIdempotentMethod(const QByteArray& verb);
+
+    // 429 for any method; 500, 502, 503, 504 only for idempotent methods or a marked request.
+    bool isRetryableStatus(int httpStatus, const QByteArray& verb, bool markedIdempotent) const;
+
+    // A failure before the request was sent is safe for any method; after it only when idempotent.
+    bool isRetryableTransportError(QNetworkReply::NetworkError error,
+                                   bool requestWasSent,
+                                   const QByteArray& verb,
+                                   bool markedIdempotent) const;
+
+    // Delay before retry number `retry` (1 for the first retry): initialBackoff doubled per retry,
+    // capped at maxBackoff, scaled by jitter. `unitRandom` is in [0, 1).
+    std::chrono::milliseconds backoff(int retry, double unitRandom) const;
+};
+
+} // namespace nullify
+
+Q_DECLARE_METATYPE(nullify::RetryPolicy)
