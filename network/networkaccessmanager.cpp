@@ -1,1 +1,114 @@
-// placeholder: being written
+#include "networkaccessmanager.h"
+
+#include "accesstokenprovider.h"
+#include "networkattributes.h"
+#include "origin.h"
+#include "retrybudget.h"
+#include "retryingreply.h"
+#include "tokenrefreshcoordinator.h"
+
+namespace nullify {
+
+NetworkAccessManager::NetworkAccessManager(QObject* parent)
+    : QNetworkAccessManager(parent)
+    , m_unauthenticatedPrefixes {QStringLiteral("/auth/")}
+    , m_userAgent(QByteArrayLiteral("Nullify-Desktop/" NULLIFY_VERSION))
+    , m_refresh(std::make_unique<TokenRefreshCoordinator>())
+{
+    qRegisterMetaType<nullify::RetryInfo>();
+    connect(m_refresh.get(),
+            &TokenRefreshCoordinator::refreshFinished,
+            this,
+            [this](bool succeeded, const QString& reason, bool signInRequired) {
+                if (!succeeded && signInRequired)
+                    emit reauthenticationRequired(reason);
+            });
+}
+
+NetworkAccessManager::~NetworkAccessManager() = default;
+
+void NetworkAccessManager::setRetryPolicy(const RetryPolicy& policy)
+{
+    m_policy = policy;
+}
+
+void NetworkAccessManager::setApiOrigin(const QUrl& origin)
+{
+    m_apiOrigin = origin.adjusted(QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::RemoveUserInfo);
+}
+
+void NetworkAccessManager::setTokenProvider(AccessTokenProvider* provider)
+{
+    m_refresh->setProvider(provider);
+}
+
+AccessTokenProvider* NetworkAccessManager::tokenProvider() const
+{
+    return m_refresh->provider();
+}
+
+void NetworkAccessManager::setUnauthenticatedPathPrefixes(const QStringList& prefixes)
+{
+    m_unauthenticatedPrefixes = prefixes;
+}
+
+bool NetworkAccessManager::isRefreshingToken() const
+{
+    return m_refresh->isRefreshing();
+}
+
+double NetworkAccessManager::retryBudgetTokens(const QUrl& url) const
+{
+    const auto found = m_budgets.constFind(budgetKey(url));
+    return found == m_budgets.cend() ? m_policy.budgetCapacity : found.value()->tokens();
+}
+
+QString NetworkAccessManager::budgetKey(const QUrl& url)
+{
+    return url.host().toLower() + QLatin1Char(':') + QString::number(url.port(-1));
+}
+
+RetryBudget& NetworkAccessManager::budgetFor(const QUrl& url)
+{
+    auto& budget = m_budgets[budgetKey(url)];
+    if (!budget)
+        budget = std::make_shared<RetryBudget>(m_policy.budgetCapacity, m_policy.budgetRefillPerSuccess);
+    return *budget;
+}
+
+bool NetworkAccessManager::needsAuthentication(const QNetworkRequest& request) const
+{
+    if (!m_refresh->provider() || m_apiOrigin.isEmpty() || !isSameOrigin(request.url(), m_apiOrigin))
+        return false;
+    if (request.attribute(toAttribute(RequestAttribute::SkipAuthentication)).toBool())
+        return false;
+    if (request.hasRawHeader("Authorization"))
+        return false; // the caller chose its own credentials
+    const QString path = request.url().path();
+    for (const auto& prefix : m_unauthenticatedPrefixes) {
+        if (path.startsWith(prefix))
+            return false;
+    }
+    return true;
+}
+
+QNetworkReply*
+NetworkAccessManager::createRequest(Operation op, const QNetworkRequest& request, QIODevice* outgoingData)
+{
+    const QString scheme = request.url().scheme();
+    if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+        return QNetworkAccessManager::createRequest(op, request, outgoingData);
+
+    RetryPolicy policy = m_policy;
+    const QVariant override = request.attribute(toAttribute(RequestAttribute::RetryPolicyOverride));
+    if (override.canConvert<RetryPolicy>())
+        policy = override.value<RetryPolicy>();
+    return new RetryingReply(this, op, request, outgoingData, policy);
+}
+
+QNetworkReply* NetworkAccessManager::sendAttempt(Operation op, const QNetworkRequest& request, QIODevice* body)
+{
+    return QNetworkAccessManager::createRequest(op, request, body);
+}
+
+} // namespace nullify

@@ -45,7 +45,7 @@ public:
     QByteArray userAgent() const { return m_userAgent; }
 
     bool isRefreshingToken() const;
-    double retryBudgetTokens(const QString& host) const;
+    double retryBudgetTokens(const QUrl& url) const; // tokens left for the host of url
 
 signals:
     void attemptStarted(QNetworkReply* reply, int attempt);
@@ -62,7 +62,8 @@ private:
 
     QNetworkReply* sendAttempt(Operation op, const QNetworkRequest& request, QIODevice* body);
     bool needsAuthentication(const QNetworkRequest& request) const;
-    RetryBudget& budgetFor(const QString& host);
+    static QString budgetKey(const QUrl& url);
+    RetryBudget& budgetFor(const QUrl& url);
     TokenRefreshCoordinator* refreshCoordinator() const { return m_refresh.get(); }
 
     RetryPolicy m_policy;

@@ -13,7 +13,7 @@ namespace nullify {
 struct RetryInfo
 {
     int nextAttempt = 0; // 2 for the first retry
-    std::chrono::milliseconds delay{0};
+    std::chrono::milliseconds delay {0};
     QDateTime dueAt; // UTC, when the next attempt starts unless retryNow() or abort()
     int httpStatus = 0; // 0 when the reason is a transport error
     QNetworkReply::NetworkError networkError = QNetworkReply::NoError;

@@ -1,1 +1,655 @@
-// placeholder: being written
+#include "retryingreply.h"
+
+#include "logging.h"
+#include "networkaccessmanager.h"
+#include "networkattributes.h"
+#include "origin.h"
+#include "replayablebody.h"
+#include "retryafter.h"
+#include "retrybudget.h"
+#include "tokenrefreshcoordinator.h"
+
+#include <QRandomGenerator>
+#include <QSslConfiguration>
+
+#include <algorithm>
+
+namespace nullify {
+
+namespace {
+
+QByteArray verbOf(QNetworkAccessManager::Operation operation, const QNetworkRequest& request)
+{
+    switch (operation) {
+    case QNetworkAccessManager::HeadOperation:
+        return QByteArrayLiteral("HEAD");
+    case QNetworkAccessManager::GetOperation:
+        return QByteArrayLiteral("GET");
+    case QNetworkAccessManager::PutOperation:
+        return QByteArrayLiteral("PUT");
+    case QNetworkAccessManager::PostOperation:
+        return QByteArrayLiteral("POST");
+    case QNetworkAccessManager::DeleteOperation:
+        return QByteArrayLiteral("DELETE");
+    case QNetworkAccessManager::CustomOperation:
+        return request.attribute(QNetworkRequest::CustomVerbAttribute).toByteArray();
+    default:
+        return QByteArrayLiteral("UNKNOWN");
+    }
+}
+
+bool isRedirectStatus(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// The error Qt gives a finished reply with this status; needed when we cut an attempt short.
+QNetworkReply::NetworkError errorForStatus(int status)
+{
+    switch (status) {
+    case 401:
+        return QNetworkReply::AuthenticationRequiredError;
+    case 403:
+        return QNetworkReply::ContentAccessDenied;
+    case 404:
+        return QNetworkReply::ContentNotFoundError;
+    case 405:
+        return QNetworkReply::ContentOperationNotPermittedError;
+    case 409:
+        return QNetworkReply::ContentConflictError;
+    case 410:
+        return QNetworkReply::ContentGoneError;
+    case 500:
+        return QNetworkReply::InternalServerError;
+    case 501:
+        return QNetworkReply::OperationNotImplementedError;
+    case 503:
+        return QNetworkReply::ServiceUnavailableError;
+    default:
+        if (status >= 500)
+            return QNetworkReply::UnknownServerError;
+        return status >= 400 ? QNetworkReply::UnknownContentError : QNetworkReply::NoError;
+    }
+}
+
+QString describeError(QNetworkReply::NetworkError error, const QString& fallback)
+{
+    switch (error) {
+    case QNetworkReply::ConnectionRefusedError:
+        return QStringLiteral("connection refused");
+    case QNetworkReply::RemoteHostClosedError:
+        return QStringLiteral("connection closed");
+    case QNetworkReply::HostNotFoundError:
+        return QStringLiteral("host not found");
+    case QNetworkReply::TimeoutError:
+        return QStringLiteral("timed out");
+    default:
+        return fallback;
+    }
+}
+
+} // namespace
+
+RetryingReply::RetryingReply(NetworkAccessManager* manager,
+                             QNetworkAccessManager::Operation operation,
+                             const QNetworkRequest& request,
+                             QIODevice* body,
+                             const RetryPolicy& policy)
+    : QNetworkReply(manager)
+    , m_manager(manager)
+    , m_operation(operation)
+    , m_request(request)
+    , m_verb(verbOf(operation, request))
+    , m_hasBody(body != nullptr)
+    , m_policy(policy)
+    , m_markedIdempotent(request.attribute(toAttribute(RequestAttribute::MarkedIdempotent)).toBool())
+{
+    setRequest(request);
+    setUrl(request.url());
+    setOperation(operation);
+    open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+
+    if (body)
+        m_body = new ReplayableBody(body, m_policy.maxSpoolBytes, this);
+
+    m_retryTimer.setSingleShot(true);
+    m_retryTimer.setTimerType(Qt::PreciseTimer);
+    connect(&m_retryTimer, &QTimer::timeout, this, &RetryingReply::retryNow);
+    m_deadlineTimer.setSingleShot(true);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, &RetryingReply::onDeadline);
+
+    // Nothing may be emitted before the caller has had a chance to connect.
+    QMetaObject::invokeMethod(this, &RetryingReply::start, Qt::QueuedConnection);
+}
+
+RetryingReply::~RetryingReply()
+{
+    discardAttempt();
+}
+
+void RetryingReply::start()
+{
+    if (m_state == State::Finished)
+        return;
+    m_sinceStart.start();
+    m_deadlineTimer.start(m_policy.deadline);
+    if (!m_body) {
+        sendAttempt();
+        return;
+    }
+    connect(m_body, &ReplayableBody::ready, this, &RetryingReply::sendAttempt);
+    connect(m_body, &ReplayableBody::failed, this, [this](const QString& reason) {
+        finishWithError(QNetworkReply::ContentReSendError, reason);
+    });
+    m_body->prepare();
+}
+
+void RetryingReply::sendAttempt()
+{
+    if (m_state == State::Finished || !m_manager)
+        return;
+
+    const bool withToken = m_manager->needsAuthentication(m_request);
+    TokenRefreshCoordinator* refresh = m_manager->refreshCoordinator();
+    if (withToken && refresh->isRefreshing()) {
+        // A token is being replaced: send with the new one only.
+        m_state = State::WaitingForToken;
+        waitForTokenRefresh();
+        return;
+    }
+
+    QIODevice* bodyDevice = nullptr;
+    if (m_hasBody) {
+        bodyDevice = m_body->deviceForAttempt();
+        if (!bodyDevice) {
+            finishWithAttempt(QNetworkReply::ContentReSendError, m_body->errorString());
+            return;
+        }
+    }
+    discardAttempt();
+
+    QNetworkRequest attemptRequest = m_request;
+    // Redirects are ours: Qt would forward Authorization to another host.
+    attemptRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    attemptRequest.setTransferTimeout(int(m_policy.attemptTimeout.count()));
+    if (!m_manager->userAgent().isEmpty() && !attemptRequest.hasRawHeader("User-Agent"))
+        attemptRequest.setRawHeader("User-Agent", m_manager->userAgent());
+    m_attemptHadToken = false;
+    if (withToken) {
+        const QByteArray token = refresh->currentToken();
+        m_attemptTokenGeneration = refresh->generation();
+        if (!token.isEmpty()) {
+            attemptRequest.setRawHeader("Authorization", QByteArrayLiteral("Bearer ") + token);
+            m_attemptHadToken = true;
+        }
+    }
+
+    m_state = State::Sending;
+    m_bodyMode = BodyMode::Undecided;
+    m_buffer.clear(); // only reached when the caller has read nothing of an earlier attempt
+    m_bufferOffset = 0;
+    m_heldBody.clear();
+    m_heldBodyTruncated = false;
+    m_attemptSent = false;
+    m_attemptAbortedByUs = false;
+    ++m_attemptsSent;
+
+    QNetworkReply* attempt = m_manager->sendAttempt(m_operation, attemptRequest, bodyDevice);
+    m_attempt = attempt;
+    if (m_ignoreAllSslErrors)
+        attempt->ignoreSslErrors();
+    else if (!m_ignoredSslErrors.isEmpty())
+        attempt->ignoreSslErrors(m_ignoredSslErrors);
+
+    connect(attempt, &QNetworkReply::requestSent, this, [this] { m_attemptSent = true; });
+    connect(attempt, &QNetworkReply::metaDataChanged, this, &RetryingReply::onMetaDataChanged);
+    connect(attempt, &QNetworkReply::readyRead, this, &RetryingReply::onAttemptReadyRead);
+    connect(attempt, &QNetworkReply::finished, this, &RetryingReply::onAttemptFinished);
+    connect(attempt, &QNetworkReply::uploadProgress, this, &QNetworkReply::uploadProgress);
+    connect(attempt, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64 total) {
+        if (m_bodyMode == BodyMode::Deliver)
+            emit downloadProgress(received, total);
+    });
+    connect(attempt, &QNetworkReply::encrypted, this, &QNetworkReply::encrypted);
+    connect(attempt, &QNetworkReply::sslErrors, this, &QNetworkReply::sslErrors);
+
+    qCDebug(lcRetry) << "attempt" << m_attemptsSent << m_verb << redactedUrl(m_request.url());
+    emit attemptStarted(m_attemptsSent);
+    emit m_manager->attemptStarted(this, m_attemptsSent);
+}
+
+bool RetryingReply::mightRetryStatus(int status) const
+{
+    if (isRedirectStatus(status))
+        return true; // its body is never the result when the redirect is followed
+    if (status == 401)
+        return m_attemptHadToken && !m_unauthorizedReplayUsed;
+    return m_policy.isRetryableStatus(status, m_verb, m_markedIdempotent)
+        && m_retriesScheduled + 1 < m_policy.maxAttempts;
+}
+
+void RetryingReply::onMetaDataChanged()
+{
+    if (sender() != m_attempt || m_bodyMode != BodyMode::Undecided)
+        return;
+    const int status = m_attempt->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status == 0)
+        return;
+    // A body that may be followed by another attempt is held back (and drained so the connection
+    // can be reused); any other body belongs to the caller from the first byte.
+    if (mightRetryStatus(status)) {
+        m_bodyMode = BodyMode::Hold;
+        return;
+    }
+    m_bodyMode = BodyMode::Deliver;
+    adoptAttemptMetaData();
+    emit metaDataChanged();
+}
+
+void RetryingReply::onAttemptReadyRead()
+{
+    if (sender() != m_attempt)
+        return;
+    if (m_bodyMode == BodyMode::Undecided)
+        onMetaDataChanged();
+    if (m_bodyMode == BodyMode::Deliver) {
+        m_buffer.append(m_attempt->readAll());
+        emit readyRead();
+        return;
+    }
+    const QByteArray chunk = m_attempt->readAll();
+    if (m_heldBody.size() + chunk.size() > m_policy.maxDrainBytes) {
+        // Reading a large error body costs more than a new connection.
+        m_heldBody.append(chunk.left(m_policy.maxDrainBytes - m_heldBody.size()));
+        m_heldBodyTruncated = true;
+        qCDebug(lcRetry) << "error body above" << m_policy.maxDrainBytes << "bytes; closing the connection";
+        m_attemptAbortedByUs = true;
+        m_attempt->abort();
+        return;
+    }
+    m_heldBody.append(chunk);
+}
+
+QNetworkReply::NetworkError RetryingReply::attemptError() const
+{
+    if (!m_attempt)
+        return QNetworkReply::NoError;
+    const auto error = m_attempt->error();
+    if (error != QNetworkReply::OperationCanceledError)
+        return error;
+    // Qt reports an expired transfer timeout as a cancel; we know whether we cancelled, and why.
+    if (!m_attemptAbortedByUs)
+        return QNetworkReply::TimeoutError;
+    return errorForStatus(m_attempt->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt());
+}
+
+void RetryingReply::onAttemptFinished()
+{
+    if (sender() != m_attempt || m_state != State::Sending)
+        return;
+    const int status = m_attempt->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (m_bodyMode == BodyMode::Undecided && status != 0)
+        onMetaDataChanged();
+    if (!m_attemptAbortedByUs && m_attempt->bytesAvailable() > 0)
+        onAttemptReadyRead();
+
+    const QNetworkReply::NetworkError error = attemptError();
+    const bool cutMidBody = status != 0 && m_bodyMode == BodyMode::Deliver && RetryPolicy::isTransportError(error);
+    if (status == 0 || cutMidBody) {
+        // A body already handed to the caller can not be taken back, so a failure mid-body is only
+        // retried when the caller has not read any of it.
+        if (m_bytesRead == 0 && scheduleRetry(0, error))
+            return;
+        finishWithAttempt(error, QString());
+        return;
+    }
+
+    if (m_manager && status != 429 && status < 500)
+        m_manager->budgetFor(m_request.url()).recordSuccess(); // the host is answering
+    if (isRedirectStatus(status) && followRedirect(status))
+        return;
+    if (status == 401 && replayAfterUnauthorized())
+        return;
+    if (scheduleRetry(status, error))
+        return;
+    finishWithAttempt(error, QString());
+}
+
+bool RetryingReply::followRedirect(int status)
+{
+    // A caller (or the manager's owner) that asked for manual redirects gets the 3xx itself.
+    const QVariant requested = m_request.attribute(QNetworkRequest::RedirectPolicyAttribute);
+    const int policy = requested.isValid() ? requested.toInt() : int(m_manager->redirectPolicy());
+    if (policy == QNetworkRequest::ManualRedirectPolicy)
+        return false;
+
+    const QUrl from = m_request.url();
+    const QUrl location = m_attempt->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    if (location.isEmpty())
+        return false;
+    const QUrl to = from.resolved(location);
+
+    if (++m_redirects > m_policy.maxRedirects) {
+        finishWithAttempt(QNetworkReply::TooManyRedirectsError,
+                          tr("Too many redirects (more than %1).").arg(m_policy.maxRedirects));
+        return true;
+    }
+    if (to.scheme() != QLatin1String("http") && to.scheme() != QLatin1String("https")) {
+        finishWithAttempt(QNetworkReply::ProtocolUnknownError, tr("Redirect to an unsupported scheme refused."));
+        return true;
+    }
+    if (from.scheme() == QLatin1String("https") && to.scheme() == QLatin1String("http")) {
+        finishWithAttempt(QNetworkReply::InsecureRedirectError, tr("Redirect from https to http refused."));
+        return true;
+    }
+
+    if (!isSameOrigin(from, to)) {
+        // Credentials stay with the origin they were meant for.
+        m_request.setRawHeader("Authorization", QByteArray());
+        m_request.setRawHeader("Cookie", QByteArray());
+        m_request.setRawHeader("Proxy-Authorization", QByteArray());
+        qCInfo(lcRedirect) << "cross-origin redirect; credentials not forwarded:" << redactedUrl(to);
+    }
+    const bool keepsMethod = status == 307 || status == 308
+        || (m_operation != QNetworkAccessManager::PostOperation && status != 303)
+        || m_operation == QNetworkAccessManager::HeadOperation;
+    if (!keepsMethod) {
+        m_operation = QNetworkAccessManager::GetOperation;
+        m_verb = QByteArrayLiteral("GET");
+        m_hasBody = false;
+        m_request.setHeader(QNetworkRequest::ContentTypeHeader, QVariant());
+        m_request.setHeader(QNetworkRequest::ContentLengthHeader, QVariant());
+    }
+    qCDebug(lcRedirect) << status << redactedUrl(from) << "->" << redactedUrl(to);
+    m_request.setUrl(to);
+    setUrl(to);
+    emit redirected(to);
+    sendAttempt();
+    return true;
+}
+
+bool RetryingReply::replayAfterUnauthorized()
+{
+    if (!m_attemptHadToken || m_unauthorizedReplayUsed || !m_manager)
+        return false;
+    m_unauthorizedReplayUsed = true;
+    // Wait first: a provider may report back before unauthorized() returns.
+    m_state = State::WaitingForToken;
+    waitForTokenRefresh();
+    switch (m_manager->refreshCoordinator()->unauthorized(m_attemptTokenGeneration)) {
+    case TokenRefreshCoordinator::Outcome::ReplayNow:
+        stopWaitingForTokenRefresh();
+        sendAttempt();
+        return true;
+    case TokenRefreshCoordinator::Outcome::WaitForRefresh:
+        return true;
+    case TokenRefreshCoordinator::Outcome::CannotRefresh:
+        break;
+    }
+    stopWaitingForTokenRefresh();
+    m_state = State::Sending;
+    return false;
+}
+
+void RetryingReply::waitForTokenRefresh()
+{
+    stopWaitingForTokenRefresh();
+    m_refreshConnection = connect(m_manager->refreshCoordinator(),
+                                  &TokenRefreshCoordinator::refreshFinished,
+                                  this,
+                                  &RetryingReply::onRefreshFinished);
+}
+
+void RetryingReply::stopWaitingForTokenRefresh()
+{
+    if (m_refreshConnection)
+        disconnect(m_refreshConnection);
+    m_refreshConnection = {};
+}
+
+void RetryingReply::onRefreshFinished(bool succeeded, const QString& reason, bool signInRequired)
+{
+    stopWaitingForTokenRefresh();
+    if (m_state == State::Finished)
+        return;
+    if (succeeded) {
+        sendAttempt();
+        return;
+    }
+    const QString text = signInRequired ? tr("Your session has ended; sign in again. (%1)").arg(reason)
+                                        : tr("The access token could not be renewed: %1").arg(reason);
+    finishWithAttempt(signInRequired ? QNetworkReply::AuthenticationRequiredError
+                                     : QNetworkReply::TemporaryNetworkFailureError,
+                      text);
+}
+
+bool RetryingReply::scheduleRetry(int status, QNetworkReply::NetworkError error)
+{
+    const bool retryable = status != 0
+        ? m_policy.isRetryableStatus(status, m_verb, m_markedIdempotent)
+        : m_policy.isRetryableTransportError(error, m_attemptSent, m_verb, m_markedIdempotent);
+    if (!retryable || !m_manager)
+        return false;
+    if (m_retriesScheduled + 1 >= m_policy.maxAttempts) {
+        qCInfo(lcRetry) << "giving up after" << m_attemptsSent << "attempts:" << redactedUrl(m_request.url());
+        return false;
+    }
+    if (m_hasBody && !m_body->canReplay()) {
+        finishWithAttempt(error, tr("Not retried: %1").arg(m_body->errorString()));
+        return true;
+    }
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const std::chrono::milliseconds backoff
+        = m_policy.backoff(m_retriesScheduled + 1, QRandomGenerator::global()->generateDouble());
+    std::optional<std::chrono::milliseconds> serverDelay;
+    if (status != 0) {
+        serverDelay = RetryAfter::delay(m_attempt->rawHeader("Retry-After"), m_attempt->rawHeader("Date"), now);
+    }
+    const bool fromRetryAfter = serverDelay && *serverDelay >= backoff;
+    const std::chrono::milliseconds delay = fromRetryAfter ? *serverDelay : backoff;
+
+    if (serverDelay && *serverDelay > m_policy.retryAfterCap) {
+        const QDateTime until = now.addMSecs(serverDelay->count());
+        setAttribute(toAttribute(ReplyAttribute::RetryAfterUntil), until);
+        finishWithAttempt(error,
+                          tr("The server asks to wait until %1, longer than this app waits on its own.")
+                              .arg(until.toLocalTime().toString(QStringLiteral("HH:mm:ss"))));
+        return true;
+    }
+    const qint64 remaining = m_policy.deadline.count() - m_sinceStart.elapsed();
+    if (delay.count() >= remaining) {
+        if (fromRetryAfter)
+            setAttribute(toAttribute(ReplyAttribute::RetryAfterUntil), now.addMSecs(delay.count()));
+        qCInfo(lcRetry) << "not retrying: the wait would pass the request deadline";
+        return false;
+    }
+    const QString host = m_request.url().host();
+    if (!m_manager->budgetFor(m_request.url()).tryAcquire()) {
+        qCWarning(lcRetry) << "retry budget for" << host << "is empty; not retrying";
+        emit m_manager->hostThrottled(host);
+        return false;
+    }
+
+    ++m_retriesScheduled;
+    RetryInfo info;
+    info.nextAttempt = m_attemptsSent + 1;
+    info.delay = delay;
+    info.dueAt = now.addMSecs(delay.count());
+    info.httpStatus = status;
+    info.networkError = status == 0 ? error : QNetworkReply::NoError;
+    info.fromRetryAfter = fromRetryAfter;
+    info.reason = status != 0 ? QStringLiteral("HTTP %1").arg(status) : describeError(error, m_attempt->errorString());
+
+    qCInfo(lcRetry).nospace() << "retry " << info.nextAttempt << " of " << m_verb << ' ' << redactedUrl(m_request.url())
+                              << " in " << delay.count() << " ms (" << info.reason
+                              << (fromRetryAfter ? ", Retry-After)" : ")");
+    m_state = State::WaitingToRetry;
+    m_nextAttemptAt = info.dueAt;
+    m_waitClock.start();
+    m_retryTimer.start(delay);
+    emit retryScheduled(info);
+    emit m_manager->retryScheduled(this, info);
+    return true;
+}
+
+void RetryingReply::retryNow()
+{
+    if (m_state != State::WaitingToRetry)
+        return;
+    m_retryTimer.stop();
+    m_totalWaitedMs += m_waitClock.elapsed();
+    m_nextAttemptAt = QDateTime();
+    sendAttempt();
+}
+
+void RetryingReply::onDeadline()
+{
+    if (m_state == State::Finished)
+        return;
+    m_timedOut = true;
+    qCInfo(lcRetry) << "request deadline of" << m_policy.deadline.count() << "ms passed:" << redactedUrl(url());
+    finishWithError(QNetworkReply::TimeoutError,
+                    tr("The request did not complete within %1 seconds.").arg(m_policy.deadline.count() / 1000.0));
+}
+
+void RetryingReply::adoptAttemptMetaData()
+{
+    for (const auto& header : rawHeaderList())
+        setRawHeader(header, QByteArray());
+    for (const auto& [name, value] : m_attempt->rawHeaderPairs())
+        setRawHeader(name, value);
+    for (int attribute = 0; attribute < QNetworkRequest::User; ++attribute) {
+        const auto key = static_cast<QNetworkRequest::Attribute>(attribute);
+        if (attribute == QNetworkRequest::RedirectPolicyAttribute)
+            continue;
+        setAttribute(key, m_attempt->attribute(key));
+    }
+    setUrl(m_attempt->url());
+}
+
+void RetryingReply::finishWithAttempt(QNetworkReply::NetworkError error, const QString& errorText)
+{
+    if (m_attempt && m_bodyMode != BodyMode::Deliver) {
+        adoptAttemptMetaData();
+        m_buffer = m_heldBody;
+        m_heldBody.clear();
+    }
+    QString text = errorText;
+    if (text.isEmpty() && m_attempt)
+        text = error == QNetworkReply::TimeoutError
+            ? tr("No data moved for %1 seconds.").arg(m_policy.attemptTimeout.count() / 1000.0)
+            : m_attempt->errorString();
+    if (error == QNetworkReply::TimeoutError)
+        m_timedOut = true;
+    setError(error, text);
+    finish();
+}
+
+void RetryingReply::finishWithError(QNetworkReply::NetworkError error, const QString& errorText)
+{
+    discardAttempt();
+    setError(error, errorText);
+    finish();
+}
+
+void RetryingReply::finish()
+{
+    if (m_state == State::Finished)
+        return;
+    if (m_state == State::WaitingToRetry)
+        m_totalWaitedMs += m_waitClock.elapsed();
+    m_state = State::Finished;
+    m_retryTimer.stop();
+    m_deadlineTimer.stop();
+    stopWaitingForTokenRefresh();
+    discardAttempt();
+
+    setAttribute(toAttribute(ReplyAttribute::AttemptCount), m_attemptsSent);
+    setAttribute(toAttribute(ReplyAttribute::TotalWaitMs), m_totalWaitedMs);
+    setAttribute(toAttribute(ReplyAttribute::TimedOut), m_timedOut);
+    setFinished(true);
+    if (error() != QNetworkReply::NoError) {
+        qCDebug(lcRetry) << "finished with error" << error() << redactedUrl(url());
+        emit errorOccurred(error());
+    }
+    if (!m_buffer.isEmpty() && m_bodyMode != BodyMode::Deliver)
+        emit readyRead();
+    emit readChannelFinished();
+    emit finished();
+}
+
+void RetryingReply::discardAttempt()
+{
+    if (!m_attempt)
+        return;
+    QNetworkReply* attempt = m_attempt;
+    m_attempt = nullptr;
+    attempt->disconnect(this);
+    if (!attempt->isFinished()) {
+        m_attemptAbortedByUs = true;
+        attempt->abort();
+    }
+    attempt->deleteLater();
+}
+
+void RetryingReply::abort()
+{
+    if (m_state == State::Finished)
+        return;
+    qCDebug(lcRetry) << "aborted by the caller:" << redactedUrl(url());
+    finishWithError(QNetworkReply::OperationCanceledError, tr("Operation canceled"));
+}
+
+void RetryingReply::close()
+{
+    abort();
+    QNetworkReply::close();
+}
+
+qint64 RetryingReply::bytesAvailable() const
+{
+    return m_buffer.size() - m_bufferOffset + QNetworkReply::bytesAvailable();
+}
+
+qint64 RetryingReply::readData(char* data, qint64 maxSize)
+{
+    const qint64 unread = m_buffer.size() - m_bufferOffset;
+    if (unread <= 0)
+        return m_state == State::Finished ? -1 : 0;
+    const qint64 count = std::min(maxSize, unread);
+    std::copy_n(m_buffer.constData() + m_bufferOffset, count, data);
+    m_bufferOffset += count;
+    m_bytesRead += count;
+    if (m_bufferOffset == m_buffer.size()) {
+        m_buffer.clear();
+        m_bufferOffset = 0;
+    }
+    return count;
+}
+
+void RetryingReply::ignoreSslErrors()
+{
+    m_ignoreAllSslErrors = true;
+    if (m_attempt)
+        m_attempt->ignoreSslErrors();
+}
+
+void RetryingReply::ignoreSslErrorsImplementation(const QList<QSslError>& errors)
+{
+    m_ignoredSslErrors = errors;
+    if (m_attempt)
+        m_attempt->ignoreSslErrors(errors);
+}
+
+void RetryingReply::setSslConfigurationImplementation(const QSslConfiguration& configuration)
+{
+    m_request.setSslConfiguration(configuration);
+}
+
+void RetryingReply::sslConfigurationImplementation(QSslConfiguration& configuration) const
+{
+    configuration = m_attempt ? m_attempt->sslConfiguration() : m_request.sslConfiguration();
+}
+
+} // namespace nullify

@@ -1,1 +1,125 @@
 #pragma once
+
+#include "retryinfo.h"
+#include "retrypolicy.h"
+
+#include <QElapsedTimer>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPointer>
+#include <QTimer>
+
+namespace nullify {
+
+class NetworkAccessManager;
+class ReplayableBody;
+
+// The reply a caller holds while the manager makes as many attempts as the policy allows.
+// It finishes once, with the final attempt's status, headers and body, or with a clear error.
+class RetryingReply : public QNetworkReply
+{
+    Q_OBJECT
+
+public:
+    RetryingReply(NetworkAccessManager* manager,
+                  QNetworkAccessManager::Operation operation,
+                  const QNetworkRequest& request,
+                  QIODevice* body,
+                  const RetryPolicy& policy);
+    ~RetryingReply() override;
+
+    int attemptCount() const { return m_attemptsSent; }
+    qint64 totalWaitedMs() const { return m_totalWaitedMs; }
+    bool isWaitingToRetry() const { return m_state == State::WaitingToRetry; }
+    QDateTime nextAttemptAt() const { return m_nextAttemptAt; }
+    QByteArray verb() const { return m_verb; }
+
+    void abort() override;
+    void close() override;
+    void ignoreSslErrors() override;
+    qint64 bytesAvailable() const override;
+    bool isSequential() const override { return true; }
+
+public slots:
+    // Skips the rest of a retry wait and sends the next attempt now.
+    void retryNow();
+
+signals:
+    void attemptStarted(int attempt);
+    void retryScheduled(const nullify::RetryInfo& info);
+
+protected:
+    qint64 readData(char* data, qint64 maxSize) override;
+    void ignoreSslErrorsImplementation(const QList<QSslError>& errors) override;
+    void setSslConfigurationImplementation(const QSslConfiguration& configuration) override;
+    void sslConfigurationImplementation(QSslConfiguration& configuration) const override;
+
+private:
+    enum class State { Preparing, WaitingForToken, Sending, WaitingToRetry, Finished };
+    // How the current attempt's body is treated once its headers are known.
+    enum class BodyMode { Undecided, Deliver, Hold };
+
+    void start();
+    void sendAttempt();
+    void onMetaDataChanged();
+    void onAttemptReadyRead();
+    void onAttemptFinished();
+    void onRefreshFinished(bool succeeded, const QString& reason, bool signInRequired);
+    void onDeadline();
+
+    bool followRedirect(int status);
+    bool replayAfterUnauthorized();
+    bool scheduleRetry(int status, QNetworkReply::NetworkError error);
+    bool mightRetryStatus(int status) const;
+    void waitForTokenRefresh();
+    void stopWaitingForTokenRefresh();
+
+    void adoptAttemptMetaData();
+    void finishWithAttempt(QNetworkReply::NetworkError error, const QString& errorText);
+    void finishWithError(QNetworkReply::NetworkError error, const QString& errorText);
+    void finish();
+    void discardAttempt();
+
+    QNetworkReply::NetworkError attemptError() const;
+
+    QPointer<NetworkAccessManager> m_manager;
+    QNetworkAccessManager::Operation m_operation;
+    QNetworkRequest m_request; // the request as it stands now: redirects change URL, method, headers
+    QByteArray m_verb;
+    ReplayableBody* m_body = nullptr;
+    bool m_hasBody = false;
+    RetryPolicy m_policy;
+    bool m_markedIdempotent = false;
+
+    State m_state = State::Preparing;
+    QPointer<QNetworkReply> m_attempt;
+    BodyMode m_bodyMode = BodyMode::Undecided;
+    QByteArray m_buffer; // delivered body bytes; the caller has read up to m_bufferOffset
+    qint64 m_bufferOffset = 0;
+    qint64 m_bytesRead = 0; // how many body bytes the caller has taken, across the final attempt
+    QByteArray m_heldBody; // an error body held while deciding, up to maxDrainBytes
+    bool m_heldBodyTruncated = false;
+    bool m_attemptSent = false;
+    bool m_attemptAbortedByUs = false;
+    bool m_attemptHadToken = false;
+    quint64 m_attemptTokenGeneration = 0;
+
+    int m_attemptsSent = 0;
+    int m_retriesScheduled = 0;
+    int m_redirects = 0;
+    bool m_unauthorizedReplayUsed = false;
+    bool m_timedOut = false;
+
+    QTimer m_retryTimer;
+    QTimer m_deadlineTimer;
+    QElapsedTimer m_sinceStart;
+    QElapsedTimer m_waitClock;
+    qint64 m_totalWaitedMs = 0;
+    QDateTime m_nextAttemptAt;
+    QMetaObject::Connection m_refreshConnection;
+
+    QList<QSslError> m_ignoredSslErrors;
+    bool m_ignoreAllSslErrors = false;
+};
+
+} // namespace nullify

@@ -13,12 +13,12 @@ namespace nullify {
 struct RetryPolicy
 {
     int maxAttempts = 4; // first attempt included
-    std::chrono::milliseconds initialBackoff{500};
-    std::chrono::milliseconds maxBackoff{30'000};
+    std::chrono::milliseconds initialBackoff {500};
+    std::chrono::milliseconds maxBackoff {30'000};
     double jitter = 0.2; // each computed delay is scaled by a random factor in [1 - jitter, 1 + jitter]
-    std::chrono::milliseconds retryAfterCap{30'000}; // a longer Retry-After ends the reply instead
-    std::chrono::milliseconds attemptTimeout{30'000}; // per attempt, no bytes moving
-    std::chrono::milliseconds deadline{120'000}; // whole request, waits included
+    std::chrono::milliseconds retryAfterCap {30'000}; // a longer Retry-After ends the reply instead
+    std::chrono::milliseconds attemptTimeout {30'000}; // per attempt, no bytes moving
+    std::chrono::milliseconds deadline {120'000}; // whole request, waits included
     qint64 maxDrainBytes = 64 * 1024; // error bodies up to this are read so the connection is reused
     qint64 maxSpoolBytes = 64 * 1024 * 1024; // sequential upload bodies kept on disk for replay
     int maxRedirects = 10;
@@ -28,6 +28,10 @@ struct RetryPolicy
     double budgetRefillPerSuccess = 0.5;
 
     static bool isIdempotentMethod(const QByteArray& verb);
+
+    // The network failed (connection refused, closed, reset, timed out, ...), as opposed to a
+    // definite answer (an HTTP status, a TLS or protocol error, a cancel by the caller).
+    static bool isTransportError(QNetworkReply::NetworkError error);
 
     // 429 for any method; 500, 502, 503, 504 only for idempotent methods or a marked request.
     bool isRetryableStatus(int httpStatus, const QByteArray& verb, bool markedIdempotent) const;

@@ -32,6 +32,9 @@ struct ScriptedResponse
 
     int statusCode = 200;
     QByteArray reasonPhrase; // empty: the standard phrase for statusCode
+    // Sent as given. The server adds "Date: <now>" unless a Date header is here (so a test can pin
+    // it), "Content-Length: <body size>" unless Content-Length or Transfer-Encoding is here (none
+    // for 1xx/204/304, which have no body), and "Connection: close" when it will close afterwards.
     HeaderList headers;
     QByteArray body;
     int delayMs = 0; // wait this long before the action
@@ -55,6 +58,9 @@ struct RecordedRequest
     QByteArray target; // request target as sent: path and query
     QString path; // decoded path, no query
     QUrlQuery query;
+    // Sent as given. The server adds "Date: <now>" unless a Date header is here (so a test can pin
+    // it), "Content-Length: <body size>" unless Content-Length or Transfer-Encoding is here (none
+    // for 1xx/204/304, which have no body), and "Connection: close" when it will close afterwards.
     HeaderList headers;
     QByteArray body; // empty when body recording is off
     qint64 bodySize = 0;
@@ -92,7 +98,13 @@ public:
     int requestCount() const { return m_requests.size(); }
     int requestCount(const QByteArray& method, const QString& path) const;
     int connectionCount() const { return m_connectionCount; }
-    void clearRecords(); // forgets requests and resets the connection count, keeps the script
+    // Connections currently open (accepted and not yet closed by either side). A Stall ends only
+    // when the client gives up, so tests can QTRY_COMPARE(openConnectionCount(), 0) to see that.
+    int openConnectionCount() const;
+    // Forgets requests and resets the connection count, keeps the script. Connection ids are never
+    // reused, so ids of requests after this continue from where they were (connections that are
+    // still open keep their ids and must not collide with new ones).
+    void clearRecords();
 
     // Closes every open client connection (for tests that want a fresh connection).
     void closeAllConnections();
@@ -108,13 +120,25 @@ private:
     ScriptedResponse responseFor(const RecordedRequest& request);
     void performAction(QTcpSocket* socket, const ScriptedResponse& response);
 
+    void forgetConnection(QTcpSocket* socket);
+    void closeGracefully(QTcpSocket* socket);
+    void parseBuffer(QTcpSocket* socket, Connection* connection);
+    bool startRequest(QTcpSocket* socket, Connection* connection, const QByteArray& head);
+    void consumeBody(Connection* connection, qint64 count);
+    void finishRequest(QTcpSocket* socket, Connection* connection);
+    void failConnection(QTcpSocket* socket, Connection* connection, int statusCode);
+    void sendContinueIfDue(QTcpSocket* socket, Connection* connection);
+    void processQueue(QTcpSocket* socket, Connection* connection);
+    void resetAfterFlush(QTcpSocket* socket, const QByteArray& data);
+
     QTcpServer m_server;
     QElapsedTimer m_clock;
     QHash<QTcpSocket*, Connection*> m_connections;
     QHash<QByteArray, QList<ScriptedResponse>> m_script; // key: method + ' ' + path
     Handler m_fallback;
     QList<RecordedRequest> m_requests;
-    int m_connectionCount = 0;
+    int m_connectionCount = 0; // accepted since construction or the last clearRecords()
+    int m_nextConnectionId = 0; // last id handed out; never reset
     bool m_recordBodies = true;
 };
 
