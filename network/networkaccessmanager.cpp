@@ -103,7 +103,13 @@ NetworkAccessManager::createRequest(Operation op, const QNetworkRequest& request
     const QVariant override = request.attribute(toAttribute(RequestAttribute::RetryPolicyOverride));
     if (override.canConvert<RetryPolicy>())
         policy = override.value<RetryPolicy>();
-    return new RetryingReply(this, op, request, outgoingData, policy);
+    // QNetworkAccessManager applies setAutoDeleteReplies() inside its own createRequest(), to the
+    // request of the reply it creates there; the caller's reply is ours, and Qt deletes it on
+    // finished() only when ITS request() carries the attribute. So apply the default here too.
+    QNetworkRequest callerRequest = request;
+    if (autoDeleteReplies() && callerRequest.attribute(QNetworkRequest::AutoDeleteReplyOnFinishAttribute).isNull())
+        callerRequest.setAttribute(QNetworkRequest::AutoDeleteReplyOnFinishAttribute, true);
+    return new RetryingReply(this, op, callerRequest, outgoingData, policy);
 }
 
 QNetworkReply* NetworkAccessManager::sendAttempt(Operation op, const QNetworkRequest& request, QIODevice* body)

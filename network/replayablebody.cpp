@@ -3,6 +3,7 @@
 #include "logging.h"
 
 #include <QIODevice>
+#include <QLocale>
 #include <QTemporaryFile>
 
 namespace nullify {
@@ -156,8 +157,9 @@ QIODevice* ReplayableBody::deviceForAttempt()
     }
     case State::SingleShot:
         m_state = State::Used;
-        m_error = tr("The request body was too large to keep for a retry (more than %1 MiB), so it was sent once.")
-                      .arg(m_spoolLimit / (1024 * 1024));
+        // formattedDataSize: a limit below 1 MiB must not read as "more than 0 MiB".
+        m_error = tr("The request body was too large to keep for a retry (more than %1), so it was sent once.")
+                      .arg(QLocale().formattedDataSize(m_spoolLimit, 0));
         return m_singleShot.get();
     default:
         return nullptr;

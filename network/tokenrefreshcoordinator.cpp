@@ -11,6 +11,7 @@ void TokenRefreshCoordinator::setProvider(AccessTokenProvider* provider)
         m_provider->disconnect(this);
     m_provider = provider;
     m_refreshing = false;
+    m_sessionEnded = false;
     if (provider) {
         connect(provider, &AccessTokenProvider::refreshSucceeded, this, &TokenRefreshCoordinator::onSucceeded);
         connect(provider, &AccessTokenProvider::refreshFailed, this, &TokenRefreshCoordinator::onFailed);
@@ -30,6 +31,10 @@ TokenRefreshCoordinator::Outcome TokenRefreshCoordinator::unauthorized(quint64 u
         qCDebug(lcAuth) << "401 for a token that was already replaced; replaying with the current one";
         return Outcome::ReplayNow;
     }
+    // 401s that trail in after the refresh for the same token said "sign in again" must not ask
+    // again: that would emit reauthenticationRequired once per late reply.
+    if (!m_refreshing && m_sessionEnded && currentToken() == m_tokenAtSessionEnd)
+        return Outcome::SessionEnded;
     if (!m_refreshing)
         startRefresh();
     return Outcome::WaitForRefresh;
@@ -47,6 +52,7 @@ void TokenRefreshCoordinator::onSucceeded()
     // A refresh the provider started on its own (before expiry) also replaces the token, so a 401
     // for the old one must replay rather than refresh again.
     ++m_generation;
+    m_sessionEnded = false;
     qCInfo(lcAuth) << "token refreshed; generation" << m_generation;
     if (!m_refreshing)
         return;
@@ -59,6 +65,11 @@ void TokenRefreshCoordinator::onFailed(const QString& reason, bool signInRequire
     if (!m_refreshing)
         return;
     m_refreshing = false;
+    if (signInRequired) {
+        m_sessionEnded = true;
+        m_tokenAtSessionEnd = currentToken();
+        m_sessionEndedReason = reason;
+    }
     qCWarning(lcAuth) << "token refresh failed:" << reason << (signInRequired ? "(sign-in required)" : "");
     emit refreshFinished(false, reason, signInRequired);
 }

@@ -24,10 +24,13 @@ public:
     quint64 generation() const { return m_generation; }
     bool isRefreshing() const { return m_refreshing; }
 
-    enum class Outcome { ReplayNow, WaitForRefresh, CannotRefresh };
+    // SessionEnded: the refresh for this very token already failed with signInRequired; the
+    // reply ends with sessionEndedReason() instead of asking (and signalling) again.
+    enum class Outcome { ReplayNow, WaitForRefresh, CannotRefresh, SessionEnded };
     // A request sent with a token of `usedGeneration` got 401. Connect to refreshFinished()
     // before calling: the provider may answer at once.
     Outcome unauthorized(quint64 usedGeneration);
+    QString sessionEndedReason() const { return m_sessionEndedReason; }
 
 signals:
     void refreshFinished(bool succeeded, const QString& reason, bool signInRequired);
@@ -40,6 +43,9 @@ private:
     QPointer<AccessTokenProvider> m_provider;
     quint64 m_generation = 0;
     bool m_refreshing = false;
+    bool m_sessionEnded = false; // the last refresh failed with signInRequired
+    QByteArray m_tokenAtSessionEnd; // a different token (a new sign-in) lifts m_sessionEnded
+    QString m_sessionEndedReason;
 };
 
 } // namespace nullify
