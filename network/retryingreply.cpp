@@ -72,6 +72,62 @@ QNetworkReply::NetworkError errorForStatus(int status)
     }
 }
 
+} // namespace
+
+// Qt 6.4's HTTP layer sends a request again by itself when the connection closes before the
+// response starts (QHttpNetworkConnectionChannel::handleUnexpectedEOF), whatever the method; later
+// Qt versions do that only for idempotent methods. For a POST that reached the server that is a
+// duplicate this class never sees. Qt rewinds the body before such a resend: this device refuses
+// the rewind once the body has gone out, so Qt reports ContentReSendError instead, which the reply
+// turns back into the connection loss it was.
+class SendOnceDevice : public QIODevice
+{
+public:
+    // `source` is positioned at the start of the body; nullptr sends an empty body.
+    SendOnceDevice(QIODevice* source, QObject* parent)
+        : QIODevice(parent)
+        , m_source(source)
+        , m_size(source ? std::max<qint64>(source->size() - source->pos(), 0) : 0)
+    {
+        open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    }
+
+    bool isSequential() const override { return false; }
+    qint64 size() const override { return m_size; }
+    bool seek(qint64 position) override
+    {
+        if (!m_sent && position == pos())
+            return QIODevice::seek(position);
+        if (!m_sent && position == 0 && m_source && m_source->seek(m_source->pos() - pos()))
+            return QIODevice::seek(0);
+        m_rewindRefused = true;
+        return false;
+    }
+    void markSent() { m_sent = true; }
+    bool rewindRefused() const { return m_rewindRefused; }
+
+protected:
+    qint64 readData(char* data, qint64 maxSize) override
+    {
+        const qint64 wanted = std::min(maxSize, m_size - pos());
+        if (!m_source || wanted <= 0)
+            return -1;
+        const qint64 read = m_source->read(data, wanted);
+        if (read > 0)
+            m_sent = true;
+        return read;
+    }
+    qint64 writeData(const char*, qint64) override { return -1; }
+
+private:
+    QPointer<QIODevice> m_source;
+    qint64 m_size;
+    bool m_sent = false;
+    bool m_rewindRefused = false;
+};
+
+namespace {
+
 QString describeError(QNetworkReply::NetworkError error, const QString& fallback)
 {
     switch (error) {
@@ -184,8 +240,19 @@ void RetryingReply::sendAttempt()
         }
     }
 
+    // A request that must not run twice gets a body Qt can send only once (see SendOnceDevice).
+    // A sequential body (one too large to keep for replay) has no size to promise, so it is left
+    // alone; Qt buffers such a body and could still resend it after an early close.
+    m_sendOnce = nullptr;
+    if (!m_markedIdempotent && !RetryPolicy::isIdempotentMethod(m_verb)
+        && !(bodyDevice && bodyDevice->isSequential())) {
+        m_sendOnce = new SendOnceDevice(bodyDevice, this);
+        bodyDevice = m_sendOnce;
+    }
+
     m_state = State::Sending;
     m_bodyMode = BodyMode::Undecided;
+    m_attemptBodyBytes = 0;
     m_buffer.clear(); // only reached when the caller has read nothing of an earlier attempt
     m_bufferOffset = 0;
     m_heldBody.clear();
@@ -196,12 +263,21 @@ void RetryingReply::sendAttempt()
 
     QNetworkReply* attempt = m_manager->sendAttempt(m_operation, attemptRequest, bodyDevice);
     m_attempt = attempt;
+    if (m_sendOnce)
+        m_sendOnce->setParent(attempt); // Qt reads it for as long as the attempt lives
+    // Until we know the body is the caller's, let Qt's HTTP thread run only this far ahead of us, so
+    // that an error body too large to drain can still be cut off instead of arriving in full.
+    attempt->setReadBufferSize(m_policy.maxDrainBytes);
     if (m_ignoreAllSslErrors)
         attempt->ignoreSslErrors();
     else if (!m_ignoredSslErrors.isEmpty())
         attempt->ignoreSslErrors(m_ignoredSslErrors);
 
-    connect(attempt, &QNetworkReply::requestSent, this, [this] { m_attemptSent = true; });
+    connect(attempt, &QNetworkReply::requestSent, this, [this] {
+        m_attemptSent = true;
+        if (m_sendOnce)
+            m_sendOnce->markSent();
+    });
     connect(attempt, &QNetworkReply::metaDataChanged, this, &RetryingReply::onMetaDataChanged);
     connect(attempt, &QNetworkReply::readyRead, this, &RetryingReply::onAttemptReadyRead);
     connect(attempt, &QNetworkReply::finished, this, &RetryingReply::onAttemptFinished);
@@ -242,6 +318,7 @@ void RetryingReply::onMetaDataChanged()
         return;
     }
     m_bodyMode = BodyMode::Deliver;
+    m_attempt->setReadBufferSize(0); // the caller's body: no reason to slow it down
     adoptAttemptMetaData();
     emit metaDataChanged();
 }
@@ -253,11 +330,14 @@ void RetryingReply::onAttemptReadyRead()
     if (m_bodyMode == BodyMode::Undecided)
         onMetaDataChanged();
     if (m_bodyMode == BodyMode::Deliver) {
-        m_buffer.append(m_attempt->readAll());
+        const QByteArray chunk = m_attempt->readAll();
+        m_attemptBodyBytes += chunk.size();
+        m_buffer.append(chunk);
         emit readyRead();
         return;
     }
     const QByteArray chunk = m_attempt->readAll();
+    m_attemptBodyBytes += chunk.size();
     if (m_heldBody.size() + chunk.size() > m_policy.maxDrainBytes) {
         // Reading a large error body costs more than a new connection.
         m_heldBody.append(chunk.left(m_policy.maxDrainBytes - m_heldBody.size()));
@@ -270,11 +350,25 @@ void RetryingReply::onAttemptReadyRead()
     m_heldBody.append(chunk);
 }
 
+bool RetryingReply::isTruncated(int status) const
+{
+    if (!m_attempt || m_attemptAbortedByUs || m_verb == "HEAD" || status < 200 || status == 204 || status == 304)
+        return false;
+    // Qt drops Content-Length when it decompresses a body itself, so a length that is present
+    // counts the bytes as delivered.
+    bool ok = false;
+    const qint64 expected = m_attempt->rawHeader("Content-Length").trimmed().toLongLong(&ok);
+    return ok && m_attemptBodyBytes < expected;
+}
+
 QNetworkReply::NetworkError RetryingReply::attemptError() const
 {
     if (!m_attempt)
         return QNetworkReply::NoError;
     const auto error = m_attempt->error();
+    // Qt wanted to send the request again after the connection closed and SendOnceDevice refused.
+    if (error == QNetworkReply::ContentReSendError && m_sendOnce && m_sendOnce->rewindRefused())
+        return QNetworkReply::RemoteHostClosedError;
     if (error != QNetworkReply::OperationCanceledError)
         return error;
     // Qt reports an expired transfer timeout as a cancel; we know whether we cancelled, and why.
@@ -293,14 +387,28 @@ void RetryingReply::onAttemptFinished()
     if (!m_attemptAbortedByUs && m_attempt->bytesAvailable() > 0)
         onAttemptReadyRead();
 
-    const QNetworkReply::NetworkError error = attemptError();
+    QNetworkReply::NetworkError error = attemptError();
+    QString errorText;
+    if (m_sendOnce && m_sendOnce->rewindRefused()) {
+        m_attemptSent = true; // Qt had sent it and wanted to send it again
+        errorText = tr("The connection closed after the request was sent; a %1 request is not sent again "
+                       "automatically.")
+                        .arg(QString::fromLatin1(m_verb));
+    } else if (error == QNetworkReply::NoError && isTruncated(status)) {
+        // Qt 6.4 can finish a response cut short by a closed connection without an error when
+        // its body is read as it arrives. Half a body is not a success.
+        error = QNetworkReply::RemoteHostClosedError;
+        errorText = tr("The connection closed after %1 of %2 bytes of the response.")
+                        .arg(m_attemptBodyBytes)
+                        .arg(QString::fromLatin1(m_attempt->rawHeader("Content-Length")));
+    }
     const bool cutMidBody = status != 0 && m_bodyMode == BodyMode::Deliver && RetryPolicy::isTransportError(error);
     if (status == 0 || cutMidBody) {
         // A body already handed to the caller can not be taken back, so a failure mid-body is only
         // retried when the caller has not read any of it.
         if (m_bytesRead == 0 && scheduleRetry(0, error))
             return;
-        finishWithAttempt(error, QString());
+        finishWithAttempt(error, errorText);
         return;
     }
 

@@ -13,6 +13,7 @@ namespace nullify {
 
 class NetworkAccessManager;
 class ReplayableBody;
+class SendOnceDevice;
 
 // The reply a caller holds while the manager makes as many attempts as the policy allows.
 // It finishes once, with the final attempt's status, headers and body, or with a clear error.
@@ -81,6 +82,7 @@ private:
     void discardAttempt();
 
     QNetworkReply::NetworkError attemptError() const;
+    bool isTruncated(int status) const;
 
     QPointer<NetworkAccessManager> m_manager;
     QNetworkAccessManager::Operation m_operation;
@@ -93,6 +95,8 @@ private:
 
     State m_state = State::Preparing;
     QPointer<QNetworkReply> m_attempt;
+    QPointer<SendOnceDevice> m_sendOnce; // the attempt's body when Qt must not send it again by itself
+    qint64 m_attemptBodyBytes = 0; // body bytes the current attempt received, held or delivered
     BodyMode m_bodyMode = BodyMode::Undecided;
     QByteArray m_buffer; // delivered body bytes; the caller has read up to m_bufferOffset
     qint64 m_bufferOffset = 0;

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages that Nullify Desktop needs to build, run and test.
+#
+#   scripts/setup.sh
+#
+# For Debian 12 (bookworm) or Ubuntu 24.04 and later (Qt 6.4 or newer). Idempotent: when every
+# package is already installed it changes nothing and needs no root. Otherwise it runs
+# apt-get update and apt-get install, through sudo unless it already runs as root.
+set -euo pipefail
+
+packages=(
+    # build: compiler, CMake + Ninja, Qt 6 (Core, Network, Widgets, Test, tools), qtkeychain
+    build-essential cmake ninja-build
+    qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+    qtkeychain-qt6-dev libgl-dev
+    # run: the Qt SVG plugins that draw the app icon
+    libqt6svg6
+    # tests: private D-Bus session with a throwaway keyring, a virtual X server, formatting
+    dbus gnome-keyring libsecret-1-0 xvfb xauth clang-format
+)
+
+log() { printf 'setup: %s\n' "$*"; }
+
+if ! command -v apt-get >/dev/null 2>&1 || ! command -v dpkg-query >/dev/null 2>&1; then
+    log "apt-get not found: this script supports Debian and Ubuntu only." >&2
+    log "needed packages: ${packages[*]}" >&2
+    exit 1
+fi
+
+# One dpkg-query for all: the names that are fully installed.
+declare -A installed=()
+while read -r name status; do
+    [[ "$status" == installed ]] && installed[$name]=1
+done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${packages[@]}" 2>/dev/null || true)
+
+missing=()
+for package in "${packages[@]}"; do
+    [[ -n "${installed[$package]:-}" ]] || missing+=("$package")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+    log "all ${#packages[@]} packages already installed"
+else
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            log "not root and sudo is not available; install as root: apt-get install ${missing[*]}" >&2
+            exit 1
+        fi
+        sudo=(sudo)
+    fi
+    apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o Dpkg::Use-Pty=0)
+
+    log "installing ${#missing[@]} package(s), this can take a few minutes: ${missing[*]}"
+    "${apt[@]}" update -qq
+
+    # Refuse clearly, before apt does, when a name has no candidate on this release.
+    unavailable=()
+    for package in "${missing[@]}"; do
+        candidate="$(apt-cache policy "$package" 2>/dev/null | awk '/Candidate:/ {print $2}')"
+        if [[ -z "$candidate" || "$candidate" == "(none)" ]]; then
+            unavailable+=("$package")
+        fi
+    done
+    if [[ ${#unavailable[@]} -gt 0 ]]; then
+        log "not available from this system's apt sources: ${unavailable[*]}" >&2
+        log "Nullify Desktop needs Debian 12 (bookworm) or Ubuntu 24.04 or newer." >&2
+        exit 1
+    fi
+
+    "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+    log "done"
+fi
+
+qt_version="$(dpkg-query -W -f='${Version}' qt6-base-dev)"
+if dpkg --compare-versions "$qt_version" lt 6.4; then
+    log "warning: qt6-base-dev is $qt_version but the project needs Qt 6.4 or newer" >&2
+fi
