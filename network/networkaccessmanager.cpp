@@ -68,12 +68,22 @@ QString NetworkAccessManager::budgetKey(const QUrl& url)
     return url.host().toLower() + QLatin1Char(':') + QString::number(url.port(-1));
 }
 
-RetryBudget& NetworkAccessManager::budgetFor(const QUrl& url)
+RetryBudget& NetworkAccessManager::budgetFor(const QString& key)
 {
-    auto& budget = m_budgets[budgetKey(url)];
+    auto& budget = m_budgets[key];
     if (!budget)
         budget = std::make_shared<RetryBudget>(m_policy.budgetCapacity, m_policy.budgetRefillPerSuccess);
     return *budget;
+}
+
+void NetworkAccessManager::recordSuccess(const QUrl& url)
+{
+    // Buckets exist only for hosts that needed a retry; most requests skip the lookup.
+    if (m_budgets.isEmpty())
+        return;
+    const auto found = m_budgets.constFind(budgetKey(url));
+    if (found != m_budgets.cend())
+        found.value()->recordSuccess();
 }
 
 bool NetworkAccessManager::needsAuthentication(const QNetworkRequest& request) const

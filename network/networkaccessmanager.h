@@ -46,6 +46,7 @@ public:
 
     bool isRefreshingToken() const;
     double retryBudgetTokens(const QUrl& url) const; // tokens left for the host of url
+    static QString budgetKey(const QUrl& url); // host:port
 
 signals:
     void attemptStarted(QNetworkReply* reply, int attempt);
@@ -62,8 +63,8 @@ private:
 
     QNetworkReply* sendAttempt(Operation op, const QNetworkRequest& request, QIODevice* body);
     bool needsAuthentication(const QNetworkRequest& request) const;
-    static QString budgetKey(const QUrl& url);
-    RetryBudget& budgetFor(const QUrl& url);
+    RetryBudget& budgetFor(const QString& key);
+    void recordSuccess(const QUrl& url);
     TokenRefreshCoordinator* refreshCoordinator() const { return m_refresh.get(); }
 
     RetryPolicy m_policy;

@@ -11,6 +11,7 @@
 
 #include <QRandomGenerator>
 #include <QSslConfiguration>
+#include <QTimerEvent>
 
 #include <algorithm>
 
@@ -168,12 +169,6 @@ RetryingReply::RetryingReply(NetworkAccessManager* manager,
     if (body)
         m_body = new ReplayableBody(body, m_policy.maxSpoolBytes, this);
 
-    m_retryTimer.setSingleShot(true);
-    m_retryTimer.setTimerType(Qt::PreciseTimer);
-    connect(&m_retryTimer, &QTimer::timeout, this, &RetryingReply::retryNow);
-    m_deadlineTimer.setSingleShot(true);
-    connect(&m_deadlineTimer, &QTimer::timeout, this, &RetryingReply::onDeadline);
-
     // Nothing may be emitted before the caller has had a chance to connect.
     QMetaObject::invokeMethod(this, &RetryingReply::start, Qt::QueuedConnection);
 }
@@ -188,7 +183,7 @@ void RetryingReply::start()
     if (m_state == State::Finished)
         return;
     m_sinceStart.start();
-    m_deadlineTimer.start(m_policy.deadline);
+    m_watchdog.start(int(std::min(m_policy.deadline, m_policy.attemptTimeout).count()), Qt::CoarseTimer, this);
     if (!m_body) {
         sendAttempt();
         return;
@@ -227,7 +222,6 @@ void RetryingReply::sendAttempt()
     QNetworkRequest attemptRequest = m_request;
     // Redirects are ours: Qt would forward Authorization to another host.
     attemptRequest.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    attemptRequest.setTransferTimeout(int(m_policy.attemptTimeout.count()));
     if (!m_manager->userAgent().isEmpty() && !attemptRequest.hasRawHeader("User-Agent"))
         attemptRequest.setRawHeader("User-Agent", m_manager->userAgent());
     m_attemptHadToken = false;
@@ -259,21 +253,24 @@ void RetryingReply::sendAttempt()
     m_heldBodyTruncated = false;
     m_attemptSent = false;
     m_attemptAbortedByUs = false;
+    m_attemptTimedOut = false;
+    noteActivity();
     ++m_attemptsSent;
 
     QNetworkReply* attempt = m_manager->sendAttempt(m_operation, attemptRequest, bodyDevice);
     m_attempt = attempt;
+    // Until we know the body is the caller's, let Qt's HTTP thread read only this far ahead of us,
+    // so that an error body too large to drain can still be cut off instead of arriving in full.
+    attempt->setReadBufferSize(m_policy.maxDrainBytes);
     if (m_sendOnce)
         m_sendOnce->setParent(attempt); // Qt reads it for as long as the attempt lives
-    // Until we know the body is the caller's, let Qt's HTTP thread run only this far ahead of us, so
-    // that an error body too large to drain can still be cut off instead of arriving in full.
-    attempt->setReadBufferSize(m_policy.maxDrainBytes);
     if (m_ignoreAllSslErrors)
         attempt->ignoreSslErrors();
     else if (!m_ignoredSslErrors.isEmpty())
         attempt->ignoreSslErrors(m_ignoredSslErrors);
 
     connect(attempt, &QNetworkReply::requestSent, this, [this] {
+        noteActivity();
         m_attemptSent = true;
         if (m_sendOnce)
             m_sendOnce->markSent();
@@ -281,13 +278,21 @@ void RetryingReply::sendAttempt()
     connect(attempt, &QNetworkReply::metaDataChanged, this, &RetryingReply::onMetaDataChanged);
     connect(attempt, &QNetworkReply::readyRead, this, &RetryingReply::onAttemptReadyRead);
     connect(attempt, &QNetworkReply::finished, this, &RetryingReply::onAttemptFinished);
-    connect(attempt, &QNetworkReply::uploadProgress, this, &QNetworkReply::uploadProgress);
     connect(attempt, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64 total) {
+        noteActivity();
         if (m_bodyMode == BodyMode::Deliver)
             emit downloadProgress(received, total);
     });
-    connect(attempt, &QNetworkReply::encrypted, this, &QNetworkReply::encrypted);
-    connect(attempt, &QNetworkReply::sslErrors, this, &QNetworkReply::sslErrors);
+    // Only the connections a request can use: each one costs, on every attempt.
+    if (bodyDevice)
+        connect(attempt, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64 total) {
+            noteActivity();
+            emit uploadProgress(sent, total);
+        });
+    if (m_request.url().scheme() == QLatin1String("https")) {
+        connect(attempt, &QNetworkReply::encrypted, this, &QNetworkReply::encrypted);
+        connect(attempt, &QNetworkReply::sslErrors, this, &QNetworkReply::sslErrors);
+    }
 
     qCDebug(lcRetry) << "attempt" << m_attemptsSent << m_verb << redactedUrl(m_request.url());
     emit attemptStarted(m_attemptsSent);
@@ -315,10 +320,21 @@ void RetryingReply::onMetaDataChanged()
     // can be reused); any other body belongs to the caller from the first byte.
     if (mightRetryStatus(status)) {
         m_bodyMode = BodyMode::Hold;
+        // Reading a large error body costs more than a new connection: when its announced length
+        // is above the drain limit, close now rather than after Qt has read it all.
+        const qint64 announced = m_attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+        if (announced > m_policy.maxDrainBytes && !m_attempt->isFinished()) {
+            m_heldBodyTruncated = true;
+            m_attemptAbortedByUs = true;
+            m_attempt->abort();
+        }
         return;
     }
     m_bodyMode = BodyMode::Deliver;
-    m_attempt->setReadBufferSize(0); // the caller's body: no reason to slow it down
+    // The caller's body: lift the read-ahead limit unless the whole body fits under it anyway.
+    const qint64 announced = m_attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+    if (announced <= 0 || announced > m_policy.maxDrainBytes)
+        m_attempt->setReadBufferSize(0);
     adoptAttemptMetaData();
     emit metaDataChanged();
 }
@@ -327,8 +343,13 @@ void RetryingReply::onAttemptReadyRead()
 {
     if (sender() != m_attempt)
         return;
-    if (m_bodyMode == BodyMode::Undecided)
+    noteActivity();
+    if (m_bodyMode == BodyMode::Undecided) {
+        QNetworkReply* attempt = m_attempt;
         onMetaDataChanged();
+        if (m_attempt != attempt || m_state != State::Sending)
+            return; // deciding ended this attempt (an error body too large to drain)
+    }
     if (m_bodyMode == BodyMode::Deliver) {
         const QByteArray chunk = m_attempt->readAll();
         m_attemptBodyBytes += chunk.size();
@@ -357,7 +378,7 @@ bool RetryingReply::isTruncated(int status) const
     // Qt drops Content-Length when it decompresses a body itself, so a length that is present
     // counts the bytes as delivered.
     bool ok = false;
-    const qint64 expected = m_attempt->rawHeader("Content-Length").trimmed().toLongLong(&ok);
+    const qint64 expected = m_attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong(&ok);
     return ok && m_attemptBodyBytes < expected;
 }
 
@@ -371,6 +392,8 @@ QNetworkReply::NetworkError RetryingReply::attemptError() const
         return QNetworkReply::RemoteHostClosedError;
     if (error != QNetworkReply::OperationCanceledError)
         return error;
+    if (m_attemptTimedOut)
+        return QNetworkReply::TimeoutError;
     // Qt reports an expired transfer timeout as a cancel; we know whether we cancelled, and why.
     if (!m_attemptAbortedByUs)
         return QNetworkReply::TimeoutError;
@@ -413,7 +436,7 @@ void RetryingReply::onAttemptFinished()
     }
 
     if (m_manager && status != 429 && status < 500)
-        m_manager->budgetFor(m_request.url()).recordSuccess(); // the host is answering
+        m_manager->recordSuccess(m_request.url()); // the host is answering
     if (isRedirectStatus(status) && followRedirect(status))
         return;
     if (status == 401 && replayAfterUnauthorized())
@@ -578,7 +601,7 @@ bool RetryingReply::scheduleRetry(int status, QNetworkReply::NetworkError error)
         return false;
     }
     const QString host = m_request.url().host();
-    if (!m_manager->budgetFor(m_request.url()).tryAcquire()) {
+    if (!m_manager->budgetFor(NetworkAccessManager::budgetKey(m_request.url())).tryAcquire()) {
         qCWarning(lcRetry) << "retry budget for" << host << "is empty; not retrying";
         emit m_manager->hostThrottled(host);
         return false;
@@ -600,10 +623,22 @@ bool RetryingReply::scheduleRetry(int status, QNetworkReply::NetworkError error)
     m_state = State::WaitingToRetry;
     m_nextAttemptAt = info.dueAt;
     m_waitClock.start();
-    m_retryTimer.start(delay);
+    m_retryTimer.start(int(delay.count()), Qt::PreciseTimer, this);
     emit retryScheduled(info);
     emit m_manager->retryScheduled(this, info);
     return true;
+}
+
+void RetryingReply::timerEvent(QTimerEvent* event)
+{
+    if (event->timerId() == m_retryTimer.timerId()) {
+        m_retryTimer.stop();
+        retryNow();
+    } else if (event->timerId() == m_watchdog.timerId()) {
+        onWatchdog();
+    } else {
+        QNetworkReply::timerEvent(event);
+    }
 }
 
 void RetryingReply::retryNow()
@@ -614,6 +649,35 @@ void RetryingReply::retryNow()
     m_totalWaitedMs += m_waitClock.elapsed();
     m_nextAttemptAt = QDateTime();
     sendAttempt();
+}
+
+void RetryingReply::onWatchdog()
+{
+    const qint64 now = m_sinceStart.elapsed();
+    const qint64 deadline = m_policy.deadline.count();
+    if (now >= deadline) {
+        m_watchdog.stop();
+        onDeadline();
+        return;
+    }
+    qint64 next = deadline;
+    if (m_state == State::Sending && m_attempt && !m_attempt->isFinished()) {
+        const qint64 quietUntil = m_lastActivityMs + m_policy.attemptTimeout.count();
+        if (now >= quietUntil) {
+            qCInfo(lcRetry) << "no data moved for" << m_policy.attemptTimeout.count() << "ms; attempt timed out";
+            m_attemptTimedOut = true;
+            m_attemptAbortedByUs = true;
+            m_attempt->abort(); // finishes the attempt, which decides about a retry
+            if (m_state == State::Finished)
+                return;
+            next = std::min(deadline, m_sinceStart.elapsed() + m_policy.attemptTimeout.count());
+        } else {
+            next = std::min(deadline, quietUntil);
+        }
+    } else {
+        next = std::min(deadline, now + m_policy.attemptTimeout.count());
+    }
+    m_watchdog.start(int(std::max<qint64>(next - m_sinceStart.elapsed(), 1)), Qt::CoarseTimer, this);
 }
 
 void RetryingReply::onDeadline()
@@ -632,17 +696,20 @@ void RetryingReply::adoptAttemptMetaData()
         setRawHeader(header, QByteArray());
     for (const auto& [name, value] : m_attempt->rawHeaderPairs())
         setRawHeader(name, value);
-    // Qt's own attributes are numbered from 0 and end far below User (1000): 28 of them in Qt 6.4.
-    // Walking all thousand slots cost two hash look-ups each, about 190,000 instructions per reply
-    // (see BENCHMARKS.md); 64 slots leave room for the attributes later Qt versions add.
-    constexpr int qtAttributeSlots = 64;
-    static_assert(QNetworkRequest::Http2CleartextAllowedAttribute < qtAttributeSlots);
-    for (int attribute = 0; attribute < qtAttributeSlots; ++attribute) {
-        const auto key = static_cast<QNetworkRequest::Attribute>(attribute);
-        if (attribute == QNetworkRequest::RedirectPolicyAttribute)
-            continue;
-        setAttribute(key, m_attempt->attribute(key));
-    }
+    // The attributes a finished HTTP reply carries (the rest describe requests). Not
+    // DownloadBufferAttribute: the body the caller reads is ours, not Qt's buffer.
+    static constexpr QNetworkRequest::Attribute replyAttributes[] = {
+        QNetworkRequest::HttpStatusCodeAttribute,
+        QNetworkRequest::HttpReasonPhraseAttribute,
+        QNetworkRequest::RedirectionTargetAttribute,
+        QNetworkRequest::ConnectionEncryptedAttribute,
+        QNetworkRequest::SourceIsFromCacheAttribute,
+        QNetworkRequest::HttpPipeliningWasUsedAttribute,
+        QNetworkRequest::Http2WasUsedAttribute,
+        QNetworkRequest::OriginalContentLengthAttribute,
+    };
+    for (const auto attribute : replyAttributes)
+        setAttribute(attribute, m_attempt->attribute(attribute));
     setUrl(m_attempt->url());
 }
 
@@ -679,7 +746,7 @@ void RetryingReply::finish()
         m_totalWaitedMs += m_waitClock.elapsed();
     m_state = State::Finished;
     m_retryTimer.stop();
-    m_deadlineTimer.stop();
+    m_watchdog.stop();
     stopWaitingForTokenRefresh();
     discardAttempt();
 
@@ -703,8 +770,9 @@ void RetryingReply::discardAttempt()
         return;
     QNetworkReply* attempt = m_attempt;
     m_attempt = nullptr;
-    attempt->disconnect(this);
+    // A finished attempt emits nothing more, so only a running one needs cutting loose.
     if (!attempt->isFinished()) {
+        attempt->disconnect(this);
         m_attemptAbortedByUs = true;
         attempt->abort();
     }
