@@ -49,6 +49,7 @@ public:
     static QString budgetKey(const QUrl& url); // host:port
 
 signals:
+    // The first attempt's is emitted from inside get()/post(), before the caller holds the reply.
     void attemptStarted(QNetworkReply* reply, int attempt);
     void retryScheduled(QNetworkReply* reply, const nullify::RetryInfo& info);
     void hostThrottled(const QString& host);

@@ -9,6 +9,7 @@
 #include "retrybudget.h"
 #include "tokenrefreshcoordinator.h"
 
+#include <QMetaMethod>
 #include <QRandomGenerator>
 #include <QSslConfiguration>
 #include <QTimerEvent>
@@ -169,8 +170,13 @@ RetryingReply::RetryingReply(NetworkAccessManager* manager,
     if (body)
         m_body = new ReplayableBody(body, m_policy.maxSpoolBytes, this);
 
-    // Nothing may be emitted before the caller has had a chance to connect.
-    QMetaObject::invokeMethod(this, &RetryingReply::start, Qt::QueuedConnection);
+    // The first attempt goes to Qt right away (Qt itself starts it from the event loop): a queued
+    // start of our own cost a measurable share of a request. Nothing the caller could connect to
+    // is emitted from here: finish() defers its signals, and attemptStarted(1) reaches the reply's
+    // listeners through connectNotify().
+    m_constructing = true;
+    start();
+    m_constructing = false;
 }
 
 RetryingReply::~RetryingReply()
@@ -184,7 +190,7 @@ void RetryingReply::start()
         return;
     m_sinceStart.start();
     m_watchdog.start(int(std::min(m_policy.deadline, m_policy.attemptTimeout).count()), Qt::CoarseTimer, this);
-    if (!m_body) {
+    if (!m_body || m_body->isReady()) {
         sendAttempt();
         return;
     }
@@ -295,8 +301,28 @@ void RetryingReply::sendAttempt()
     }
 
     qCDebug(lcRetry) << "attempt" << m_attemptsSent << m_verb << redactedUrl(m_request.url());
-    emit attemptStarted(m_attemptsSent);
+    if (m_constructing)
+        m_firstAttemptUnannounced = true;
+    else
+        emit attemptStarted(m_attemptsSent);
     emit m_manager->attemptStarted(this, m_attemptsSent);
+}
+
+void RetryingReply::connectNotify(const QMetaMethod& signal)
+{
+    // Somebody connects to attemptStarted right after get()/post(), while the first attempt,
+    // started inside that call, is still under way: tell them about it, from the event loop.
+    if (m_firstAttemptUnannounced && signal == QMetaMethod::fromSignal(&RetryingReply::attemptStarted)) {
+        m_firstAttemptUnannounced = false;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                if (m_attemptsSent == 1 && m_state != State::Finished)
+                    emit attemptStarted(1);
+            },
+            Qt::QueuedConnection);
+    }
+    QNetworkReply::connectNotify(signal);
 }
 
 bool RetryingReply::mightRetryStatus(int status) const
@@ -754,6 +780,14 @@ void RetryingReply::finish()
     setAttribute(toAttribute(ReplyAttribute::TotalWaitMs), m_totalWaitedMs);
     setAttribute(toAttribute(ReplyAttribute::TimedOut), m_timedOut);
     setFinished(true);
+    if (m_constructing) // the caller can not have connected yet
+        QMetaObject::invokeMethod(this, &RetryingReply::emitFinished, Qt::QueuedConnection);
+    else
+        emitFinished();
+}
+
+void RetryingReply::emitFinished()
+{
     if (error() != QNetworkReply::NoError) {
         qCDebug(lcRetry) << "finished with error" << error() << redactedUrl(url());
         emit errorOccurred(error());

@@ -46,12 +46,15 @@ public slots:
     void retryNow();
 
 signals:
+    // For every attempt. The first one starts inside the caller's get()/post(); a connection made
+    // right after that call still hears about it, from the event loop.
     void attemptStarted(int attempt);
     void retryScheduled(const nullify::RetryInfo& info);
 
 protected:
     qint64 readData(char* data, qint64 maxSize) override;
     void timerEvent(QTimerEvent* event) override;
+    void connectNotify(const QMetaMethod& signal) override;
     void ignoreSslErrorsImplementation(const QList<QSslError>& errors) override;
     void setSslConfigurationImplementation(const QSslConfiguration& configuration) override;
     void sslConfigurationImplementation(QSslConfiguration& configuration) const override;
@@ -82,6 +85,7 @@ private:
     void finishWithAttempt(QNetworkReply::NetworkError error, const QString& errorText);
     void finishWithError(QNetworkReply::NetworkError error, const QString& errorText);
     void finish();
+    void emitFinished();
     void discardAttempt();
 
     QNetworkReply::NetworkError attemptError() const;
@@ -116,6 +120,8 @@ private:
     int m_redirects = 0;
     bool m_unauthorizedReplayUsed = false;
     bool m_timedOut = false;
+    bool m_constructing = false; // the first attempt starts inside the caller's get()/post()
+    bool m_firstAttemptUnannounced = false;
 
     // QBasicTimer rather than QTimer: a reply is made per request, and QObjects per reply showed
     // up in the overhead benchmark. One watchdog serves both the request deadline and the attempt's

@@ -400,7 +400,10 @@ void TestReplyLifecycle::signalsOnce()
     QVERIFY(!reply->isWaitingToRetry());
     QCOMPARE(m_server->requestCount("GET", path), expectedRequests);
     QCOMPARE(attempts.count(), expectedRequests);
-    QCOMPARE(reply->attribute(toAttribute(ReplyAttribute::AttemptCount)).toInt(), expectedRequests);
+    // The first attempt is handed to Qt inside get(): aborted before the event loop ran, it was
+    // begun (and counted) but never reached the server.
+    const int expectedAttemptCount = scenario == Scenario::AbortBeforeFirstAttempt ? 1 : expectedRequests;
+    QCOMPARE(reply->attribute(toAttribute(ReplyAttribute::AttemptCount)).toInt(), expectedAttemptCount);
     QCOMPARE(reply->attribute(toAttribute(ReplyAttribute::TimedOut)).toBool(), expectedTimedOut);
     if (scenario == Scenario::SuccessAfterRetries)
         QCOMPARE(reply->readAll(), QByteArrayLiteral("done"));
