@@ -284,12 +284,9 @@ void RetryingReply::sendAttempt()
     connect(attempt, &QNetworkReply::metaDataChanged, this, &RetryingReply::onMetaDataChanged);
     connect(attempt, &QNetworkReply::readyRead, this, &RetryingReply::onAttemptReadyRead);
     connect(attempt, &QNetworkReply::finished, this, &RetryingReply::onAttemptFinished);
-    connect(attempt, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64 total) {
-        noteActivity();
-        if (m_bodyMode == BodyMode::Deliver)
-            emit downloadProgress(received, total);
-    });
     // Only the connections a request can use: each one costs, on every attempt.
+    if (m_relayDownloadProgress)
+        relayDownloadProgress(attempt);
     if (bodyDevice)
         connect(attempt, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64 total) {
             noteActivity();
@@ -308,8 +305,22 @@ void RetryingReply::sendAttempt()
     emit m_manager->attemptStarted(this, m_attemptsSent);
 }
 
+void RetryingReply::relayDownloadProgress(QNetworkReply* attempt)
+{
+    connect(attempt, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64 total) {
+        if (m_bodyMode == BodyMode::Deliver)
+            emit downloadProgress(received, total);
+    });
+}
+
 void RetryingReply::connectNotify(const QMetaMethod& signal)
 {
+    // Most callers never look at download progress; relay it only to those who do.
+    if (!m_relayDownloadProgress && signal == QMetaMethod::fromSignal(&QNetworkReply::downloadProgress)) {
+        m_relayDownloadProgress = true;
+        if (m_attempt && !m_attempt->isFinished())
+            relayDownloadProgress(m_attempt);
+    }
     // Somebody connects to attemptStarted right after get()/post(), while the first attempt,
     // started inside that call, is still under way: tell them about it, from the event loop.
     if (m_firstAttemptUnannounced && signal == QMetaMethod::fromSignal(&RetryingReply::attemptStarted)) {

@@ -86,6 +86,7 @@ private:
     void finishWithError(QNetworkReply::NetworkError error, const QString& errorText);
     void finish();
     void emitFinished();
+    void relayDownloadProgress(QNetworkReply* attempt);
     void discardAttempt();
 
     QNetworkReply::NetworkError attemptError() const;
@@ -122,6 +123,7 @@ private:
     bool m_timedOut = false;
     bool m_constructing = false; // the first attempt starts inside the caller's get()/post()
     bool m_firstAttemptUnannounced = false;
+    bool m_relayDownloadProgress = false; // somebody listens to downloadProgress
 
     // QBasicTimer rather than QTimer: a reply is made per request, and QObjects per reply showed
     // up in the overhead benchmark. One watchdog serves both the request deadline and the attempt's

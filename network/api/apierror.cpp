@@ -23,7 +23,7 @@ bool ApiError::isFinal() const
 
 QString ApiError::toString() const
 {
-    QString text = api::toString(kind);
+    QString text = kindName(kind);
     if (httpStatus != 0)
         text += QStringLiteral(" (HTTP %1)").arg(httpStatus);
     if (!field.isEmpty())
@@ -51,7 +51,7 @@ ApiError ApiError::invalidRequest(const QString& field, const QString& message)
     return error;
 }
 
-QString toString(ApiError::Kind kind)
+QString kindName(ApiError::Kind kind)
 {
     switch (kind) {
     case ApiError::Kind::Http:

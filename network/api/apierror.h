@@ -69,7 +69,7 @@ private:
     std::variant<T, ApiError> m_data;
 };
 
-QString toString(ApiError::Kind kind);
+QString kindName(ApiError::Kind kind);
 
 } // namespace nullify::api
 

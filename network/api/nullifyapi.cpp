@@ -109,13 +109,13 @@ QByteArray NullifyApi::findingsQueryBody(const FindingsQuery& q)
     if (!q.types.isEmpty()) {
         QJsonArray types;
         for (FindingType type : q.types)
-            types.append(toString(type));
+            types.append(wireName(type));
         query.insert(QStringLiteral("type"), types);
     }
     if (!q.severities.isEmpty()) {
         QJsonArray severities;
         for (Severity severity : q.severities)
-            severities.append(toString(severity));
+            severities.append(wireName(severity));
         query.insert(QStringLiteral("severity"), severities);
     }
     if (!q.repositories.isEmpty())

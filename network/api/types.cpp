@@ -286,7 +286,7 @@ ScanStatus scanStatusFromString(const QString& text)
     return status != ScanStatus::Unknown ? status : fromTable(scanStatusAliases, lower, ScanStatus::Unknown);
 }
 
-QString toString(ScanStatus status)
+QString wireName(ScanStatus status)
 {
     return status == ScanStatus::Unknown ? QStringLiteral("unknown") : toTable(scanStatusNames, status);
 }
@@ -310,7 +310,7 @@ Severity severityFromString(const QString& text)
     return fromTable(severityNames, text.trimmed().toUpper(), Severity::Unknown);
 }
 
-QString toString(Severity severity)
+QString wireName(Severity severity)
 {
     return toTable(severityNames, severity);
 }
@@ -320,7 +320,7 @@ FindingType findingTypeFromString(const QString& text)
     return fromTable(findingTypeNames, text, FindingType::Unknown);
 }
 
-QString toString(FindingType type)
+QString wireName(FindingType type)
 {
     return toTable(findingTypeNames, type);
 }
@@ -330,7 +330,7 @@ AutofixState autofixStateFromString(const QString& text)
     return fromTable(autofixStateNames, text, AutofixState::Unknown);
 }
 
-QString toString(AutofixState state)
+QString wireName(AutofixState state)
 {
     return state == AutofixState::Unknown ? QStringLiteral("unknown") : toTable(autofixStateNames, state);
 }

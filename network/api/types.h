@@ -29,14 +29,14 @@ using QueryParameters = QList<QPair<QString, QString>>;
 // ModelsScanStatus. Unknown keeps the server's text in the owning value's statusText.
 enum class ScanStatus { Unknown, Queued, InProgress, Stopping, Completed, Cancelled, Failed, AbortedConfigError, HumanFallback };
 ScanStatus scanStatusFromString(const QString& text);
-QString toString(ScanStatus status); // the spec's spelling ("in progress", with a space)
+QString wireName(ScanStatus status); // the spec's spelling ("in progress", with a space)
 // The scan will not change any more: completed, cancelled, failed, aborted_config_error, human_fallback.
 bool isFinal(ScanStatus status);
 
 // ModelsSeverity (UPPERCASE on the wire).
 enum class Severity { Unknown, Critical, High, Medium, Low, None, Informational };
 Severity severityFromString(const QString& text);
-QString toString(Severity severity);
+QString wireName(Severity severity);
 
 // ModelsFindingType: the type[] filter of /admin/findings and the type of each result.
 enum class FindingType {
@@ -52,7 +52,7 @@ enum class FindingType {
     Platform
 };
 FindingType findingTypeFromString(const QString& text);
-QString toString(FindingType type);
+QString wireName(FindingType type);
 
 // ModelsAutoFixState. Whether it is over is the server's `terminal` flag, never this value.
 enum class AutofixState {
@@ -73,7 +73,7 @@ enum class AutofixState {
     FailedPrCreation
 };
 AutofixState autofixStateFromString(const QString& text);
-QString toString(AutofixState state);
+QString wireName(AutofixState state);
 
 // The services that serve one finding at /{service}/findings/{id}.
 enum class FindingService { Sast, ScaDependencies, ScaContainers, Secrets, DastPentest, Cspm, Scpm };
