@@ -169,8 +169,9 @@ std::optional<ApiError> ApiClient::errorOf(QNetworkReply* reply, const QByteArra
         error.body = body;
         error.message = serverMessage(body);
         if (error.message.isEmpty()) {
-            error.message = QStringLiteral("HTTP %1 %2").arg(error.httpStatus).arg(
-                reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString());
+            error.message = QStringLiteral("HTTP %1 %2")
+                                .arg(error.httpStatus)
+                                .arg(reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString());
         }
         return error;
     }
@@ -191,9 +192,10 @@ QNetworkReply* ApiClient::sendRaw(const ApiRequest& request, QObject* context, C
         return refuse<QByteArray>(error, context, std::move(done));
     }
     if (!m_baseUrl.isValid() || m_baseUrl.host().isEmpty())
-        return refuse<QByteArray>(ApiError::invalidRequest(QStringLiteral("baseUrl"), QStringLiteral("No tenant is set.")),
-                                  context,
-                                  std::move(done));
+        return refuse<QByteArray>(
+            ApiError::invalidRequest(QStringLiteral("baseUrl"), QStringLiteral("No tenant is set.")),
+            context,
+            std::move(done));
 
     QNetworkRequest networkRequest(urlFor(request));
     networkRequest.setRawHeader("Accept", "application/json");

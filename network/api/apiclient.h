@@ -22,8 +22,7 @@ namespace nullify::api {
 // retry signals, retryNow() and abort()), so a job would be a second handle on the same request;
 // a signal cannot carry a different Result<T> per call without a job class per type; and a
 // callback keeps the decoded value typed from the server to the view.
-template <typename T>
-using Callback = std::function<void(const Result<T>&)>;
+template <typename T> using Callback = std::function<void(const Result<T>&)>;
 
 // One HTTP exchange with the API, before the base URL and scope are applied.
 struct ApiRequest
@@ -80,23 +79,22 @@ public:
                         QObject* context,
                         Callback<T> done)
     {
-        return sendRaw(request, context, [decode = std::move(decode), done = std::move(done)](const Result<QByteArray>& raw) {
-            if (!raw) {
-                done(Result<T>::failure(raw.error()));
-                return;
-            }
-            done(decode(raw.value()));
-        });
+        return sendRaw(
+            request, context, [decode = std::move(decode), done = std::move(done)](const Result<QByteArray>& raw) {
+                if (!raw) {
+                    done(Result<T>::failure(raw.error()));
+                    return;
+                }
+                done(decode(raw.value()));
+            });
     }
 
     // Reports error to done on the next event-loop turn (never from inside the caller) and returns
     // nullptr: for calls refused before sending, such as a missing required parameter.
-    template <typename T>
-    QNetworkReply* refuse(const ApiError& error, QObject* context, Callback<T> done)
+    template <typename T> QNetworkReply* refuse(const ApiError& error, QObject* context, Callback<T> done)
     {
-        QTimer::singleShot(0, context ? context : this, [error, done = std::move(done)] {
-            done(Result<T>::failure(error));
-        });
+        QTimer::singleShot(
+            0, context ? context : this, [error, done = std::move(done)] { done(Result<T>::failure(error)); });
         return nullptr;
     }
 

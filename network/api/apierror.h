@@ -45,8 +45,7 @@ struct ApiError
 };
 
 // The outcome of one call: the decoded value or the error, never both.
-template <typename T>
-class Result
+template <typename T> class Result
 {
 public:
     static Result success(T value) { return Result(std::move(value)); }

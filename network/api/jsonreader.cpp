@@ -222,11 +222,11 @@ Result<QJsonObject> parseJsonObject(const QByteArray& body)
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        return Result<QJsonObject>::failure(ApiError::decoding(
-            QString(),
-            QStringLiteral("the response is not valid JSON (%1 at offset %2)")
-                .arg(parseError.errorString())
-                .arg(parseError.offset)));
+        return Result<QJsonObject>::failure(
+            ApiError::decoding(QString(),
+                               QStringLiteral("the response is not valid JSON (%1 at offset %2)")
+                                   .arg(parseError.errorString())
+                                   .arg(parseError.offset)));
     }
     if (!document.isObject()) {
         return Result<QJsonObject>::failure(

@@ -100,13 +100,11 @@ private:
 };
 
 // Parses body as one JSON object and hands it to read; any failure is a Decoding error.
-template <typename T>
-Result<T> decodeJson(const QByteArray& body, const std::function<T(JsonReader&)>& read);
+template <typename T> Result<T> decodeJson(const QByteArray& body, const std::function<T(JsonReader&)>& read);
 
 Result<QJsonObject> parseJsonObject(const QByteArray& body);
 
-template <typename T>
-Result<T> decodeJson(const QByteArray& body, const std::function<T(JsonReader&)>& read)
+template <typename T> Result<T> decodeJson(const QByteArray& body, const std::function<T(JsonReader&)>& read)
 {
     const Result<QJsonObject> parsed = parseJsonObject(body);
     if (!parsed)

@@ -8,15 +8,14 @@ namespace nullify::api {
 
 namespace {
 
-template <typename T>
-std::function<Result<T>(const QByteArray&)> decoder(Result<T> (*decode)(const QByteArray&))
+template <typename T> std::function<Result<T>(const QByteArray&)> decoder(Result<T> (*decode)(const QByteArray&))
 {
     return [decode](const QByteArray& body) { return decode(body); };
 }
 
 template <typename T>
 std::function<Result<T>(const QByteArray&)> decoder(Result<T> (*decode)(const QByteArray&, FindingService),
-                                                   FindingService service)
+                                                    FindingService service)
 {
     return [decode, service](const QByteArray& body) { return decode(body, service); };
 }
@@ -56,7 +55,8 @@ QNetworkReply* NullifyApi::get(const QString& path,
     return m_client->send<T>(request, std::move(decode), context, std::move(done));
 }
 
-QNetworkReply* NullifyApi::repositories(int limit, const QString& nextToken, QObject* context, Callback<Page<Repository>> done)
+QNetworkReply*
+NullifyApi::repositories(int limit, const QString& nextToken, QObject* context, Callback<Page<Repository>> done)
 {
     QueryParameters query;
     if (limit > 0)
@@ -71,7 +71,8 @@ QNetworkReply* NullifyApi::scanRuns(const ScanRunQuery& q, QObject* context, Cal
 {
     if (q.repositoryId.isEmpty()) {
         return m_client->refuse<Page<ScanRun>>(
-            ApiError::invalidRequest(QStringLiteral("repositoryId"), QStringLiteral("Scan runs are listed per repository.")),
+            ApiError::invalidRequest(QStringLiteral("repositoryId"),
+                                     QStringLiteral("Scan runs are listed per repository.")),
             context,
             std::move(done));
     }
@@ -146,22 +147,26 @@ QNetworkReply* NullifyApi::findings(const FindingsQuery& query, QObject* context
                                          std::move(done));
 }
 
-QNetworkReply* NullifyApi::finding(FindingService service, const QString& id, QObject* context, Callback<FindingDetail> done)
+QNetworkReply*
+NullifyApi::finding(FindingService service, const QString& id, QObject* context, Callback<FindingDetail> done)
 {
     if (id.isEmpty()) {
         return m_client->refuse<FindingDetail>(
-            ApiError::invalidRequest(QStringLiteral("findingId"), QStringLiteral("No finding id.")), context, std::move(done));
+            ApiError::invalidRequest(QStringLiteral("findingId"), QStringLiteral("No finding id.")),
+            context,
+            std::move(done));
     }
-    return get<FindingDetail>(findingPath(service, id),
-                              {},
-                              [service, id](const QByteArray& body) {
-                                  Result<FindingDetail> result = decodeFindingDetail(body, service);
-                                  if (result && result.value().id.isEmpty())
-                                      result.value().id = id; // SAST, CSPM and SCPM do not require it
-                                  return result;
-                              },
-                              context,
-                              std::move(done));
+    return get<FindingDetail>(
+        findingPath(service, id),
+        {},
+        [service, id](const QByteArray& body) {
+            Result<FindingDetail> result = decodeFindingDetail(body, service);
+            if (result && result.value().id.isEmpty())
+                result.value().id = id; // SAST, CSPM and SCPM do not require it
+            return result;
+        },
+        context,
+        std::move(done));
 }
 
 QNetworkReply* NullifyApi::startCloudScan(QObject* context, Callback<CloudScanStart> done)
@@ -176,7 +181,9 @@ QNetworkReply* NullifyApi::cloudScanStatus(const QString& scanId, QObject* conte
 {
     if (scanId.isEmpty()) {
         return m_client->refuse<CloudScanStatus>(
-            ApiError::invalidRequest(QStringLiteral("scanId"), QStringLiteral("No scan id.")), context, std::move(done));
+            ApiError::invalidRequest(QStringLiteral("scanId"), QStringLiteral("No scan id.")),
+            context,
+            std::move(done));
     }
     return get<CloudScanStatus>(QStringLiteral("/context/cloud-scan/%1/status").arg(ApiClient::pathSegment(scanId)),
                                 {},
@@ -199,17 +206,21 @@ QNetworkReply* NullifyApi::startPentest(const QString& applicationId, QObject* c
             context,
             std::move(done));
     }
-    const QByteArray body = QJsonDocument(QJsonObject {{QStringLiteral("applicationId"), applicationId}})
-                                .toJson(QJsonDocument::Compact);
-    return m_client->send<PentestScan>(
-        post(QStringLiteral("/dast/pentest/start"), body, false), decoder(&decodePentestScan), context, std::move(done));
+    const QByteArray body
+        = QJsonDocument(QJsonObject {{QStringLiteral("applicationId"), applicationId}}).toJson(QJsonDocument::Compact);
+    return m_client->send<PentestScan>(post(QStringLiteral("/dast/pentest/start"), body, false),
+                                       decoder(&decodePentestScan),
+                                       context,
+                                       std::move(done));
 }
 
 QNetworkReply* NullifyApi::pentestScan(const QString& scanId, QObject* context, Callback<PentestScan> done)
 {
     if (scanId.isEmpty()) {
         return m_client->refuse<PentestScan>(
-            ApiError::invalidRequest(QStringLiteral("scanId"), QStringLiteral("No scan id.")), context, std::move(done));
+            ApiError::invalidRequest(QStringLiteral("scanId"), QStringLiteral("No scan id.")),
+            context,
+            std::move(done));
     }
     return get<PentestScan>(QStringLiteral("/dast/pentest/scans/") + ApiClient::pathSegment(scanId),
                             {},
@@ -222,7 +233,9 @@ QNetworkReply* NullifyApi::stopPentest(const QString& scanId, QObject* context, 
 {
     if (scanId.isEmpty()) {
         return m_client->refuse<PentestScan>(
-            ApiError::invalidRequest(QStringLiteral("scanId"), QStringLiteral("No scan id.")), context, std::move(done));
+            ApiError::invalidRequest(QStringLiteral("scanId"), QStringLiteral("No scan id.")),
+            context,
+            std::move(done));
     }
     ApiRequest request;
     request.method = QByteArrayLiteral("POST");
@@ -236,7 +249,9 @@ QNetworkReply* NullifyApi::pentestReport(const QString& scanId, QObject* context
 {
     if (scanId.isEmpty()) {
         return m_client->refuse<PentestReport>(
-            ApiError::invalidRequest(QStringLiteral("scanId"), QStringLiteral("No scan id.")), context, std::move(done));
+            ApiError::invalidRequest(QStringLiteral("scanId"), QStringLiteral("No scan id.")),
+            context,
+            std::move(done));
     }
     return get<PentestReport>(QStringLiteral("/dast/pentest/scans/%1/report").arg(ApiClient::pathSegment(scanId)),
                               {},
@@ -245,7 +260,8 @@ QNetworkReply* NullifyApi::pentestReport(const QString& scanId, QObject* context
                               std::move(done));
 }
 
-QNetworkReply* NullifyApi::pentestScans(int limit, const QString& nextToken, QObject* context, Callback<Page<PentestScan>> done)
+QNetworkReply*
+NullifyApi::pentestScans(int limit, const QString& nextToken, QObject* context, Callback<Page<PentestScan>> done)
 {
     QueryParameters query;
     if (limit > 0)
@@ -256,7 +272,10 @@ QNetworkReply* NullifyApi::pentestScans(int limit, const QString& nextToken, QOb
         QStringLiteral("/dast/pentest/scans"), query, decoder(&decodePentestScanPage), context, std::move(done));
 }
 
-QNetworkReply* NullifyApi::startAutofix(FindingService service, const QString& findingId, QObject* context, Callback<AutofixStart> done)
+QNetworkReply* NullifyApi::startAutofix(FindingService service,
+                                        const QString& findingId,
+                                        QObject* context,
+                                        Callback<AutofixStart> done)
 {
     if (!hasAutofix(service) || findingId.isEmpty()) {
         return m_client->refuse<AutofixStart>(
@@ -265,13 +284,17 @@ QNetworkReply* NullifyApi::startAutofix(FindingService service, const QString& f
             context,
             std::move(done));
     }
-    return m_client->send<AutofixStart>(post(findingPath(service, findingId) + QStringLiteral("/autofix/fix"), QByteArrayLiteral("{}"), false),
-                                        decoder(&decodeAutofixStart),
-                                        context,
-                                        std::move(done));
+    return m_client->send<AutofixStart>(
+        post(findingPath(service, findingId) + QStringLiteral("/autofix/fix"), QByteArrayLiteral("{}"), false),
+        decoder(&decodeAutofixStart),
+        context,
+        std::move(done));
 }
 
-QNetworkReply* NullifyApi::autofixStatus(FindingService service, const QString& findingId, QObject* context, Callback<AutofixStatus> done)
+QNetworkReply* NullifyApi::autofixStatus(FindingService service,
+                                         const QString& findingId,
+                                         QObject* context,
+                                         Callback<AutofixStatus> done)
 {
     if (!hasAutofix(service) || findingId.isEmpty()) {
         return m_client->refuse<AutofixStatus>(
@@ -287,7 +310,8 @@ QNetworkReply* NullifyApi::autofixStatus(FindingService service, const QString& 
                               std::move(done));
 }
 
-QNetworkReply* NullifyApi::autofixDiff(FindingService service, const QString& findingId, QObject* context, Callback<AutofixDiff> done)
+QNetworkReply*
+NullifyApi::autofixDiff(FindingService service, const QString& findingId, QObject* context, Callback<AutofixDiff> done)
 {
     if (!hasAutofixDiff(service) || findingId.isEmpty()) {
         return m_client->refuse<AutofixDiff>(
@@ -303,14 +327,19 @@ QNetworkReply* NullifyApi::autofixDiff(FindingService service, const QString& fi
                             std::move(done));
 }
 
-QNetworkReply* NullifyApi::createPullRequest(const QString& scpmFindingId, QObject* context, Callback<AutofixStart> done)
+QNetworkReply*
+NullifyApi::createPullRequest(const QString& scpmFindingId, QObject* context, Callback<AutofixStart> done)
 {
     if (scpmFindingId.isEmpty()) {
         return m_client->refuse<AutofixStart>(
-            ApiError::invalidRequest(QStringLiteral("findingId"), QStringLiteral("No finding id.")), context, std::move(done));
+            ApiError::invalidRequest(QStringLiteral("findingId"), QStringLiteral("No finding id.")),
+            context,
+            std::move(done));
     }
     return m_client->send<AutofixStart>(
-        post(findingPath(FindingService::Scpm, scpmFindingId) + QStringLiteral("/autofix/cache/create_pr"), QByteArrayLiteral("{}"), false),
+        post(findingPath(FindingService::Scpm, scpmFindingId) + QStringLiteral("/autofix/cache/create_pr"),
+             QByteArrayLiteral("{}"),
+             false),
         decoder(&decodeAutofixStart),
         context,
         std::move(done));
@@ -318,15 +347,17 @@ QNetworkReply* NullifyApi::createPullRequest(const QString& scpmFindingId, QObje
 
 QNetworkReply* NullifyApi::metricsOverview(QObject* context, Callback<MetricsOverview> done)
 {
-    return m_client->send<MetricsOverview>(post(QStringLiteral("/admin/metrics/overview"), QByteArrayLiteral("{\"query\":{}}"), true),
-                                           decoder(&decodeMetricsOverview),
-                                           context,
-                                           std::move(done));
+    return m_client->send<MetricsOverview>(
+        post(QStringLiteral("/admin/metrics/overview"), QByteArrayLiteral("{\"query\":{}}"), true),
+        decoder(&decodeMetricsOverview),
+        context,
+        std::move(done));
 }
 
 QNetworkReply* NullifyApi::currentUser(QObject* context, Callback<CurrentUser> done)
 {
-    return get<CurrentUser>(QStringLiteral("/admin/user/current"), {}, decoder(&decodeCurrentUser), context, std::move(done));
+    return get<CurrentUser>(
+        QStringLiteral("/admin/user/current"), {}, decoder(&decodeCurrentUser), context, std::move(done));
 }
 
 QNetworkReply* NullifyApi::installations(QObject* context, Callback<QList<Installation>> done)

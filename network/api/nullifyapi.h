@@ -64,12 +64,16 @@ public:
     QNetworkReply* pentestScan(const QString& scanId, QObject* context, Callback<PentestScan> done);
     QNetworkReply* stopPentest(const QString& scanId, QObject* context, Callback<PentestScan> done);
     QNetworkReply* pentestReport(const QString& scanId, QObject* context, Callback<PentestReport> done);
-    QNetworkReply* pentestScans(int limit, const QString& nextToken, QObject* context, Callback<Page<PentestScan>> done);
+    QNetworkReply*
+    pentestScans(int limit, const QString& nextToken, QObject* context, Callback<Page<PentestScan>> done);
 
     // Autofix: fix and createPullRequest are billable and never replayed after a 5xx.
-    QNetworkReply* startAutofix(FindingService service, const QString& findingId, QObject* context, Callback<AutofixStart> done);
-    QNetworkReply* autofixStatus(FindingService service, const QString& findingId, QObject* context, Callback<AutofixStatus> done);
-    QNetworkReply* autofixDiff(FindingService service, const QString& findingId, QObject* context, Callback<AutofixDiff> done);
+    QNetworkReply*
+    startAutofix(FindingService service, const QString& findingId, QObject* context, Callback<AutofixStart> done);
+    QNetworkReply*
+    autofixStatus(FindingService service, const QString& findingId, QObject* context, Callback<AutofixStatus> done);
+    QNetworkReply*
+    autofixDiff(FindingService service, const QString& findingId, QObject* context, Callback<AutofixDiff> done);
     // scpm only: a pull request from the cached fix.
     QNetworkReply* createPullRequest(const QString& scpmFindingId, QObject* context, Callback<AutofixStart> done);
 

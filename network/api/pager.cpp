@@ -50,11 +50,8 @@ void Pager::reset()
     emit cleared();
 }
 
-void Pager::pageArrived(int first,
-                        int count,
-                        const QString& nextToken,
-                        std::optional<qint64> total,
-                        std::optional<bool> hasMoreData)
+void Pager::pageArrived(
+    int first, int count, const QString& nextToken, std::optional<qint64> total, std::optional<bool> hasMoreData)
 {
     m_reply = nullptr;
     ++m_pagesLoaded;
@@ -100,8 +97,7 @@ void Pager::setLoading(bool loading)
 
 namespace {
 
-template <typename T>
-QNetworkReply* apiGone(QObject* context, Callback<T> done)
+template <typename T> QNetworkReply* apiGone(QObject* context, Callback<T> done)
 {
     ApiError error;
     error.kind = ApiError::Kind::Cancelled;
@@ -118,7 +114,8 @@ RepositoryPager* makeRepositoryPager(NullifyApi* api, int pageSize, QObject* par
     return new RepositoryPager(
         Pager::Style::NextToken,
         pageSize,
-        [guard, pageSize](const Pager::Cursor& cursor, QObject* context, Callback<Page<Repository>> done) -> QNetworkReply* {
+        [guard,
+         pageSize](const Pager::Cursor& cursor, QObject* context, Callback<Page<Repository>> done) -> QNetworkReply* {
             if (!guard)
                 return apiGone(context, std::move(done));
             return guard->repositories(pageSize, cursor.nextToken, context, std::move(done));
@@ -132,7 +129,8 @@ PentestScanPager* makePentestScanPager(NullifyApi* api, int pageSize, QObject* p
     return new PentestScanPager(
         Pager::Style::NextToken,
         pageSize,
-        [guard, pageSize](const Pager::Cursor& cursor, QObject* context, Callback<Page<PentestScan>> done) -> QNetworkReply* {
+        [guard,
+         pageSize](const Pager::Cursor& cursor, QObject* context, Callback<Page<PentestScan>> done) -> QNetworkReply* {
             if (!guard)
                 return apiGone(context, std::move(done));
             return guard->pentestScans(pageSize, cursor.nextToken, context, std::move(done));
@@ -147,7 +145,8 @@ ScanRunPager* makeScanRunPager(NullifyApi* api, const ScanRunQuery& query, QObje
     auto* pager = new ScanRunPager(
         Pager::Style::Offset,
         pageSize,
-        [guard, query, pageSize](const Pager::Cursor& cursor, QObject* context, Callback<Page<ScanRun>> done) -> QNetworkReply* {
+        [guard, query, pageSize](
+            const Pager::Cursor& cursor, QObject* context, Callback<Page<ScanRun>> done) -> QNetworkReply* {
             if (!guard)
                 return apiGone(context, std::move(done));
             ScanRunQuery page = query;

@@ -72,7 +72,8 @@ protected:
     // (answers to requests from before a reset() are dropped).
     bool isCurrent(quint64 generation) const { return generation == m_generation; }
     quint64 generation() const { return m_generation; }
-    void pageArrived(int first, int count, const QString& nextToken, std::optional<qint64> total, std::optional<bool> hasMoreData);
+    void pageArrived(
+        int first, int count, const QString& nextToken, std::optional<qint64> total, std::optional<bool> hasMoreData);
     void pageFailed(const ApiError& error);
 
 private:
@@ -92,8 +93,7 @@ private:
 };
 
 // A pager that keeps its items. fetch is one NullifyApi call bound to this pager.
-template <typename T>
-class ItemPager : public Pager
+template <typename T> class ItemPager : public Pager
 {
 public:
     using Fetch = std::function<QNetworkReply*(const Cursor&, QObject* context, Callback<Page<T>> done)>;

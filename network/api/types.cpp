@@ -113,8 +113,7 @@ QString cweName(const QString& text)
 {
     if (text.isEmpty() || text == QLatin1String("0"))
         return QString();
-    return text.startsWith(QLatin1String("CWE-"), Qt::CaseInsensitive) ? text.toUpper()
-                                                                       : QStringLiteral("CWE-") + text;
+    return text.startsWith(QLatin1String("CWE-"), Qt::CaseInsensitive) ? text.toUpper() : QStringLiteral("CWE-") + text;
 }
 
 void addUnique(QStringList& list, const QString& value)
@@ -123,8 +122,7 @@ void addUnique(QStringList& list, const QString& value)
         list.append(value);
 }
 
-template <typename T>
-std::function<T(R&)> reader(T (*read)(R&))
+template <typename T> std::function<T(R&)> reader(T (*read)(R&))
 {
     return [read](R& r) { return read(r); };
 }
@@ -398,9 +396,8 @@ Repository readRepository(R& r)
     repo.networkExposure = r.string(QStringLiteral("networkExposure"));
     repo.classification = r.string(QStringLiteral("repositoryClassification"));
     repo.isMonorepo = r.boolean(QStringLiteral("isMonorepo"));
-    const auto stack = r.list<QString>(QStringLiteral("technologyStack"), R::Optional, [](R& item) {
-        return item.string(QStringLiteral("name"));
-    });
+    const auto stack = r.list<QString>(
+        QStringLiteral("technologyStack"), R::Optional, [](R& item) { return item.string(QStringLiteral("name")); });
     for (const QString& name : stack)
         addUnique(repo.technologies, name);
     return repo;
@@ -837,7 +834,8 @@ Result<MetricsOverview> decodeMetricsOverview(const QByteArray& body)
         });
         r.object(QStringLiteral("overviewType"), R::Required, [&m](R& overview) {
             const auto read = [&overview](const char* key, MetricWithValue& out) {
-                overview.object(QLatin1String(key), R::Required, [&out](R& inner) { out = readMetricWithValue(inner); });
+                overview.object(
+                    QLatin1String(key), R::Required, [&out](R& inner) { out = readMetricWithValue(inner); });
             };
             read("code", m.code);
             read("secret", m.secret);

@@ -27,7 +27,17 @@ class JsonReader;
 using QueryParameters = QList<QPair<QString, QString>>;
 
 // ModelsScanStatus. Unknown keeps the server's text in the owning value's statusText.
-enum class ScanStatus { Unknown, Queued, InProgress, Stopping, Completed, Cancelled, Failed, AbortedConfigError, HumanFallback };
+enum class ScanStatus {
+    Unknown,
+    Queued,
+    InProgress,
+    Stopping,
+    Completed,
+    Cancelled,
+    Failed,
+    AbortedConfigError,
+    HumanFallback
+};
 ScanStatus scanStatusFromString(const QString& text);
 QString wireName(ScanStatus status); // the spec's spelling ("in progress", with a space)
 // The scan will not change any more: completed, cancelled, failed, aborted_config_error, human_fallback.
@@ -420,8 +430,7 @@ struct Installation
 };
 
 // One page of a list, whatever the paging style of its endpoint.
-template <typename T>
-struct Page
+template <typename T> struct Page
 {
     QList<T> items;
     QString nextToken; // nextToken style: empty on the last page

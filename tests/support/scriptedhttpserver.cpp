@@ -1,8 +1,5 @@
 #include "scriptedhttpserver.h"
 
-#include <QCryptographicHash>
-#include <QDateTime>
-#include <QLocale>
 #include <QPointer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -13,177 +10,9 @@ namespace nullify::test {
 
 namespace {
 
-// A request whose header section grows past this without ending is answered with 431 and dropped;
-// it keeps a client that never sends CRLFCRLF from growing the buffer without bound.
-constexpr qsizetype MaxHeaderSectionBytes = 1024 * 1024;
-// Chunk-size lines are short ("1f4;ext=x"); anything longer is garbage.
-constexpr qsizetype MaxChunkLineBytes = 4096;
 // How long closeAllConnections() lets a graceful close flush before it resets the socket, so a
 // client that never reads cannot keep a connection alive forever.
 constexpr int GracefulCloseTimeoutMs = 5000;
-// Upper bound for reserving body memory from Content-Length: a bogus huge value must not make us
-// allocate gigabytes up front; bigger bodies still work, they just grow as they arrive.
-constexpr qint64 MaxBodyReserve = 64 * 1024 * 1024;
-
-QByteArray reasonPhraseFor(int code)
-{
-    switch (code) {
-    case 100:
-        return QByteArrayLiteral("Continue");
-    case 101:
-        return QByteArrayLiteral("Switching Protocols");
-    case 200:
-        return QByteArrayLiteral("OK");
-    case 201:
-        return QByteArrayLiteral("Created");
-    case 202:
-        return QByteArrayLiteral("Accepted");
-    case 203:
-        return QByteArrayLiteral("Non-Authoritative Information");
-    case 204:
-        return QByteArrayLiteral("No Content");
-    case 205:
-        return QByteArrayLiteral("Reset Content");
-    case 206:
-        return QByteArrayLiteral("Partial Content");
-    case 301:
-        return QByteArrayLiteral("Moved Permanently");
-    case 302:
-        return QByteArrayLiteral("Found");
-    case 303:
-        return QByteArrayLiteral("See Other");
-    case 304:
-        return QByteArrayLiteral("Not Modified");
-    case 307:
-        return QByteArrayLiteral("Temporary Redirect");
-    case 308:
-        return QByteArrayLiteral("Permanent Redirect");
-    case 400:
-        return QByteArrayLiteral("Bad Request");
-    case 401:
-        return QByteArrayLiteral("Unauthorized");
-    case 403:
-        return QByteArrayLiteral("Forbidden");
-    case 404:
-        return QByteArrayLiteral("Not Found");
-    case 405:
-        return QByteArrayLiteral("Method Not Allowed");
-    case 406:
-        return QByteArrayLiteral("Not Acceptable");
-    case 408:
-        return QByteArrayLiteral("Request Timeout");
-    case 409:
-        return QByteArrayLiteral("Conflict");
-    case 410:
-        return QByteArrayLiteral("Gone");
-    case 411:
-        return QByteArrayLiteral("Length Required");
-    case 412:
-        return QByteArrayLiteral("Precondition Failed");
-    case 413:
-        return QByteArrayLiteral("Content Too Large");
-    case 415:
-        return QByteArrayLiteral("Unsupported Media Type");
-    case 417:
-        return QByteArrayLiteral("Expectation Failed");
-    case 422:
-        return QByteArrayLiteral("Unprocessable Content");
-    case 425:
-        return QByteArrayLiteral("Too Early");
-    case 428:
-        return QByteArrayLiteral("Precondition Required");
-    case 429:
-        return QByteArrayLiteral("Too Many Requests");
-    case 431:
-        return QByteArrayLiteral("Request Header Fields Too Large");
-    case 500:
-        return QByteArrayLiteral("Internal Server Error");
-    case 501:
-        return QByteArrayLiteral("Not Implemented");
-    case 502:
-        return QByteArrayLiteral("Bad Gateway");
-    case 503:
-        return QByteArrayLiteral("Service Unavailable");
-    case 504:
-        return QByteArrayLiteral("Gateway Timeout");
-    case 505:
-        return QByteArrayLiteral("HTTP Version Not Supported");
-    default:
-        break;
-    }
-    // Clients must not depend on the phrase, but an empty one looks like a server bug in logs.
-    return QByteArrayLiteral("Unknown");
-}
-
-// RFC 9110 IMF-fixdate, always in English regardless of the test machine's locale.
-QByteArray httpDateNow()
-{
-    return QLocale::c()
-        .toString(QDateTime::currentDateTimeUtc(), QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
-        .toLatin1();
-}
-
-const QByteArray* findHeader(const HeaderList& headers, const QByteArray& name)
-{
-    for (const auto& header : headers) {
-        if (header.first.compare(name, Qt::CaseInsensitive) == 0) {
-            return &header.second;
-        }
-    }
-    return nullptr;
-}
-
-bool isTokenChar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
-        return true;
-    }
-    switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-bool isToken(const QByteArray& value)
-{
-    if (value.isEmpty()) {
-        return false;
-    }
-    for (char c : value) {
-        if (!isTokenChar(c)) {
-            return false;
-        }
-    }
-    return true;
-}
-
-// Comma-separated header values ("keep-alive, Upgrade") compared element by element.
-bool headerListContains(const QByteArray& value, const QByteArray& element)
-{
-    const auto parts = value.split(',');
-    for (const auto& part : parts) {
-        if (part.trimmed().compare(element, Qt::CaseInsensitive) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
 
 bool statusAllowsBody(int code)
 {
@@ -270,16 +99,6 @@ bool RecordedRequest::hasHeader(const QByteArray& name) const
 // context are cancelled automatically when the connection goes away.
 struct ScriptedHttpServer::Connection : QObject
 {
-    enum class ParseState {
-        RequestHead, // request line and headers, up to CRLFCRLF
-        FixedBody, // Content-Length bytes
-        ChunkSize, // "<hex>[;ext]\r\n"
-        ChunkData, // the chunk's bytes
-        ChunkDataEnd, // the CRLF after a chunk
-        Trailers, // trailer lines up to an empty line
-        Broken, // a protocol error was answered; the rest of the input is ignored
-    };
-
     // A fully received request and the response the script chose for it, waiting its turn.
     struct Pending
     {
@@ -291,17 +110,8 @@ struct ScriptedHttpServer::Connection : QObject
     using QObject::QObject;
 
     int id = 0;
-    // Unparsed input starts at `readPos`; consumed bytes are dropped once per readyRead, so the
-    // cost of the buffer is proportional to what is left over, not to what went through it.
-    QByteArray buffer;
-    qsizetype readPos = 0;
-    qsizetype headScanPos = 0; // where to resume the CRLFCRLF search when a head arrives in pieces
-
-    ParseState state = ParseState::RequestHead;
-    RecordedRequest current; // the request being received
-    QCryptographicHash bodyHash {QCryptographicHash::Sha256};
-    qint64 bodyRemaining = 0; // of Content-Length, or of the current chunk
-    bool currentWantsClose = false; // of the request being received
+    HttpRequestParser parser;
+    bool currentWantsClose = false; // of the request being answered next
     bool answeringHead = false; // the request being answered was HEAD: headers only
     bool answeringWantsClose = false; // ... and asked for the connection to be closed
     bool continueOwed = false; // "100 Continue" must go out once earlier responses are done
@@ -474,149 +284,31 @@ void ScriptedHttpServer::readFromConnection(QTcpSocket* socket)
         return;
     }
     const QByteArray incoming = socket->readAll();
-    if (connection->closing || connection->state == Connection::ParseState::Broken) {
+    if (connection->closing || connection->parser.isBroken()) {
         return; // the answer is already decided; whatever else the client sends is irrelevant
     }
-    // Usually nothing is left over from the last read; then the new data is adopted without a
-    // copy, which matters when hundreds of MiB stream through.
-    if (connection->buffer.isEmpty()) {
-        connection->buffer = incoming;
-    } else {
-        connection->buffer.append(incoming);
-    }
+    connection->parser.setRecordBodies(m_recordBodies);
+    connection->parser.append(incoming);
 
     // Guards against the connection going away while requestReceived handlers run.
     QPointer<Connection> alive(connection);
-    parseBuffer(socket, connection);
-    if (!alive) {
-        return;
-    }
-
-    // Drop what was consumed. What is left is at most one incomplete head or chunk-size line, so
-    // this copy is small; bodies are consumed as they arrive and never linger here.
-    if (connection->readPos >= connection->buffer.size()) {
-        connection->buffer.clear();
-    } else if (connection->readPos > 0) {
-        connection->buffer.remove(0, connection->readPos);
-    }
-    connection->headScanPos = qMax<qsizetype>(0, connection->headScanPos - connection->readPos);
-    connection->readPos = 0;
-}
-
-void ScriptedHttpServer::parseBuffer(QTcpSocket* socket, Connection* connection)
-{
-    using State = Connection::ParseState;
-    QPointer<Connection> alive(connection);
-    QByteArray& buffer = connection->buffer;
-
-    while (alive && !connection->closing && connection->state != State::Broken) {
-        const qsizetype available = buffer.size() - connection->readPos;
-        if (available <= 0) {
+    while (alive && !connection->closing) {
+        switch (connection->parser.next()) {
+        case HttpRequestParser::Event::NeedMoreData:
             return;
-        }
-
-        switch (connection->state) {
-        case State::RequestHead: {
-            // RFC 9112 2.2: a server should ignore empty lines before the request line (some
-            // clients send a stray CRLF after a body).
-            while (connection->readPos + 1 < buffer.size() && buffer.at(connection->readPos) == '\r'
-                   && buffer.at(connection->readPos + 1) == '\n') {
-                connection->readPos += 2;
-            }
-            const qsizetype scanFrom = qMax(connection->readPos, connection->headScanPos - 3);
-            const qsizetype end = buffer.indexOf("\r\n\r\n", scanFrom);
-            if (end < 0) {
-                connection->headScanPos = buffer.size();
-                if (buffer.size() - connection->readPos > MaxHeaderSectionBytes) {
-                    failConnection(socket, connection, 431);
-                }
-                return;
-            }
-            const QByteArray head = buffer.mid(connection->readPos, end - connection->readPos);
-            connection->readPos = end + 4;
-            connection->headScanPos = connection->readPos;
-            if (!startRequest(socket, connection, head)) {
-                failConnection(socket, connection, 400);
-                return;
+        case HttpRequestParser::Event::HeadReceived:
+            if (connection->parser.current().expectsContinue) {
+                // An interim response must not overtake final responses still owed on this
+                // connection.
+                connection->continueOwed = true;
+                sendContinueIfDue(socket, connection);
             }
             break;
-        }
-        case State::FixedBody: {
-            const qint64 take = qMin<qint64>(available, connection->bodyRemaining);
-            consumeBody(connection, take);
-            connection->bodyRemaining -= take;
-            if (connection->bodyRemaining == 0) {
-                finishRequest(socket, connection);
-            }
+        case HttpRequestParser::Event::RequestComplete:
+            finishRequest(socket, connection);
             break;
-        }
-        case State::ChunkSize: {
-            const qsizetype lineEnd = buffer.indexOf("\r\n", connection->readPos);
-            if (lineEnd < 0) {
-                if (available > MaxChunkLineBytes) {
-                    failConnection(socket, connection, 400);
-                }
-                return;
-            }
-            QByteArray line = buffer.mid(connection->readPos, lineEnd - connection->readPos);
-            connection->readPos = lineEnd + 2;
-            const qsizetype semicolon = line.indexOf(';');
-            if (semicolon >= 0) {
-                line.truncate(semicolon); // chunk extensions carry nothing we record
-            }
-            line = line.trimmed();
-            bool ok = false;
-            const qint64 size = line.toLongLong(&ok, 16);
-            if (!ok || size < 0 || line.isEmpty() || line.startsWith('+') || line.startsWith('-')) {
-                failConnection(socket, connection, 400);
-                return;
-            }
-            if (size == 0) {
-                connection->state = State::Trailers;
-            } else {
-                connection->bodyRemaining = size;
-                connection->state = State::ChunkData;
-            }
-            break;
-        }
-        case State::ChunkData: {
-            const qint64 take = qMin<qint64>(available, connection->bodyRemaining);
-            consumeBody(connection, take);
-            connection->bodyRemaining -= take;
-            if (connection->bodyRemaining == 0) {
-                connection->state = State::ChunkDataEnd;
-            }
-            break;
-        }
-        case State::ChunkDataEnd: {
-            if (available < 2) {
-                return;
-            }
-            if (buffer.at(connection->readPos) != '\r' || buffer.at(connection->readPos + 1) != '\n') {
-                failConnection(socket, connection, 400);
-                return;
-            }
-            connection->readPos += 2;
-            connection->state = State::ChunkSize;
-            break;
-        }
-        case State::Trailers: {
-            const qsizetype lineEnd = buffer.indexOf("\r\n", connection->readPos);
-            if (lineEnd < 0) {
-                if (available > MaxHeaderSectionBytes) {
-                    failConnection(socket, connection, 431);
-                }
-                return;
-            }
-            // Trailer fields are accepted and dropped: the tests look at headers and bodies.
-            const bool emptyLine = lineEnd == connection->readPos;
-            connection->readPos = lineEnd + 2;
-            if (emptyLine) {
-                finishRequest(socket, connection);
-            }
-            break;
-        }
-        case State::Broken:
+        case HttpRequestParser::Event::Error:
+            failConnection(socket, connection, connection->parser.errorStatus());
             return;
         }
     }
@@ -626,10 +318,6 @@ void ScriptedHttpServer::failConnection(QTcpSocket* socket, Connection* connecti
 {
     // Not a request, so nothing is recorded; the error still waits behind responses owed for
     // earlier requests, then the connection is closed because its framing can no longer be trusted.
-    connection->state = Connection::ParseState::Broken;
-    connection->buffer.clear();
-    connection->readPos = 0;
-    connection->headScanPos = 0;
     connection->continueOwed = false;
     Connection::Pending pending;
     pending.response = ScriptedResponse::status(statusCode, QByteArrayLiteral("malformed request\n"))
@@ -637,143 +325,6 @@ void ScriptedHttpServer::failConnection(QTcpSocket* socket, Connection* connecti
     pending.closeAfter = true;
     connection->queue.append(std::move(pending));
     processQueue(socket, connection);
-}
-
-void ScriptedHttpServer::consumeBody(Connection* connection, qint64 count)
-{
-    if (count <= 0) {
-        return;
-    }
-    const char* data = connection->buffer.constData() + connection->readPos;
-    connection->bodyHash.addData(QByteArrayView(data, count));
-    if (m_recordBodies) {
-        connection->current.body.append(data, count);
-    }
-    connection->current.bodySize += count;
-    connection->readPos += count;
-}
-
-bool ScriptedHttpServer::startRequest(QTcpSocket* socket, Connection* connection, const QByteArray& head)
-{
-    using State = Connection::ParseState;
-
-    const auto lines = head.split('\n');
-    auto stripCr = [](QByteArray line) {
-        if (line.endsWith('\r')) {
-            line.chop(1);
-        }
-        return line;
-    };
-
-    // Request line: exactly "METHOD SP target SP HTTP/1.x".
-    const QByteArray requestLine = stripCr(lines.first());
-    const auto parts = requestLine.split(' ');
-    if (parts.size() != 3 || !isToken(parts.at(0)) || parts.at(1).isEmpty()) {
-        return false;
-    }
-    const QByteArray& version = parts.at(2);
-    if (version != QByteArrayLiteral("HTTP/1.1") && version != QByteArrayLiteral("HTTP/1.0")) {
-        return false;
-    }
-    for (char c : parts.at(1)) {
-        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-            return false;
-        }
-    }
-
-    RecordedRequest request;
-    request.method = parts.at(0);
-    request.target = parts.at(1);
-
-    // Origin form ("/a?b") is what clients send to a server; absolute form only goes to proxies,
-    // but accept it so a misconfigured client still produces a readable record.
-    QByteArray pathAndQuery = request.target;
-    if (pathAndQuery.startsWith("http://") || pathAndQuery.startsWith("https://")) {
-        const QUrl absolute = QUrl::fromEncoded(pathAndQuery);
-        pathAndQuery = absolute.path(QUrl::FullyEncoded).toLatin1();
-        if (pathAndQuery.isEmpty()) {
-            pathAndQuery = QByteArrayLiteral("/");
-        }
-        if (absolute.hasQuery()) {
-            pathAndQuery += '?' + absolute.query(QUrl::FullyEncoded).toLatin1();
-        }
-    }
-    const qsizetype questionMark = pathAndQuery.indexOf('?');
-    const QByteArray rawPath = questionMark < 0 ? pathAndQuery : pathAndQuery.left(questionMark);
-    request.path = QUrl::fromPercentEncoding(rawPath);
-    if (questionMark >= 0) {
-        request.query = QUrlQuery(QString::fromLatin1(pathAndQuery.mid(questionMark + 1)));
-    }
-
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = stripCr(lines.at(i));
-        const qsizetype colon = line.indexOf(':');
-        // Obsolete line folding (a line starting with whitespace) and names with whitespace before
-        // the colon are rejected, as RFC 9112 tells servers to.
-        if (colon <= 0 || !isToken(line.left(colon))) {
-            return false;
-        }
-        request.headers.append({line.left(colon), line.mid(colon + 1).trimmed()});
-    }
-
-    // Body framing. Transfer-Encoding wins over Content-Length (RFC 9112 6.3).
-    bool chunked = false;
-    qint64 contentLength = 0;
-    if (const QByteArray* te = findHeader(request.headers, QByteArrayLiteral("Transfer-Encoding"))) {
-        const auto codings = te->split(',');
-        if (codings.last().trimmed().compare(QByteArrayLiteral("chunked"), Qt::CaseInsensitive) != 0) {
-            return false; // a request body must end with chunked to have a knowable length
-        }
-        chunked = true;
-    } else {
-        bool seen = false;
-        for (const auto& header : std::as_const(request.headers)) {
-            if (header.first.compare(QByteArrayLiteral("Content-Length"), Qt::CaseInsensitive) != 0) {
-                continue;
-            }
-            bool ok = false;
-            const qint64 value = header.second.toLongLong(&ok);
-            if (!ok || value < 0 || header.second.startsWith('+') || (seen && value != contentLength)) {
-                return false;
-            }
-            contentLength = value;
-            seen = true;
-        }
-    }
-
-    const QByteArray connectionHeader = request.header(QByteArrayLiteral("Connection"));
-    if (version == QByteArrayLiteral("HTTP/1.0")) {
-        connection->currentWantsClose = !headerListContains(connectionHeader, QByteArrayLiteral("keep-alive"));
-    } else {
-        connection->currentWantsClose = headerListContains(connectionHeader, QByteArrayLiteral("close"));
-    }
-
-    request.connectionId = connection->id;
-    connection->current = std::move(request);
-    connection->bodyHash.reset();
-    if (m_recordBodies && contentLength > 0) {
-        connection->current.body.reserve(qMin(contentLength, MaxBodyReserve));
-    }
-
-    const bool expectsBody = chunked || contentLength > 0;
-    if (expectsBody
-        && connection->current.header(QByteArrayLiteral("Expect"))
-                .compare(QByteArrayLiteral("100-continue"), Qt::CaseInsensitive)
-            == 0) {
-        // An interim response must not overtake final responses still owed on this connection.
-        connection->continueOwed = true;
-        sendContinueIfDue(socket, connection);
-    }
-
-    if (chunked) {
-        connection->state = State::ChunkSize;
-    } else if (contentLength > 0) {
-        connection->bodyRemaining = contentLength;
-        connection->state = State::FixedBody;
-    } else {
-        finishRequest(socket, connection);
-    }
-    return true;
 }
 
 void ScriptedHttpServer::sendContinueIfDue(QTcpSocket* socket, Connection* connection)
@@ -788,12 +339,19 @@ void ScriptedHttpServer::sendContinueIfDue(QTcpSocket* socket, Connection* conne
 
 void ScriptedHttpServer::finishRequest(QTcpSocket* socket, Connection* connection)
 {
-    RecordedRequest request = std::move(connection->current);
-    connection->current = RecordedRequest();
-    request.bodySha256 = connection->bodyHash.result().toHex();
+    ParsedHttpRequest parsed = connection->parser.takeRequest();
+    RecordedRequest request;
+    request.method = std::move(parsed.method);
+    request.target = std::move(parsed.target);
+    request.path = std::move(parsed.path);
+    request.query = std::move(parsed.query);
+    request.headers = std::move(parsed.headers);
+    request.body = std::move(parsed.body);
+    request.bodySize = parsed.bodySize;
+    request.bodySha256 = std::move(parsed.bodySha256);
+    request.connectionId = connection->id;
     request.receivedAtMs = m_clock.elapsed();
-    connection->state = Connection::ParseState::RequestHead;
-    connection->bodyRemaining = 0;
+    connection->currentWantsClose = parsed.wantsClose;
     // The 100 Continue was never sent if the whole body came along anyway; it is moot now.
     connection->continueOwed = false;
     answer(socket, request);

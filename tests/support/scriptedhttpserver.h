@@ -1,5 +1,7 @@
 #pragma once
 
+#include "httprequestparser.h"
+
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QHash>
@@ -16,8 +18,6 @@
 class QTcpSocket;
 
 namespace nullify::test {
-
-using HeaderList = QList<QPair<QByteArray, QByteArray>>;
 
 // One scripted answer. Built fluently: ScriptedResponse::status(503).header("Retry-After", "1").
 struct ScriptedResponse
@@ -122,9 +122,6 @@ private:
 
     void forgetConnection(QTcpSocket* socket);
     void closeGracefully(QTcpSocket* socket);
-    void parseBuffer(QTcpSocket* socket, Connection* connection);
-    bool startRequest(QTcpSocket* socket, Connection* connection, const QByteArray& head);
-    void consumeBody(Connection* connection, qint64 count);
     void finishRequest(QTcpSocket* socket, Connection* connection);
     void failConnection(QTcpSocket* socket, Connection* connection, int statusCode);
     void sendContinueIfDue(QTcpSocket* socket, Connection* connection);

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "sandboxhttp.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QString>
+#include <QStringList>
+
+namespace nullify::sandbox {
+
+struct AuthOptions
+{
+    int tokenLifetimeSeconds = 3600; // --token-lifetime
+    bool rotateRefreshTokens = false; // --rotate-refresh-tokens
+    bool autoApprove = false; // --auto-approve: the sign-in page approves at once
+    QStringList serviceTokens; // --service-token, principal "service:<n>" (1-based)
+    QString userPrincipal = QStringLiteral("user:demo"); // who signs in through the browser flow
+};
+
+// The auth endpoints (outside the OpenAPI bundle, see ../shared/api/README.md "Auth") and the
+// bearer-token check the server runs before any tenant route.
+class AuthService
+{
+public:
+    AuthService(const AuthOptions& options, const QString& githubOwnerId);
+
+    // The sign-in page and the 302 to the client's callback need the API's own origin.
+    void setApiPort(quint16 port) { m_apiPort = port; }
+
+    // /auth/cli/session, /auth/sign-in (GET page, GET ?approve=1, POST form), /auth/cli/token,
+    // /auth/refresh_token.
+    void registerRoutes(Router& router);
+
+    // Checks "Authorization: Bearer" and the githubOwnerId scope; on success sets
+    // request.principal and returns nullopt, otherwise the 401/400/403 to send.
+    std::optional<SandboxResponse> authenticate(SandboxRequest& request) const;
+
+    // Fault "revoke": the presented token stops working. Returns whether it was a live token.
+    bool revokeAccessToken(const QByteArray& token);
+    // Control endpoint: revokes all access tokens (principal empty) or one principal's; refresh
+    // tokens too when asked. Returns how many tokens were revoked.
+    int revoke(const QString& principal, bool refreshTokensToo);
+
+    int liveAccessTokens() const;
+    QString githubOwnerId() const { return m_githubOwnerId; }
+
+private:
+    struct Session
+    {
+        int callbackPort = 0;
+        bool approved = false;
+    };
+    struct AccessToken
+    {
+        QString principal;
+        qint64 expiresAtMs = -1; // on m_clock; -1 never (service tokens)
+    };
+
+    SandboxResponse createSession(const SandboxRequest& request);
+    SandboxResponse signInPage(const SandboxRequest& request);
+    SandboxResponse approve(const QString& sessionId);
+    SandboxResponse exchangeToken(const SandboxRequest& request);
+    SandboxResponse refresh(const SandboxRequest& request);
+    QByteArray issueAccessToken(const QString& principal);
+    QByteArray issueRefreshToken(const QString& principal);
+    QJsonObject scope() const;
+
+    AuthOptions m_options;
+    QString m_githubOwnerId;
+    quint16 m_apiPort = 0;
+    QElapsedTimer m_clock;
+    QHash<QString, Session> m_sessions;
+    QHash<QByteArray, AccessToken> m_accessTokens;
+    QHash<QByteArray, QString> m_refreshTokens; // token -> principal
+};
+
+// A random token (QRandomGenerator::system()), URL- and header-safe.
+QByteArray randomToken(const char* prefix, int bytes = 32);
+// A short hash for logs: the first 12 hex digits of SHA-256, never the token itself.
+QString shortHash(const QByteArray& data);
+
+} // namespace nullify::sandbox

@@ -1,0 +1,1325 @@
+// The tenant's API through the Router, as the server dispatches it (no socket needed): shapes per
+// the OpenAPI bundle, paging and filters, required parameters, the long-running work, bad input.
+#include "tenantapi.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QSet>
+#include <QTest>
+
+using namespace nullify::sandbox;
+
+namespace {
+
+const QDateTime referenceTime(QDate(2026, 3, 2), QTime(0, 0), Qt::UTC);
+
+struct Reply
+{
+    int status = 0;
+    QJsonObject json;
+    QByteArray body;
+
+    QString error() const { return json.value(QStringLiteral("error")).toString(); }
+};
+
+class Tenant
+{
+public:
+    explicit Tenant(const TenantOptions& options = {})
+        : api(pinned(options))
+    {
+        api.registerRoutes(router);
+    }
+
+    Reply call(const QByteArray& method,
+               const QString& pathAndQuery,
+               const QByteArray& body = {},
+               const QString& principal = QStringLiteral("user:alice"))
+    {
+        SandboxRequest request;
+        request.method = method;
+        const qsizetype q = pathAndQuery.indexOf(QLatin1Char('?'));
+        request.path = q < 0 ? pathAndQuery : pathAndQuery.left(q);
+        if (q >= 0) {
+            request.query = QUrlQuery(pathAndQuery.mid(q + 1));
+        }
+        request.query.addQueryItem(QStringLiteral("githubOwnerId"), api.githubOwnerId());
+        request.body = body;
+        request.principal = principal;
+        Reply reply;
+        const std::optional<SandboxResponse> response = router.dispatch(request);
+        if (!response) {
+            reply.status = 404;
+            return reply;
+        }
+        reply.status = response->status;
+        reply.body = response->body;
+        reply.json = QJsonDocument::fromJson(response->body).object();
+        dump(method, request.path, reply);
+        return reply;
+    }
+
+    Reply get(const QString& pathAndQuery) { return call("GET", pathAndQuery); }
+    Reply post(const QString& path, const QJsonObject& body)
+    {
+        return call("POST", path, QJsonDocument(body).toJson());
+    }
+
+    QJsonArray findings(const QJsonObject& query)
+    {
+        const Reply reply = post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
+        return reply.json.value(QStringLiteral("findings")).toArray();
+    }
+
+    // The id of the first finding of a type (and optionally severity-agnostic), via the API itself.
+    QString firstFindingOf(const QString& type)
+    {
+        const QJsonArray items
+            = findings(QJsonObject {{QStringLiteral("type"), QJsonArray {type}}, {QStringLiteral("pageSize"), 1}});
+        return items.isEmpty() ? QString() : items.first().toObject().value(QStringLiteral("id")).toString();
+    }
+
+    TenantApi api;
+    Router router;
+
+private:
+    // Tests compare tenants, so "now" must not move between two constructions.
+    static TenantOptions pinned(TenantOptions options)
+    {
+        if (!options.referenceTime.isValid()) {
+            options.referenceTime = referenceTime;
+        }
+        return options;
+    }
+
+    // With NULLIFY_TENANT_DUMP set, every response is written out so a schema checker can read
+    // them (the Prism contract test does this for real; this is the quick local loop).
+    static void dump(const QByteArray& method, const QString& path, const Reply& reply)
+    {
+        static const QString dir = qEnvironmentVariable("NULLIFY_TENANT_DUMP");
+        static int counter = 0;
+        if (dir.isEmpty()) {
+            return;
+        }
+        QDir().mkpath(dir);
+        QFile file(QStringLiteral("%1/%2.json").arg(dir).arg(++counter, 5, 10, QLatin1Char('0')));
+        if (file.open(QIODevice::WriteOnly)) {
+            const QJsonObject envelope {{QStringLiteral("method"), QString::fromLatin1(method)},
+                                        {QStringLiteral("path"), path},
+                                        {QStringLiteral("status"), reply.status},
+                                        {QStringLiteral("body"), QJsonDocument::fromJson(reply.body).object()}};
+            file.write(QJsonDocument(envelope).toJson(QJsonDocument::Compact));
+        }
+    }
+};
+
+// A clock the test moves by hand, so a lifecycle is stepped through without waiting.
+struct ManualClock
+{
+    qint64 now = 1'800'000'000'000;
+    std::function<qint64()> function()
+    {
+        return [this] { return now; };
+    }
+};
+
+bool isInteger(const QJsonValue& v)
+{
+    return v.isDouble() && v.toDouble() == std::floor(v.toDouble());
+}
+
+} // namespace
+
+class TestTenantApi : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void sameSeedSameTenant();
+    void repositoriesPageWithLimitAndNextToken();
+    void scanRunListsNeedTheirParameters();
+    void scanRunsPageAndSort();
+    void findingPreviewsHaveTheSpecShape();
+    void findingsFilter();
+    void findingsPageWithConstantPageSize();
+    void findingsRejectWrongTypes_data();
+    void findingsRejectWrongTypes();
+    void singleFindingPerService();
+    void cloudScanLifecycle();
+    void cloudScanFailsOnRequest();
+    void cloudScanCompletesInRealTime();
+    void pentestLifecycle();
+    void pentestStopAndErrors();
+    void autofixWalksToCachedWithADiff();
+    void autofixDuplicatesAndFailures();
+    void scpmAutofixOpensAPullRequest();
+    void metricsUserAndInstallations();
+    void badInputNeverCrashes();
+    void scaleHundredThousandFindings();
+};
+
+void TestTenantApi::sameSeedSameTenant()
+{
+    TenantOptions a;
+    a.seed = 7;
+    Tenant one(a);
+    Tenant two(a);
+    TenantOptions b;
+    b.seed = 8;
+    Tenant other(b);
+
+    const QString page = QStringLiteral("/context/repositories?limit=100");
+    QCOMPARE(one.get(page).body, two.get(page).body);
+    QVERIFY(one.get(page).body != other.get(page).body);
+
+    const QJsonObject query {{QStringLiteral("pageSize"), 50}};
+    QCOMPARE(one.findings(query), two.findings(query));
+    QVERIFY(one.findings(query) != other.findings(query));
+    QCOMPARE(one.api.githubOwnerId(), two.api.githubOwnerId());
+    QVERIFY(one.api.githubOwnerId() != other.api.githubOwnerId());
+    bool numeric = false;
+    one.api.githubOwnerId().toLongLong(&numeric);
+    QVERIFY2(numeric, "githubOwnerId is an int64 query parameter in the spec");
+}
+
+void TestTenantApi::repositoriesPageWithLimitAndNextToken()
+{
+    Tenant tenant;
+    QSet<QString> ids;
+    QString token;
+    int pages = 0;
+    do {
+        const Reply reply = tenant.get(QStringLiteral("/context/repositories?limit=5")
+                                       + (token.isEmpty() ? QString() : QStringLiteral("&nextToken=") + token));
+        QCOMPARE(reply.status, 200);
+        QVERIFY(reply.json.value(QStringLiteral("nextToken")).isString()); // required, not nullable
+        QVERIFY(isInteger(reply.json.value(QStringLiteral("numItems"))));
+        const QJsonArray repos = reply.json.value(QStringLiteral("repositories")).toArray();
+        QCOMPARE(reply.json.value(QStringLiteral("numItems")).toInt(), repos.size());
+        QVERIFY(repos.size() <= 5);
+        for (const QJsonValue& repo : repos) {
+            const QJsonObject o = repo.toObject();
+            QVERIFY(o.value(QStringLiteral("id")).isString());
+            QVERIFY(!o.value(QStringLiteral("name")).toString().isEmpty());
+            QVERIFY(o.value(QStringLiteral("public")).isBool());
+            ids.insert(o.value(QStringLiteral("id")).toString());
+        }
+        token = reply.json.value(QStringLiteral("nextToken")).toString();
+        ++pages;
+    } while (!token.isEmpty() && pages < 10);
+    QCOMPARE(ids.size(), 12);
+    QCOMPARE(pages, 3);
+
+    QCOMPARE(tenant.get(QStringLiteral("/context/repositories?limit=abc")).status, 400);
+    QCOMPARE(tenant.get(QStringLiteral("/context/repositories?limit=0")).status, 400);
+    const Reply badToken = tenant.get(QStringLiteral("/context/repositories?nextToken=garbage"));
+    QCOMPARE(badToken.status, 400);
+    QVERIFY(badToken.error().contains(QLatin1String("nextToken")));
+}
+
+void TestTenantApi::scanRunListsNeedTheirParameters()
+{
+    Tenant tenant;
+    const QString repo = tenant.get(QStringLiteral("/context/repositories?limit=1"))
+                             .json.value(QStringLiteral("repositories"))
+                             .toArray()
+                             .first()
+                             .toObject()
+                             .value(QStringLiteral("id"))
+                             .toString();
+    for (const QString& path :
+         {QStringLiteral("/sast/scan-runs"), QStringLiteral("/secrets/scan-runs"), QStringLiteral("/sca/scan-runs")}) {
+        const Reply missing = tenant.get(path);
+        QCOMPARE(missing.status, 400);
+        QVERIFY2(missing.error().contains(QLatin1String("repositoryId")), qPrintable(missing.error()));
+    }
+    const Reply noType = tenant.get(QStringLiteral("/sca/scan-runs?repositoryId=") + repo);
+    QCOMPARE(noType.status, 400);
+    QVERIFY(noType.error().contains(QLatin1String("scanType")));
+    QCOMPARE(tenant.get(QStringLiteral("/sca/scan-runs?scanType=sca&repositoryId=") + repo).status, 400);
+    QCOMPARE(tenant.get(QStringLiteral("/sast/scan-runs?limit=51&repositoryId=") + repo).status, 400);
+    QCOMPARE(tenant.get(QStringLiteral("/sast/scan-runs?sort=random&repositoryId=") + repo).status, 400);
+    QCOMPARE(tenant.get(QStringLiteral("/sast/scan-runs?offset=-1&repositoryId=") + repo).status, 400);
+
+    static const QSet<QString> statuses {QStringLiteral("queued"),
+                                         QStringLiteral("in progress"),
+                                         QStringLiteral("stopping"),
+                                         QStringLiteral("completed"),
+                                         QStringLiteral("cancelled"),
+                                         QStringLiteral("failed"),
+                                         QStringLiteral("aborted_config_error"),
+                                         QStringLiteral("human_fallback")};
+    for (const QString& path : {QStringLiteral("/sast/scan-runs?"),
+                                QStringLiteral("/secrets/scan-runs?"),
+                                QStringLiteral("/sca/scan-runs?scanType=sca_dependencies&"),
+                                QStringLiteral("/sca/scan-runs?scanType=sca_containers&")}) {
+        const Reply reply = tenant.get(path + QStringLiteral("repositoryId=") + repo);
+        QCOMPARE(reply.status, 200);
+        QVERIFY(isInteger(reply.json.value(QStringLiteral("totalCount"))));
+        QVERIFY2(!reply.json.contains(QStringLiteral("total")), "the per-scanner lists have totalCount, not total");
+        const QJsonArray runs = reply.json.value(QStringLiteral("scanRuns")).toArray();
+        QVERIFY(!runs.isEmpty());
+        for (const QJsonValue& value : runs) {
+            const QJsonObject run = value.toObject();
+            QVERIFY2(statuses.contains(run.value(QStringLiteral("status")).toString()),
+                     qPrintable(run.value(QStringLiteral("status")).toString()));
+            QVERIFY(run.value(QStringLiteral("scanRunId")).isString());
+            QCOMPARE(run.value(QStringLiteral("commitHash")).toString().size(), 40);
+            QVERIFY(run.value(QStringLiteral("isDefaultBranch")).isBool());
+            QVERIFY(isInteger(run.value(QStringLiteral("severityCritical"))));
+            QVERIFY(run.value(QStringLiteral("completedAt")).isString()
+                    || run.value(QStringLiteral("completedAt")).isNull());
+        }
+    }
+    // An unknown repository has no runs (the parameter filters).
+    const Reply unknown = tenant.get(QStringLiteral("/sast/scan-runs?repositoryId=1"));
+    QCOMPARE(unknown.status, 200);
+    QCOMPARE(unknown.json.value(QStringLiteral("totalCount")).toInt(), 0);
+}
+
+void TestTenantApi::scanRunsPageAndSort()
+{
+    Tenant tenant;
+    const QString repo = tenant.get(QStringLiteral("/context/repositories?limit=1"))
+                             .json.value(QStringLiteral("repositories"))
+                             .toArray()
+                             .first()
+                             .toObject()
+                             .value(QStringLiteral("id"))
+                             .toString();
+    const QString base = QStringLiteral("/secrets/scan-runs?repositoryId=") + repo;
+    const Reply all = tenant.get(base + QStringLiteral("&limit=50"));
+    const int total = all.json.value(QStringLiteral("totalCount")).toInt();
+    QVERIFY(total >= 8);
+    QCOMPARE(all.json.value(QStringLiteral("scanRuns")).toArray().size(), std::min(total, 50));
+    QCOMPARE(tenant.get(base).json.value(QStringLiteral("scanRuns")).toArray().size(),
+             std::min(total, 10)); // default limit
+
+    QJsonArray paged;
+    for (int offset = 0; offset < total; offset += 3) {
+        const Reply page = tenant.get(base + QStringLiteral("&limit=3&offset=%1").arg(offset));
+        QCOMPARE(page.json.value(QStringLiteral("totalCount")).toInt(), total);
+        for (const QJsonValue& run : page.json.value(QStringLiteral("scanRuns")).toArray()) {
+            paged.append(run);
+        }
+    }
+    QCOMPARE(paged, all.json.value(QStringLiteral("scanRuns")).toArray());
+    const QJsonArray newest = all.json.value(QStringLiteral("scanRuns")).toArray();
+    QVERIFY(newest.first().toObject().value(QStringLiteral("startedAt")).toString()
+            > newest.last().toObject().value(QStringLiteral("startedAt")).toString());
+    const QJsonArray oldest
+        = tenant.get(base + QStringLiteral("&limit=50&sort=oldest")).json.value(QStringLiteral("scanRuns")).toArray();
+    QCOMPARE(oldest.first(), newest.last());
+}
+
+void TestTenantApi::findingPreviewsHaveTheSpecShape()
+{
+    Tenant tenant;
+    // Required fields of ModelsUnifiedFindingPreview by JSON type.
+    const char* const strings[] = {"type",
+                                   "createdAt",
+                                   "updatedAt",
+                                   "tenantId",
+                                   "repositoryId",
+                                   "projectId",
+                                   "projectName",
+                                   "repository",
+                                   "branch",
+                                   "commitHash",
+                                   "firstSeenCommit",
+                                   "id",
+                                   "title",
+                                   "category",
+                                   "severity",
+                                   "language",
+                                   "message",
+                                   "filePath",
+                                   "cwe",
+                                   "ruleId",
+                                   "ruleUrl",
+                                   "entrypoint",
+                                   "autoFixState",
+                                   "allowlistState",
+                                   "priorityOverride",
+                                   "priorityLabel",
+                                   "lastEvent",
+                                   "triageVersion",
+                                   "aiTitle",
+                                   "aiDevTitle",
+                                   "vulnerabilitiesMaxSeverity",
+                                   "installationId",
+                                   "package",
+                                   "packageFilePath",
+                                   "suggestedVersion",
+                                   "version",
+                                   "vulnerabilitiesMaxPriority",
+                                   "secretHash",
+                                   "redactedSecret",
+                                   "match",
+                                   "secretType",
+                                   "appName",
+                                   "host",
+                                   "commit",
+                                   "scanId",
+                                   "scanConfigId",
+                                   "scanType",
+                                   "appType",
+                                   "targetUrl",
+                                   "repositoryName",
+                                   "projectPathPrefix",
+                                   "summary",
+                                   "source",
+                                   "endpointMethod",
+                                   "endpointPath",
+                                   "solution",
+                                   "httpVersion",
+                                   "method",
+                                   "path",
+                                   "vulnerableParameterName",
+                                   "vulnerableParameterValue",
+                                   "errorType",
+                                   "errorDescription",
+                                   "previousResponse",
+                                   "uri",
+                                   "requestBody",
+                                   "responseBody",
+                                   "tags",
+                                   "hypothesis",
+                                   "userName",
+                                   "roleName",
+                                   "roleDescription"};
+    const char* const integers[] = {"startLine",
+                                    "endLine",
+                                    "priorityScore",
+                                    "line",
+                                    "numCritical",
+                                    "numHigh",
+                                    "numMedium",
+                                    "numLow",
+                                    "numUnknown",
+                                    "timeSaved"};
+    const char* const booleans[] = {"isFalsePositive", "hasReachableCVEs"};
+    const char* const nullableArrays[] = {"pullRequestsAllowlist",
+                                          "pullRequestsAutofix",
+                                          "fileOwners",
+                                          "vulnerabilitiesCVEIds",
+                                          "vulnerabilitiesCWEIds",
+                                          "scopes",
+                                          "suggestedImage"};
+    const char* const nullableObjects[] = {"assessmentFactors", "queryParameters", "requestHeader", "responseHeader"};
+    static const QSet<QString> severities {
+        QStringLiteral("CRITICAL"), QStringLiteral("HIGH"), QStringLiteral("MEDIUM"), QStringLiteral("LOW")};
+
+    const Reply reply
+        = tenant.post(QStringLiteral("/admin/findings"),
+                      QJsonObject {{QStringLiteral("query"), QJsonObject {{QStringLiteral("pageSize"), 100}}}});
+    QCOMPARE(reply.status, 200);
+    for (const char* key : {"findings", "total", "hasMoreData", "page"}) {
+        QVERIFY2(reply.json.contains(QLatin1String(key)), key);
+    }
+    QCOMPARE(reply.json.value(QStringLiteral("total")).toInt(), 400);
+    QSet<QString> types;
+    for (const QJsonValue& value : reply.json.value(QStringLiteral("findings")).toArray()) {
+        const QJsonObject f = value.toObject();
+        for (const char* key : strings) {
+            QVERIFY2(f.value(QLatin1String(key)).isString(), key);
+        }
+        for (const char* key : integers) {
+            QVERIFY2(isInteger(f.value(QLatin1String(key))), key);
+        }
+        for (const char* key : booleans) {
+            QVERIFY2(f.value(QLatin1String(key)).isBool(), key);
+        }
+        for (const char* key : nullableArrays) {
+            QVERIFY2(f.value(QLatin1String(key)).isArray() || f.value(QLatin1String(key)).isNull(), key);
+        }
+        for (const char* key : nullableObjects) {
+            QVERIFY2(f.value(QLatin1String(key)).isObject() || f.value(QLatin1String(key)).isNull(), key);
+        }
+        QVERIFY(f.value(QStringLiteral("entropy")).isDouble());
+        QVERIFY(f.value(QStringLiteral("imageMetadata")).isObject());
+        QVERIFY2(severities.contains(f.value(QStringLiteral("severity")).toString()), "severities are upper case");
+        QVERIFY(f.value(QStringLiteral("cwe")).toString().startsWith(QLatin1String("CWE-")));
+        QVERIFY(!f.value(QStringLiteral("title")).toString().isEmpty());
+        QCOMPARE(QDateTime::fromString(f.value(QStringLiteral("createdAt")).toString(), Qt::ISODate).isValid(), true);
+        types.insert(f.value(QStringLiteral("type")).toString());
+    }
+    // All nine finding types appear among the newest hundred of the default tenant.
+    QCOMPARE(types.size(), 9);
+}
+
+void TestTenantApi::findingsFilter()
+{
+    Tenant tenant;
+    auto total = [&](const QJsonObject& query) {
+        const Reply reply
+            = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
+        return reply.json.value(QStringLiteral("total")).toInt();
+    };
+    const int all = total({});
+    QCOMPARE(all, 400);
+
+    int byType = 0;
+    for (const char* type : {"Code",
+                             "Dependencies",
+                             "Containers",
+                             "SecretsCredentials",
+                             "SecretsSensitiveData",
+                             "Pentest",
+                             "BugHunt",
+                             "Cloud",
+                             "Platform"}) {
+        const QJsonObject query {{QStringLiteral("type"), QJsonArray {QLatin1String(type)}},
+                                 {QStringLiteral("pageSize"), 100}};
+        const int count = total(query);
+        QVERIFY2(count > 0, type);
+        byType += count;
+        for (const QJsonValue& f : tenant.findings(query)) {
+            QCOMPARE(f.toObject().value(QStringLiteral("type")).toString(), QLatin1String(type));
+        }
+    }
+    QCOMPARE(byType, all);
+
+    int bySeverity = 0;
+    for (const char* severity : {"CRITICAL", "HIGH", "MEDIUM", "LOW"}) {
+        const QJsonObject query {{QStringLiteral("severity"), QJsonArray {QLatin1String(severity)}},
+                                 {QStringLiteral("pageSize"), 100}};
+        bySeverity += total(query);
+        for (const QJsonValue& f : tenant.findings(query)) {
+            QCOMPARE(f.toObject().value(QStringLiteral("severity")).toString(), QLatin1String(severity));
+        }
+    }
+    QCOMPARE(bySeverity, all);
+    const Reply lower
+        = tenant.post(QStringLiteral("/admin/findings"),
+                      QJsonObject {{QStringLiteral("query"),
+                                    QJsonObject {{QStringLiteral("severity"), QJsonArray {QStringLiteral("high")}}}}});
+    QCOMPARE(lower.status, 400);
+    QVERIFY(lower.error().contains(QLatin1String("upper case")));
+    QCOMPARE(tenant
+                 .post(QStringLiteral("/admin/findings"),
+                       QJsonObject {{QStringLiteral("query"),
+                                     QJsonObject {{QStringLiteral("type"), QJsonArray {QStringLiteral("SAST")}}}}})
+                 .status,
+             400);
+
+    const int open = total({{QStringLiteral("isResolved"), false}});
+    const int closed = total({{QStringLiteral("isResolved"), true}});
+    QVERIFY(open > 0 && closed > 0);
+    QCOMPARE(open + closed, all);
+
+    const QString repo = tenant.findings({}).first().toObject().value(QStringLiteral("repository")).toString();
+    const QJsonObject byRepo {{QStringLiteral("repository"), QJsonArray {repo}}, {QStringLiteral("pageSize"), 100}};
+    const int inRepo = total(byRepo);
+    QVERIFY(inRepo > 0 && inRepo < all);
+    for (const QJsonValue& f : tenant.findings(byRepo)) {
+        QCOMPARE(f.toObject().value(QStringLiteral("repository")).toString(), repo);
+    }
+    QCOMPARE(total({{QStringLiteral("repository"), QJsonArray {QStringLiteral("no-such-repo")}}}), 0);
+
+    // Filters combine.
+    const QJsonObject combined {
+        {QStringLiteral("type"), QJsonArray {QStringLiteral("Code")}},
+        {QStringLiteral("severity"), QJsonArray {QStringLiteral("CRITICAL"), QStringLiteral("HIGH")}},
+        {QStringLiteral("isResolved"), false},
+        {QStringLiteral("pageSize"), 100}};
+    for (const QJsonValue& value : tenant.findings(combined)) {
+        const QJsonObject f = value.toObject();
+        QCOMPARE(f.value(QStringLiteral("type")).toString(), QStringLiteral("Code"));
+        QVERIFY(f.value(QStringLiteral("severity")).toString() == QLatin1String("CRITICAL")
+                || f.value(QStringLiteral("severity")).toString() == QLatin1String("HIGH"));
+        QCOMPARE(f.value(QStringLiteral("isResolved")).toBool(), false);
+    }
+    const int sqli = total({{QStringLiteral("search"), QStringLiteral("sql injection")}});
+    QVERIFY(sqli > 0 && sqli < all);
+    const QString id = tenant.findings({}).at(3).toObject().value(QStringLiteral("id")).toString();
+    QCOMPARE(total({{QStringLiteral("findingId"), QJsonArray {id}}}), 1);
+}
+
+void TestTenantApi::findingsPageWithConstantPageSize()
+{
+    Tenant tenant;
+    const QJsonObject filter {{QStringLiteral("isResolved"), false}};
+    const int total = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), filter}})
+                          .json.value(QStringLiteral("total"))
+                          .toInt();
+    QSet<QString> seen;
+    int page = 1;
+    bool more = true;
+    QString lastCreated = QStringLiteral("9999");
+    while (more) {
+        QJsonObject query = filter;
+        query.insert(QStringLiteral("page"), page);
+        query.insert(QStringLiteral("pageSize"), 25);
+        const Reply reply
+            = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(reply.json.value(QStringLiteral("page")).toInt(), page);
+        QCOMPARE(reply.json.value(QStringLiteral("total")).toInt(), total);
+        const QJsonArray items = reply.json.value(QStringLiteral("findings")).toArray();
+        more = reply.json.value(QStringLiteral("hasMoreData")).toBool();
+        QVERIFY(items.size() == 25 || !more);
+        for (const QJsonValue& item : items) {
+            const QString created = item.toObject().value(QStringLiteral("createdAt")).toString();
+            QVERIFY2(created <= lastCreated, "newest first");
+            lastCreated = created;
+            seen.insert(item.toObject().value(QStringLiteral("id")).toString());
+        }
+        QCOMPARE(reply.json.value(QStringLiteral("scrollId")).isString(), more);
+        ++page;
+        QVERIFY(page < 100);
+    }
+    QCOMPARE(seen.size(), total);
+
+    // scrollId continues where the previous page ended, and only with the same pageSize.
+    QJsonObject query = filter;
+    query.insert(QStringLiteral("pageSize"), 10);
+    const Reply first = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
+    query.insert(QStringLiteral("scrollId"), first.json.value(QStringLiteral("scrollId")));
+    const Reply second = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
+    QCOMPARE(second.json.value(QStringLiteral("page")).toInt(), 2);
+    QVERIFY(second.json.value(QStringLiteral("findings")).toArray().first()
+            != first.json.value(QStringLiteral("findings")).toArray().first());
+    query.insert(QStringLiteral("pageSize"), 20);
+    QCOMPARE(tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}}).status,
+             400);
+
+    // Past the end: an empty page, not an error.
+    const Reply beyond
+        = tenant.post(QStringLiteral("/admin/findings"),
+                      QJsonObject {{QStringLiteral("query"), QJsonObject {{QStringLiteral("page"), 1000}}}});
+    QCOMPARE(beyond.status, 200);
+    QCOMPARE(beyond.json.value(QStringLiteral("findings")).toArray().size(), 0);
+    QCOMPARE(beyond.json.value(QStringLiteral("hasMoreData")).toBool(), false);
+}
+
+void TestTenantApi::findingsRejectWrongTypes_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("page string") << QByteArray(R"({"query": {"page": "x"}})") << QStringLiteral("query.page");
+    QTest::newRow("page fraction") << QByteArray(R"({"query": {"page": 1.5}})") << QStringLiteral("query.page");
+    QTest::newRow("page zero") << QByteArray(R"({"query": {"page": 0}})") << QStringLiteral("query.page");
+    QTest::newRow("pageSize huge") << QByteArray(R"({"query": {"pageSize": 100000}})")
+                                   << QStringLiteral("query.pageSize");
+    QTest::newRow("type not array") << QByteArray(R"({"query": {"type": "Code"}})") << QStringLiteral("query.type");
+    QTest::newRow("type element") << QByteArray(R"({"query": {"type": [1]}})") << QStringLiteral("query.type[0]");
+    QTest::newRow("isResolved string") << QByteArray(R"({"query": {"isResolved": "yes"}})")
+                                       << QStringLiteral("query.isResolved");
+    QTest::newRow("repository object") << QByteArray(R"({"query": {"repository": {}}})")
+                                       << QStringLiteral("query.repository");
+    QTest::newRow("scrollId number") << QByteArray(R"({"query": {"scrollId": 3}})") << QStringLiteral("query.scrollId");
+    QTest::newRow("scrollId forged") << QByteArray(R"({"query": {"scrollId": "abc"}})") << QStringLiteral("scrollId");
+    QTest::newRow("sort object") << QByteArray(R"({"query": {"sort": {}}})") << QStringLiteral("query.sort");
+    QTest::newRow("hasAutoFix number") << QByteArray(R"({"query": {"hasAutoFix": 1}})")
+                                       << QStringLiteral("query.hasAutoFix");
+    QTest::newRow("query missing") << QByteArray(R"({})") << QStringLiteral("query");
+    QTest::newRow("query array") << QByteArray(R"({"query": []})") << QStringLiteral("query");
+    QTest::newRow("body array") << QByteArray(R"([])") << QStringLiteral("JSON object");
+    QTest::newRow("malformed") << QByteArray(R"({"query": )") << QStringLiteral("JSON");
+    QTest::newRow("empty") << QByteArray() << QStringLiteral("empty");
+}
+
+void TestTenantApi::findingsRejectWrongTypes()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, mentions);
+    Tenant tenant;
+    for (const char* path : {"/admin/findings", "/admin/metrics/overview"}) {
+        const Reply reply = tenant.call("POST", QLatin1String(path), body);
+        if (QLatin1String(path) == QLatin1String("/admin/metrics/overview")
+            && (mentions.contains(QLatin1String("page")) || mentions.contains(QLatin1String("scrollId")))) {
+            continue; // paging fields mean nothing to the overview
+        }
+        QCOMPARE(reply.status, 400);
+        QVERIFY2(reply.error().contains(mentions), qPrintable(reply.error()));
+    }
+    // Null means "not given" for the query's nullable fields.
+    QCOMPARE(tenant
+                 .call("POST",
+                       QStringLiteral("/admin/findings"),
+                       R"({"query": {"page": null, "type": null, "isResolved": null}})")
+                 .status,
+             200);
+}
+
+void TestTenantApi::singleFindingPerService()
+{
+    Tenant tenant;
+    struct Case
+    {
+        const char* type;
+        const char* service;
+        std::initializer_list<const char*> required;
+    };
+    const Case cases[] = {
+        {"Code", "sast", {"triageDurationSeconds", "isResolved"}},
+        {"Dependencies",
+         "sca/dependencies",
+         {"id", "package", "version", "vulnerabilities", "nonAIPriorityLabel", "isDirect", "triageLLMCostUSD"}},
+        {"Containers",
+         "sca/containers",
+         {"id", "imageMetadata", "suggestions", "vulnerablePackages", "suggestedImages"}},
+        {"SecretsCredentials",
+         "secrets",
+         {"id", "secretType", "redactedSecret", "timestampUnix", "entropy", "verified"}},
+        {"SecretsSensitiveData", "secrets", {"id", "secretType", "match"}},
+        {"Pentest", "dast/pentest", {"id", "scanInfo", "endpoint", "cwe", "source", "priorityLabel"}},
+        {"Cloud", "cspm", {"platform", "installationId", "resolvedAt", "triageDurationSeconds", "isResolved"}},
+        {"Platform",
+         "scpm",
+         {"platform", "installationId", "isLatest", "isArchived", "isAllowlisted", "isFalsePositive", "isResolved"}},
+    };
+    for (const Case& c : cases) {
+        const QString id = tenant.firstFindingOf(QLatin1String(c.type));
+        QVERIFY2(!id.isEmpty(), c.type);
+        const Reply reply = tenant.get(QStringLiteral("/%1/findings/%2").arg(QLatin1String(c.service), id));
+        QVERIFY2(reply.status == 200, c.type);
+        const QJsonObject finding = reply.json.value(QStringLiteral("finding")).toObject();
+        for (const char* key : c.required) {
+            QVERIFY2(finding.contains(QLatin1String(key)),
+                     qPrintable(QStringLiteral("%1.%2").arg(QLatin1String(c.type), QLatin1String(key))));
+        }
+        if (finding.contains(QStringLiteral("id"))) {
+            QCOMPARE(finding.value(QStringLiteral("id")).toString(), id);
+        }
+    }
+    // The wrappers' own required fields.
+    const QString code = tenant.firstFindingOf(QStringLiteral("Code"));
+    QVERIFY(tenant.get(QStringLiteral("/sast/findings/") + code).json.value(QStringLiteral("presignedUrl")).isString());
+    QVERIFY(tenant.get(QStringLiteral("/cspm/findings/") + tenant.firstFindingOf(QStringLiteral("Cloud")))
+                .json.value(QStringLiteral("version"))
+                .isString());
+    QVERIFY(tenant.get(QStringLiteral("/scpm/findings/") + tenant.firstFindingOf(QStringLiteral("Platform")))
+                .json.value(QStringLiteral("presignedUrl"))
+                .isString());
+    const QJsonObject pentest
+        = tenant.get(QStringLiteral("/dast/pentest/findings/") + tenant.firstFindingOf(QStringLiteral("Pentest")))
+              .json.value(QStringLiteral("finding"))
+              .toObject();
+    QVERIFY(QSet<QString>({QStringLiteral("FALSE_POSITIVE"),
+                           QStringLiteral("IMPORTANT"),
+                           QStringLiteral("NEGLIGIBLE"),
+                           QStringLiteral("URGENT")})
+                .contains(pentest.value(QStringLiteral("priorityLabel")).toString()));
+
+    // A finding of another service, and an unknown id: 404 where the operation declares it.
+    const Reply wrong = tenant.get(QStringLiteral("/sca/dependencies/findings/") + code);
+    QCOMPARE(wrong.status, 404);
+    QVERIFY(!wrong.error().isEmpty());
+    QCOMPARE(tenant.get(QStringLiteral("/sast/findings/00000000-0000-4000-a000-000000000000")).status, 404);
+    QCOMPARE(tenant.get(QStringLiteral("/sast/findings/not-an-id")).status, 404);
+    QCOMPARE(tenant.get(QStringLiteral("/scpm/findings/not-an-id")).status, 400); // the spec declares no 404 there
+}
+
+void TestTenantApi::cloudScanLifecycle()
+{
+    TenantOptions options;
+    options.workSeconds = 10;
+    Tenant tenant(options);
+    ManualClock clock;
+    tenant.api.setClockForTesting(clock.function());
+
+    const Reply start = tenant.call("POST", QStringLiteral("/context/cloud-scan/start"));
+    QCOMPARE(start.status, 200);
+    const QString id = start.json.value(QStringLiteral("scanId")).toString();
+    QVERIFY(!id.isEmpty());
+    QCOMPARE(tenant.api.cloudScansStarted(), 1);
+
+    auto status = [&] { return tenant.get(QStringLiteral("/context/cloud-scan/%1/status").arg(id)).json; };
+    QJsonObject s = status();
+    QCOMPARE(s.value(QStringLiteral("scanId")).toString(), id);
+    QCOMPARE(s.value(QStringLiteral("overallStatus")).toString(), QStringLiteral("queued"));
+    QCOMPARE(s.value(QStringLiteral("providers")).toArray().size(), 3);
+
+    // Progress is visible as providers finishing one after another.
+    int previousDone = -1;
+    for (int step = 1; step <= 9; ++step) {
+        clock.now += 1000;
+        s = status();
+        QCOMPARE(s.value(QStringLiteral("overallStatus")).toString(), QStringLiteral("in progress"));
+        int done = 0;
+        for (const QJsonValue& p : s.value(QStringLiteral("providers")).toArray()) {
+            QVERIFY(p.toObject().value(QStringLiteral("provider")).isString());
+            done += p.toObject().value(QStringLiteral("status")).toString() == QLatin1String("completed");
+        }
+        QVERIFY(done >= previousDone);
+        previousDone = done;
+    }
+    QCOMPARE(previousDone, 2);
+    clock.now += 1000;
+    s = status();
+    QCOMPARE(s.value(QStringLiteral("overallStatus")).toString(), QStringLiteral("completed"));
+    for (const QJsonValue& p : s.value(QStringLiteral("providers")).toArray()) {
+        QCOMPARE(p.toObject().value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
+        QVERIFY(p.toObject().value(QStringLiteral("completedAt")).isString());
+    }
+
+    // A second click is a second scan, visible in the state.
+    const Reply again = tenant.call("POST", QStringLiteral("/context/cloud-scan/start"), QByteArrayLiteral("{}"));
+    QCOMPARE(again.status, 200);
+    QVERIFY(again.json.value(QStringLiteral("scanId")).toString() != id);
+    QCOMPARE(tenant.api.cloudScansStarted(), 2);
+
+    const Reply unknown = tenant.get(QStringLiteral("/context/cloud-scan/nope/status"));
+    QCOMPARE(unknown.status, 404);
+    QVERIFY(!unknown.error().isEmpty());
+    QCOMPARE(tenant.get(QStringLiteral("/context/cloud-scan/start")).status, 405);
+}
+
+void TestTenantApi::cloudScanFailsOnRequest()
+{
+    TenantOptions options;
+    options.workSeconds = 5;
+    options.failScans = true;
+    Tenant tenant(options);
+    ManualClock clock;
+    tenant.api.setClockForTesting(clock.function());
+    const QString id = tenant.call("POST", QStringLiteral("/context/cloud-scan/start"))
+                           .json.value(QStringLiteral("scanId"))
+                           .toString();
+    clock.now += 5000;
+    const QJsonObject s = tenant.get(QStringLiteral("/context/cloud-scan/%1/status").arg(id)).json;
+    QCOMPARE(s.value(QStringLiteral("overallStatus")).toString(), QStringLiteral("failed"));
+    bool hasError = false;
+    for (const QJsonValue& p : s.value(QStringLiteral("providers")).toArray()) {
+        hasError |= !p.toObject().value(QStringLiteral("errorMessage")).toString().isEmpty();
+    }
+    QVERIFY(hasError);
+}
+
+void TestTenantApi::cloudScanCompletesInRealTime()
+{
+    TenantOptions options;
+    options.workSeconds = 1;
+    Tenant tenant(options);
+    const QString id = tenant.call("POST", QStringLiteral("/context/cloud-scan/start"))
+                           .json.value(QStringLiteral("scanId"))
+                           .toString();
+    QTRY_COMPARE_WITH_TIMEOUT(tenant.get(QStringLiteral("/context/cloud-scan/%1/status").arg(id))
+                                  .json.value(QStringLiteral("overallStatus"))
+                                  .toString(),
+                              QStringLiteral("completed"),
+                              10000);
+}
+
+void TestTenantApi::pentestLifecycle()
+{
+    TenantOptions options;
+    options.workSeconds = 20;
+    Tenant tenant(options);
+    ManualClock clock;
+    tenant.api.setClockForTesting(clock.function());
+
+    const Reply apps = tenant.get(QStringLiteral("/context/applications"));
+    QCOMPARE(apps.status, 200);
+    const QJsonArray applications = apps.json.value(QStringLiteral("applications")).toArray();
+    QVERIFY(applications.size() >= 3);
+    for (const QJsonValue& value : applications) {
+        const QJsonObject app = value.toObject();
+        for (const char* key : {"id",
+                                "tenantId",
+                                "name",
+                                "description",
+                                "components",
+                                "discovery",
+                                "metadata",
+                                "createdAt",
+                                "updatedAt"}) {
+            QVERIFY2(app.contains(QLatin1String(key)), key);
+        }
+        QVERIFY(app.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("lastRebuildTime")).isString());
+    }
+    const QString appId = applications.first().toObject().value(QStringLiteral("id")).toString();
+
+    const int listedBefore = tenant.get(QStringLiteral("/dast/pentest/scans?limit=100"))
+                                 .json.value(QStringLiteral("scans"))
+                                 .toArray()
+                                 .size();
+    const Reply start
+        = tenant.post(QStringLiteral("/dast/pentest/start"), QJsonObject {{QStringLiteral("applicationId"), appId}});
+    QCOMPARE(start.status, 200);
+    QJsonObject scan = start.json.value(QStringLiteral("scan")).toObject();
+    for (const char* key :
+         {"id", "tenantId", "appId", "progress", "status", "startTime", "findingIds", "isExternal", "executionArn"}) {
+        QVERIFY2(scan.contains(QLatin1String(key)), key);
+    }
+    QCOMPARE(scan.value(QStringLiteral("status")).toString(), QStringLiteral("queued"));
+    QCOMPARE(scan.value(QStringLiteral("appId")).toString(), appId);
+    const QString id = scan.value(QStringLiteral("id")).toString();
+    QCOMPARE(tenant.api.pentestsStarted(), 1);
+
+    auto poll = [&] {
+        return tenant.get(QStringLiteral("/dast/pentest/scans/") + id).json.value(QStringLiteral("scan")).toObject();
+    };
+    QCOMPARE(tenant.get(QStringLiteral("/dast/pentest/scans/%1/report").arg(id)).status, 404);
+    int lastProgress = 0;
+    for (int step = 0; step < 8; ++step) {
+        clock.now += 2300;
+        scan = poll();
+        QCOMPARE(scan.value(QStringLiteral("status")).toString(), QStringLiteral("in progress"));
+        const int progress = scan.value(QStringLiteral("progress")).toInt();
+        QVERIFY2(progress > lastProgress, "progress rises");
+        lastProgress = progress;
+    }
+    clock.now += 10000;
+    scan = poll();
+    QCOMPARE(scan.value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
+    QCOMPARE(scan.value(QStringLiteral("progress")).toInt(), 100);
+    QVERIFY(scan.value(QStringLiteral("endTime")).isString());
+    const QJsonArray findingIds = scan.value(QStringLiteral("findingIds")).toArray();
+    QVERIFY(!findingIds.isEmpty());
+    QCOMPARE(tenant.get(QStringLiteral("/dast/pentest/findings/") + findingIds.first().toString()).status, 200);
+
+    const Reply report = tenant.get(QStringLiteral("/dast/pentest/scans/%1/report").arg(id));
+    QCOMPARE(report.status, 200);
+    const QJsonObject r = report.json.value(QStringLiteral("report")).toObject();
+    QCOMPARE(r.value(QStringLiteral("scanId")).toString(), id);
+    QVERIFY(r.value(QStringLiteral("metadata")).toObject().value(QStringLiteral("langfuseTraceIds")).isArray());
+    QCOMPARE(r.value(QStringLiteral("metrics"))
+                 .toObject()
+                 .value(QStringLiteral("findingMetrics"))
+                 .toObject()
+                 .value(QStringLiteral("total"))
+                 .toInt(),
+             findingIds.size());
+
+    // A duplicate start is a second scan; the list shows both, newest first, and pages.
+    const QString second
+        = tenant.post(QStringLiteral("/dast/pentest/start"), QJsonObject {{QStringLiteral("applicationId"), appId}})
+              .json.value(QStringLiteral("scan"))
+              .toObject()
+              .value(QStringLiteral("id"))
+              .toString();
+    QVERIFY(second != id);
+    QCOMPARE(tenant.api.pentestsStarted(), 2);
+    const QJsonArray listed
+        = tenant.get(QStringLiteral("/dast/pentest/scans?limit=100")).json.value(QStringLiteral("scans")).toArray();
+    QCOMPARE(listed.size(), listedBefore + 2);
+    QCOMPARE(listed.at(0).toObject().value(QStringLiteral("id")).toString(), second);
+    QCOMPARE(listed.at(1).toObject().value(QStringLiteral("id")).toString(), id);
+    QSet<QString> paged;
+    QString token;
+    do {
+        const Reply page = tenant.get(QStringLiteral("/dast/pentest/scans?limit=2")
+                                      + (token.isEmpty() ? QString() : QStringLiteral("&nextToken=") + token));
+        QCOMPARE(page.status, 200);
+        QVERIFY(page.json.value(QStringLiteral("nextToken")).isString());
+        for (const QJsonValue& s : page.json.value(QStringLiteral("scans")).toArray()) {
+            paged.insert(s.toObject().value(QStringLiteral("id")).toString());
+        }
+        token = page.json.value(QStringLiteral("nextToken")).toString();
+    } while (!token.isEmpty());
+    QCOMPARE(paged.size(), listed.size());
+}
+
+void TestTenantApi::pentestStopAndErrors()
+{
+    TenantOptions options;
+    options.workSeconds = 20;
+    Tenant tenant(options);
+    ManualClock clock;
+    tenant.api.setClockForTesting(clock.function());
+    const QString appId = tenant.get(QStringLiteral("/context/applications"))
+                              .json.value(QStringLiteral("applications"))
+                              .toArray()
+                              .first()
+                              .toObject()
+                              .value(QStringLiteral("id"))
+                              .toString();
+
+    QCOMPARE(tenant.post(QStringLiteral("/dast/pentest/start"), QJsonObject {}).status, 400);
+    const Reply wrongType
+        = tenant.post(QStringLiteral("/dast/pentest/start"), QJsonObject {{QStringLiteral("applicationId"), 42}});
+    QCOMPARE(wrongType.status, 400);
+    QVERIFY(wrongType.error().contains(QLatin1String("applicationId")));
+    QCOMPARE(tenant
+                 .post(QStringLiteral("/dast/pentest/start"),
+                       QJsonObject {{QStringLiteral("applicationId"), QStringLiteral("nope")}})
+                 .status,
+             404);
+    QCOMPARE(tenant.api.pentestsStarted(), 0);
+
+    const QString id
+        = tenant.post(QStringLiteral("/dast/pentest/start"), QJsonObject {{QStringLiteral("applicationId"), appId}})
+              .json.value(QStringLiteral("scan"))
+              .toObject()
+              .value(QStringLiteral("id"))
+              .toString();
+    clock.now += 8000;
+    const Reply stop = tenant.call("POST", QStringLiteral("/dast/pentest/scans/%1/stop").arg(id));
+    QCOMPARE(stop.status, 200);
+    QCOMPARE(stop.json.value(QStringLiteral("scan")).toObject().value(QStringLiteral("status")).toString(),
+             QStringLiteral("stopping"));
+    const int progress = stop.json.value(QStringLiteral("scan")).toObject().value(QStringLiteral("progress")).toInt();
+    clock.now += 5000;
+    const QJsonObject stopped
+        = tenant.get(QStringLiteral("/dast/pentest/scans/") + id).json.value(QStringLiteral("scan")).toObject();
+    QCOMPARE(stopped.value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
+    QCOMPARE(stopped.value(QStringLiteral("progress")).toInt(), progress);
+    clock.now += 60000;
+    QCOMPARE(tenant.get(QStringLiteral("/dast/pentest/scans/") + id)
+                 .json.value(QStringLiteral("scan"))
+                 .toObject()
+                 .value(QStringLiteral("status"))
+                 .toString(),
+             QStringLiteral("cancelled"));
+    QCOMPARE(tenant.get(QStringLiteral("/dast/pentest/scans/%1/report").arg(id)).status, 404);
+
+    // Stopping a finished scan or an unknown one is the operation's 400 (it declares no 404).
+    const QString done
+        = tenant.post(QStringLiteral("/dast/pentest/start"), QJsonObject {{QStringLiteral("applicationId"), appId}})
+              .json.value(QStringLiteral("scan"))
+              .toObject()
+              .value(QStringLiteral("id"))
+              .toString();
+    clock.now += 20000;
+    QCOMPARE(tenant.call("POST", QStringLiteral("/dast/pentest/scans/%1/stop").arg(done)).status, 400);
+    QCOMPARE(tenant.call("POST", QStringLiteral("/dast/pentest/scans/unknown/stop")).status, 400);
+    QCOMPARE(tenant.get(QStringLiteral("/dast/pentest/scans/unknown")).status, 404);
+    QCOMPARE(tenant.get(QStringLiteral("/dast/pentest/scans/unknown/report")).status, 404);
+    QCOMPARE(tenant.get(QStringLiteral("/dast/pentest/scans?limit=x")).status, 400);
+
+    TenantOptions failing = options;
+    failing.failScans = true;
+    Tenant broken(failing);
+    broken.api.setClockForTesting(clock.function());
+    const QString failed
+        = broken.post(QStringLiteral("/dast/pentest/start"), QJsonObject {{QStringLiteral("applicationId"), appId}})
+              .json.value(QStringLiteral("scan"))
+              .toObject()
+              .value(QStringLiteral("id"))
+              .toString();
+    clock.now += 20000;
+    const QJsonObject f
+        = broken.get(QStringLiteral("/dast/pentest/scans/") + failed).json.value(QStringLiteral("scan")).toObject();
+    QCOMPARE(f.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
+    QVERIFY(!f.value(QStringLiteral("failureReason")).toString().isEmpty());
+}
+
+void TestTenantApi::autofixWalksToCachedWithADiff()
+{
+    TenantOptions options;
+    options.autofixSeconds = 12;
+    Tenant tenant(options);
+    ManualClock clock;
+    tenant.api.setClockForTesting(clock.function());
+
+    const QString id = tenant.firstFindingOf(QStringLiteral("Code"));
+    const QString base = QStringLiteral("/sast/findings/%1/autofix").arg(id);
+    auto status
+        = [&] { return tenant.get(base + QStringLiteral("/status")).json.value(QStringLiteral("status")).toObject(); };
+    QCOMPARE(status().value(QStringLiteral("state")).toString(), QStringLiteral("none"));
+    QCOMPARE(tenant.get(base + QStringLiteral("/cache/diff")).status, 404);
+
+    const Reply fix = tenant.post(base + QStringLiteral("/fix"), QJsonObject {});
+    QCOMPARE(fix.status, 200);
+    QCOMPARE(fix.json.value(QStringLiteral("autoFixState")).toString(), QStringLiteral("in_progress_requested"));
+    QCOMPARE(tenant.api.autofixesStarted(), 1);
+
+    QStringList states;
+    for (int second = 0; second <= 13; ++second) {
+        const QJsonObject s = status();
+        QVERIFY(s.value(QStringLiteral("terminal")).isBool());
+        const QString state = s.value(QStringLiteral("state")).toString();
+        if (states.isEmpty() || states.last() != state) {
+            states.append(state);
+        }
+        QCOMPARE(s.value(QStringLiteral("terminal")).toBool(), state == QLatin1String("cached"));
+        clock.now += 1000;
+    }
+    QCOMPARE(states,
+             QStringList({QStringLiteral("in_progress_requested"),
+                          QStringLiteral("in_progress_agent"),
+                          QStringLiteral("in_progress_preview_available"),
+                          QStringLiteral("cached")}));
+
+    const Reply diff = tenant.get(base + QStringLiteral("/cache/diff"));
+    QCOMPARE(diff.status, 200);
+    for (const char* key : {"diffs", "pullRequestTitle", "pullRequestBody", "explanation", "commit"}) {
+        QVERIFY2(diff.json.contains(QLatin1String(key)), key);
+    }
+    const QJsonObject file = diff.json.value(QStringLiteral("diffs")).toArray().first().toObject();
+    const QString path = tenant.get(QStringLiteral("/sast/findings/") + id)
+                             .json.value(QStringLiteral("finding"))
+                             .toObject()
+                             .value(QStringLiteral("filePath"))
+                             .toString();
+    QCOMPARE(file.value(QStringLiteral("origName")).toString(), path);
+    QVERIFY(file.value(QStringLiteral("header")).toString().startsWith(QStringLiteral("diff --git a/") + path));
+    const QJsonObject hunk = file.value(QStringLiteral("hunks")).toArray().first().toObject();
+    QVERIFY(hunk.value(QStringLiteral("header")).toString().startsWith(QLatin1String("@@ -")));
+    const QJsonArray lines
+        = hunk.value(QStringLiteral("wholeRange")).toObject().value(QStringLiteral("lines")).toArray();
+    int added = 0;
+    int removed = 0;
+    for (const QJsonValue& line : lines) {
+        const int mode = line.toObject().value(QStringLiteral("mode")).toInt();
+        added += mode == 0;
+        removed += mode == 1;
+        QVERIFY(line.toObject().value(QStringLiteral("content")).isString());
+    }
+    QVERIFY(added > 0 && removed > 0);
+
+    // The finding itself now reports the cached fix.
+    const QJsonArray listed = tenant.findings(QJsonObject {{QStringLiteral("findingId"), QJsonArray {id}}});
+    QCOMPARE(listed.first().toObject().value(QStringLiteral("autoFixState")).toString(), QStringLiteral("cached"));
+}
+
+void TestTenantApi::autofixDuplicatesAndFailures()
+{
+    TenantOptions options;
+    options.autofixSeconds = 10;
+    Tenant tenant(options);
+    ManualClock clock;
+    tenant.api.setClockForTesting(clock.function());
+    const QString id = tenant.firstFindingOf(QStringLiteral("Dependencies"));
+    const QString fix = QStringLiteral("/sca/dependencies/findings/%1/autofix/fix").arg(id);
+
+    QCOMPARE(tenant.call("POST", fix).status, 200); // an empty body is the same as {}
+    const Reply duplicate = tenant.call("POST", fix, QByteArrayLiteral("{}"));
+    QCOMPARE(duplicate.status, 409);
+    QCOMPARE(tenant.api.autofixesStarted(), 1);
+    QCOMPARE(tenant.api.autofixRequests(), 2);
+    QCOMPARE(tenant.call("POST", fix, QByteArrayLiteral(R"({"force": true})")).status, 200);
+    QCOMPARE(tenant.api.autofixesStarted(), 2);
+    QCOMPARE(tenant.call("POST", fix, QByteArrayLiteral(R"({"force": "yes"})")).status, 400);
+    QCOMPARE(tenant.call("POST", fix, QByteArrayLiteral("[1]")).status, 400);
+    clock.now += 10000;
+    QCOMPARE(tenant.call("POST", fix).status, 200); // after the fix is done, a new one may start
+    QCOMPARE(tenant.api.autofixesStarted(), 3);
+
+    // Unknown findings: 404 where declared, else 400. Services without autofix have no route.
+    QCOMPARE(tenant.call("POST", QStringLiteral("/sast/findings/nope/autofix/fix")).status, 404);
+    QCOMPARE(tenant.call("POST", QStringLiteral("/sca/dependencies/findings/nope/autofix/fix")).status, 400);
+    QCOMPARE(tenant
+                 .call("POST",
+                       QStringLiteral("/secrets/findings/%1/autofix/fix")
+                           .arg(tenant.firstFindingOf(QStringLiteral("SecretsCredentials"))))
+                 .status,
+             404);
+    QCOMPARE(tenant.get(QStringLiteral("/sca/dependencies/findings/nope/autofix/cache/diff")).status, 400);
+
+    TenantOptions failing = options;
+    failing.failAutofixes = true;
+    Tenant broken(failing);
+    broken.api.setClockForTesting(clock.function());
+    const QString cloud = broken.firstFindingOf(QStringLiteral("Cloud"));
+    QCOMPARE(broken.call("POST", QStringLiteral("/cspm/findings/%1/autofix/fix").arg(cloud)).status, 200);
+    clock.now += 10000;
+    const QJsonObject s = broken.get(QStringLiteral("/cspm/findings/%1/autofix/status").arg(cloud))
+                              .json.value(QStringLiteral("status"))
+                              .toObject();
+    QCOMPARE(s.value(QStringLiteral("state")).toString(), QStringLiteral("failed_abort"));
+    QCOMPARE(s.value(QStringLiteral("terminal")).toBool(), true);
+    QVERIFY(s.value(QStringLiteral("autofixVerdictReason")).isString());
+    QCOMPARE(broken.get(QStringLiteral("/cspm/findings/%1/autofix/cache/diff").arg(cloud)).status, 404);
+}
+
+void TestTenantApi::scpmAutofixOpensAPullRequest()
+{
+    TenantOptions options;
+    options.autofixSeconds = 8;
+    Tenant tenant(options);
+    ManualClock clock;
+    tenant.api.setClockForTesting(clock.function());
+    const QString id = tenant.firstFindingOf(QStringLiteral("Platform"));
+    const QString base = QStringLiteral("/scpm/findings/%1/autofix").arg(id);
+    auto status
+        = [&] { return tenant.get(base + QStringLiteral("/status")).json.value(QStringLiteral("status")).toObject(); };
+
+    QCOMPARE(tenant.call("POST", base + QStringLiteral("/cache/create_pr")).status, 400); // nothing cached yet
+    QCOMPARE(tenant.call("POST", base + QStringLiteral("/fix"), QByteArrayLiteral("{}")).status, 200);
+    clock.now += 8000;
+    QCOMPARE(status().value(QStringLiteral("state")).toString(), QStringLiteral("cached"));
+    QVERIFY(!status().contains(QStringLiteral("pullRequestUrl")));
+
+    const Reply pr = tenant.call("POST", base + QStringLiteral("/cache/create_pr"), QByteArrayLiteral("{}"));
+    QCOMPARE(pr.status, 200);
+    QCOMPARE(pr.json.value(QStringLiteral("autoFixState")).toString(), QStringLiteral("in_progress_creating_pr"));
+    QCOMPARE(status().value(QStringLiteral("terminal")).toBool(), false);
+    clock.now += 2000;
+    const QJsonObject done = status();
+    QCOMPARE(done.value(QStringLiteral("state")).toString(), QStringLiteral("pending_review"));
+    QCOMPARE(done.value(QStringLiteral("terminal")).toBool(), true);
+    QVERIFY(done.value(QStringLiteral("pullRequestUrl")).toString().startsWith(QLatin1String("https://github.com/")));
+    QCOMPARE(
+        done.value(QStringLiteral("pullRequests")).toArray().first().toObject().value(QStringLiteral("url")).toString(),
+        done.value(QStringLiteral("pullRequestUrl")).toString());
+    QCOMPARE(tenant.get(base + QStringLiteral("/cache/diff")).status, 200);
+    // Only scpm has create_pr.
+    QCOMPARE(tenant
+                 .call("POST",
+                       QStringLiteral("/sast/findings/%1/autofix/cache/create_pr")
+                           .arg(tenant.firstFindingOf(QStringLiteral("Code"))))
+                 .status,
+             404);
+}
+
+void TestTenantApi::metricsUserAndInstallations()
+{
+    Tenant tenant;
+    const Reply metrics = tenant.post(QStringLiteral("/admin/metrics/overview"),
+                                      QJsonObject {{QStringLiteral("query"), QJsonObject {}}});
+    QCOMPARE(metrics.status, 200);
+    for (const char* key : {"funnelData",
+                            "type",
+                            "investigateData",
+                            "findingsResolved",
+                            "autofixMerged",
+                            "hoursSaved",
+                            "overviewRepos",
+                            "overviewLanguage",
+                            "overviewCWE",
+                            "overviewType",
+                            "repos",
+                            "branch",
+                            "cwe",
+                            "host"}) {
+        QVERIFY2(metrics.json.contains(QLatin1String(key)), key);
+    }
+    int detected = 0;
+    const QJsonObject funnel = metrics.json.value(QStringLiteral("funnelData")).toArray().first().toObject();
+    for (const char* severity : {"CRITICAL", "HIGH", "MEDIUM", "LOW"}) {
+        detected += funnel.value(QLatin1String(severity)).toInt();
+    }
+    QCOMPARE(detected, 400);
+    QCOMPARE(tenant.post(QStringLiteral("/admin/metrics/overview"), QJsonObject {}).status, 400);
+    const Reply filtered
+        = tenant.post(QStringLiteral("/admin/metrics/overview"),
+                      QJsonObject {{QStringLiteral("query"),
+                                    QJsonObject {{QStringLiteral("type"), QJsonArray {QStringLiteral("Code")}}}}});
+    QVERIFY(filtered.json.value(QStringLiteral("overviewType"))
+                .toObject()
+                .value(QStringLiteral("secret"))
+                .toObject()
+                .value(QStringLiteral("thisMonth"))
+                .toInt()
+            == 0);
+
+    const Reply me = tenant.call("GET", QStringLiteral("/admin/user/current"), {}, QStringLiteral("user:alice"));
+    QCOMPARE(me.status, 200);
+    QCOMPARE(me.json.value(QStringLiteral("username")).toString(), QStringLiteral("alice"));
+    for (const char* key : {"id", "createdAt", "createdBy", "updatedAt", "lastUpdatedBy"}) {
+        QVERIFY2(me.json.value(QStringLiteral("userMapping")).toObject().value(QLatin1String(key)).isString(), key);
+    }
+    QCOMPARE(tenant.call("GET", QStringLiteral("/admin/user/current"), {}, QStringLiteral("service:ci"))
+                 .json.value(QStringLiteral("username"))
+                 .toString(),
+             QStringLiteral("ci"));
+    QCOMPARE(tenant.call("GET", QStringLiteral("/admin/user/current"), {}, QString()).status, 401);
+
+    const Reply installations = tenant.get(QStringLiteral("/admin/installations"));
+    QCOMPARE(installations.status, 200);
+    const QJsonObject first = installations.json.value(QStringLiteral("installations")).toArray().first().toObject();
+    QCOMPARE(first.value(QStringLiteral("provider")).toObject().value(QStringLiteral("id")).toString(),
+             QStringLiteral("GitHub"));
+    QCOMPARE(
+        first.value(QStringLiteral("queryParameters")).toObject().value(QStringLiteral("githubOwnerId")).toString(),
+        tenant.api.githubOwnerId());
+    QVERIFY(first.value(QStringLiteral("name")).isString() && first.value(QStringLiteral("avatarUrl")).isString());
+}
+
+void TestTenantApi::badInputNeverCrashes()
+{
+    Tenant tenant;
+    const QList<QByteArray> bodies {QByteArray(),
+                                    "null",
+                                    "[]",
+                                    "\"x\"",
+                                    "42",
+                                    "{",
+                                    "{\"query\": null}",
+                                    "{\"query\": {\"page\": {}}}",
+                                    "{\"applicationId\": []}",
+                                    "{\"force\": {}}",
+                                    "{\"message\": 1}",
+                                    QByteArray(2000, '['),
+                                    "{\"query\": {\"type\": [null]}}",
+                                    "{\"query\": {\"pageSize\": 1e300}}",
+                                    "\xff\xfe"};
+    const QStringList posts {
+        QStringLiteral("/admin/findings"),
+        QStringLiteral("/admin/metrics/overview"),
+        QStringLiteral("/dast/pentest/start"),
+        QStringLiteral("/sast/findings/%1/autofix/fix").arg(tenant.firstFindingOf(QStringLiteral("Code"))),
+        QStringLiteral("/scpm/findings/%1/autofix/cache/create_pr")
+            .arg(tenant.firstFindingOf(QStringLiteral("Platform"))),
+        QStringLiteral("/context/cloud-scan/start")};
+    for (const QString& path : posts) {
+        for (const QByteArray& body : bodies) {
+            const Reply reply = tenant.call("POST", path, body);
+            QVERIFY2(reply.status == 200 || (reply.status >= 400 && reply.status < 500),
+                     qPrintable(QStringLiteral("%1 %2").arg(path).arg(reply.status)));
+            if (reply.status != 200) {
+                QVERIFY2(!reply.error().isEmpty(), qPrintable(path));
+            }
+        }
+    }
+    for (const QString& query : {QStringLiteral("limit=%FF"),
+                                 QStringLiteral("limit=99999999999999"),
+                                 QStringLiteral("offset=1e3"),
+                                 QStringLiteral("nextToken=%00")}) {
+        QCOMPARE(tenant.get(QStringLiteral("/context/repositories?") + query).status == 200
+                     || tenant.get(QStringLiteral("/context/repositories?") + query).status == 400,
+                 true);
+    }
+}
+
+void TestTenantApi::scaleHundredThousandFindings()
+{
+    TenantOptions options;
+    options.findingCount = 100000;
+    QElapsedTimer timer;
+    timer.start();
+    Tenant tenant(options);
+    const qint64 generated = timer.elapsed();
+    QCOMPARE(tenant.api.findingCount(), 100000);
+
+    timer.restart();
+    const Reply all
+        = tenant.post(QStringLiteral("/admin/findings"),
+                      QJsonObject {{QStringLiteral("query"), QJsonObject {{QStringLiteral("pageSize"), 100}}}});
+    const qint64 firstPage = timer.elapsed();
+    QCOMPARE(all.json.value(QStringLiteral("total")).toInt(), 100000);
+
+    timer.restart();
+    const QJsonObject query {
+        {QStringLiteral("type"), QJsonArray {QStringLiteral("Code"), QStringLiteral("Dependencies")}},
+        {QStringLiteral("severity"), QJsonArray {QStringLiteral("CRITICAL")}},
+        {QStringLiteral("isResolved"), false},
+        {QStringLiteral("page"), 40},
+        {QStringLiteral("pageSize"), 50}};
+    const Reply filtered
+        = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
+    const qint64 filteredPage = timer.elapsed();
+    QCOMPARE(filtered.status, 200);
+    QCOMPARE(filtered.json.value(QStringLiteral("findings")).toArray().size(), 50);
+
+    timer.restart();
+    const QString last
+        = tenant.findings(QJsonObject {{QStringLiteral("page"), 1000}, {QStringLiteral("pageSize"), 100}})
+              .last()
+              .toObject()
+              .value(QStringLiteral("id"))
+              .toString();
+    QCOMPARE(tenant.get(QStringLiteral("/sast/findings/") + last).status == 200
+                 || tenant.findings(QJsonObject {{QStringLiteral("findingId"), QJsonArray {last}}}).size() == 1,
+             true);
+    const qint64 lookup = timer.elapsed();
+
+    qInfo(
+        "100k findings: generated in %lld ms; first page %lld ms; filtered page 40 %lld ms; last page + lookup %lld ms",
+        generated,
+        firstPage,
+        filteredPage,
+        lookup);
+    // Generous bounds: this is a smoke check for accidental quadratic work, not a benchmark.
+    QVERIFY2(generated < 5000, "generating 100k findings should take well under a second or two");
+    QVERIFY2(filteredPage < 2000, "a filtered page over 100k findings should be fast");
+}
+
+QTEST_GUILESS_MAIN(TestTenantApi)
+#include "tst_tenantapi.moc"
