@@ -13,6 +13,7 @@
 #include "replyhelpers.h"
 #include "retrypolicy.h"
 #include "scriptedhttpserver.h"
+#include "testdevices.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -38,6 +39,7 @@ using nullify::toAttribute;
 using nullify::test::RecordedRequest;
 using nullify::test::ScriptedHttpServer;
 using nullify::test::ScriptedResponse;
+using nullify::test::SequentialSource;
 
 namespace {
 
@@ -71,36 +73,6 @@ QByteArray binaryData(qsizetype size)
         data[i] = char((i * 131 + i / 251) & 0xff);
     return data;
 }
-
-// A sequential body with no size that ends with readData() returning -1.
-class SequentialSource : public QIODevice
-{
-public:
-    explicit SequentialSource(QByteArray data, QObject* parent = nullptr)
-        : QIODevice(parent)
-        , m_data(std::move(data))
-    {
-        open(QIODevice::ReadOnly);
-    }
-    bool isSequential() const override { return true; }
-    qint64 bytesAvailable() const override { return m_data.size() - m_pos + QIODevice::bytesAvailable(); }
-
-protected:
-    qint64 readData(char* out, qint64 maxSize) override
-    {
-        const qint64 count = qMin<qint64>(maxSize, m_data.size() - m_pos);
-        if (count <= 0)
-            return -1;
-        memcpy(out, m_data.constData() + m_pos, size_t(count));
-        m_pos += count;
-        return count;
-    }
-    qint64 writeData(const char*, qint64) override { return -1; }
-
-private:
-    QByteArray m_data;
-    qint64 m_pos = 0;
-};
 
 // A minimal HTTPS/1.1 server on loopback with the test certificate: answers GETs from a table of
 // raw responses keyed by path and records the paths it was asked for.

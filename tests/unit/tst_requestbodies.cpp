@@ -8,6 +8,7 @@
 #include "retryingreply.h"
 #include "retrypolicy.h"
 #include "scriptedhttpserver.h"
+#include "testdevices.h"
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -29,6 +30,7 @@ using nullify::toAttribute;
 using nullify::test::RecordedRequest;
 using nullify::test::ScriptedHttpServer;
 using nullify::test::ScriptedResponse;
+using nullify::test::TricklingSource;
 
 namespace {
 
@@ -55,59 +57,6 @@ QByteArray sha256Hex(const QByteArray& data)
 {
     return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
 }
-
-// A sequential device like a pipe or a socket: no size, no seek, data trickles in over time
-// (readyRead per chunk), nothing available in between (readData returns 0), and the end is
-// signalled by readData returning -1 and readChannelFinished.
-class TricklingSource : public QIODevice
-{
-    Q_OBJECT
-
-public:
-    TricklingSource(QByteArray data, qsizetype chunkSize, int intervalMs, QObject* parent = nullptr)
-        : QIODevice(parent)
-        , m_data(std::move(data))
-        , m_chunkSize(chunkSize)
-    {
-        open(QIODevice::ReadOnly);
-        m_timer.setInterval(intervalMs);
-        connect(&m_timer, &QTimer::timeout, this, &TricklingSource::deliverChunk);
-        m_timer.start(); // the first chunk arrives later, not at once
-    }
-
-    bool isSequential() const override { return true; }
-    qint64 bytesAvailable() const override { return (m_available - m_readPos) + QIODevice::bytesAvailable(); }
-    bool isComplete() const { return m_available == m_data.size(); }
-
-protected:
-    qint64 readData(char* out, qint64 maxSize) override
-    {
-        const qint64 count = qMin<qint64>(maxSize, m_available - m_readPos);
-        if (count <= 0)
-            return isComplete() ? -1 : 0;
-        memcpy(out, m_data.constData() + m_readPos, size_t(count));
-        m_readPos += count;
-        return count;
-    }
-    qint64 writeData(const char*, qint64) override { return -1; }
-
-private:
-    void deliverChunk()
-    {
-        m_available = qMin<qint64>(m_available + m_chunkSize, m_data.size());
-        emit readyRead();
-        if (isComplete()) {
-            m_timer.stop();
-            emit readChannelFinished();
-        }
-    }
-
-    QByteArray m_data;
-    qsizetype m_chunkSize;
-    qint64 m_available = 0;
-    qint64 m_readPos = 0;
-    QTimer m_timer;
-};
 
 // A QFile that counts what is read from it, to tell re-reading from copying.
 class CountingFile : public QFile

@@ -3,6 +3,7 @@
 // the exact bytes on the wire matter (chunked framing, 100-continue, garbage, pipelining).
 
 #include "scriptedhttpserver.h"
+#include "testdevices.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>
@@ -22,44 +23,11 @@
 using nullify::test::RecordedRequest;
 using nullify::test::ScriptedHttpServer;
 using nullify::test::ScriptedResponse;
+using nullify::test::SequentialSource;
 
 namespace {
 
 constexpr int ReplyTimeoutMs = 10000;
-
-// A sequential device of known content and no size, so QNetworkAccessManager cannot learn the
-// length up front.
-class SequentialSource : public QIODevice
-{
-public:
-    explicit SequentialSource(QByteArray data, QObject* parent = nullptr)
-        : QIODevice(parent)
-        , m_data(std::move(data))
-    {
-        open(QIODevice::ReadOnly);
-    }
-
-    bool isSequential() const override { return true; }
-    qint64 bytesAvailable() const override { return m_data.size() - m_pos + QIODevice::bytesAvailable(); }
-    bool atEnd() const override { return m_pos >= m_data.size() && QIODevice::bytesAvailable() == 0; }
-
-protected:
-    qint64 readData(char* out, qint64 max) override
-    {
-        const qint64 count = qMin<qint64>(max, m_data.size() - m_pos);
-        if (count <= 0) {
-            return -1; // end of data
-        }
-        memcpy(out, m_data.constData() + m_pos, size_t(count));
-        m_pos += count;
-        return count;
-    }
-    qint64 writeData(const char*, qint64) override { return -1; }
-
-private:
-    QByteArray m_data;
-    qint64 m_pos = 0;
-};
 
 // A raw client that keeps everything it receives, for tests that look at bytes on the wire.
 struct RawClient
