@@ -90,6 +90,9 @@ public:
         : QIODevice(parent)
         , m_source(source)
         , m_size(source ? std::max<qint64>(source->size() - source->pos(), 0) : 0)
+        // An empty body has no byte whose reading would say it went out, and Qt 6.4 emits no
+        // requestSent() for it: count it as sent, so Qt can not send the request again by itself.
+        , m_sent(m_size == 0)
     {
         open(QIODevice::ReadOnly | QIODevice::Unbuffered);
     }
@@ -124,7 +127,7 @@ protected:
 private:
     QPointer<QIODevice> m_source;
     qint64 m_size;
-    bool m_sent = false;
+    bool m_sent;
     bool m_rewindRefused = false;
 };
 
@@ -442,6 +445,10 @@ void RetryingReply::onAttemptFinished()
     if (sender() != m_attempt || m_state != State::Sending)
         return;
     const int status = m_attempt->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    // An answer proves the request went out, whatever requestSent() said: Qt 6.4 emits it only
+    // once a body byte was written, so never for a POST without a body (a cloud-scan start).
+    if (status != 0)
+        m_attemptSent = true;
     if (m_bodyMode == BodyMode::Undecided && status != 0)
         onMetaDataChanged();
     if (!m_attemptAbortedByUs && m_attempt->bytesAvailable() > 0)

@@ -18,6 +18,11 @@ packages=(
     # tests: private D-Bus session with a throwaway keyring, a virtual X server, formatting
     dbus gnome-keyring libsecret-1-0 xvfb xauth clang-format
 )
+# The contract check (tests/contract) runs Prism on Node.js. A node and npm already on PATH are
+# used as they are; only without them are Debian's packages installed.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    packages+=(nodejs npm)
+fi
 
 log() { printf 'setup: %s\n' "$*"; }
 
@@ -75,4 +80,14 @@ fi
 qt_version="$(dpkg-query -W -f='${Version}' qt6-base-dev)"
 if dpkg --compare-versions "$qt_version" lt 6.4; then
     log "warning: qt6-base-dev is $qt_version but the project needs Qt 6.4 or newer" >&2
+fi
+
+# Prism for the contract check, from tests/contract/package-lock.json. npm ci only when it is missing
+# or the lock file changed since the last install (npm ci rewrites node_modules/.package-lock.json).
+contract="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/contract"
+if [[ ! -x "$contract/node_modules/.bin/prism" || "$contract/package-lock.json" -nt "$contract/node_modules/.package-lock.json" ]]; then
+    log "installing Prism for the contract check (npm ci --prefix tests/contract)"
+    npm ci --prefix "$contract" --no-audit --no-fund --loglevel=error
+else
+    log "Prism for the contract check already installed"
 fi

@@ -235,8 +235,10 @@ QNetworkReply* ApiClient::sendRaw(const ApiRequest& request, QObject* context, C
     connect(reply, &QNetworkReply::readyRead, reply, [reply, state, cap, overCap] {
         if (state->tooLarge)
             return;
-        state->body += reply->readAll();
-        if (state->body.size() > cap)
+        // Measured as it arrives, read only at the end: the network core retries a read whose
+        // connection drops mid-body only while the caller has taken none of it (a body already
+        // handed out can not be taken back), and the reply keeps the bytes until then anyway.
+        if (reply->bytesAvailable() > cap)
             overCap();
     });
     connect(reply, &QNetworkReply::finished, reply, [reply, state, cap] {
