@@ -157,7 +157,7 @@ main() {
 
     trap sandbox_stop EXIT
     # Ctrl-C and kill: stop the sandbox and exit with its status (0 when it stopped cleanly).
-    trap 'sandbox_stop; trap - EXIT; exit "${sandbox_status:-1}"' INT TERM
+    trap 'sandbox_stop; trap - EXIT; echo "nullify-sandbox stopped (status $sandbox_status)" >&2; exit "$sandbox_status"' INT TERM
 
     step "Starting nullify-sandbox"
     sandbox_start "$build_dir/tests/sandbox/nullify-sandbox" "$run_dir/stderr.log" \

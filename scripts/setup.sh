@@ -17,6 +17,8 @@ packages=(
     libqt6svg6
     # tests: private D-Bus session with a throwaway keyring, a virtual X server, formatting
     dbus gnome-keyring libsecret-1-0 xvfb xauth clang-format
+    # scripts/run-sandbox.sh asks the sandbox for its scope with curl
+    curl
 )
 # The contract check (tests/contract) runs Prism on Node.js. A node and npm already on PATH are
 # used as they are; only without them are Debian's packages installed.
