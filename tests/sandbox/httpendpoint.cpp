@@ -1,44 +1,27 @@
 #include "httpendpoint.h"
 
 #include <QTcpSocket>
-#include <QTimer>
 
 namespace nullify::sandbox {
 
-using nullify::test::findHeader;
-using nullify::test::headerListContains;
 using nullify::test::HttpRequestParser;
 
 namespace {
 
-// A peer that never reads would keep a gracefully closing socket alive forever.
-constexpr int GracefulCloseTimeoutMs = 5000;
-// After a 413 the rest of the body is read and dropped (up to this much, for up to this long), so a
-// client still uploading sees the answer instead of a connection reset.
+// After a 413 the rest of the body is read and dropped (up to this much), so a client still
+// uploading sees the answer instead of a connection reset.
 constexpr qint64 MaxDrainBytes = 64 * 1024 * 1024;
-constexpr int DrainTimeoutMs = 3000;
-
-bool statusAllowsBody(int code)
-{
-    return !(code < 200 || code == 204 || code == 304);
-}
 
 } // namespace
 
-// A QObject child of its socket, so it and its timers die with the socket.
-struct HttpEndpoint::Connection : QObject
+struct HttpEndpoint::EndpointConnection : HttpServerBase::Connection
 {
-    using QObject::QObject;
+    using Connection::Connection;
 
-    int id = 0;
-    HttpRequestParser parser;
     bool busy = false; // a request is being answered; the next one waits in the parser
     bool pumping = false; // inside pump(): a synchronous reply must not re-enter it
     bool wantsClose = false; // the request being answered asked for "Connection: close"
     bool headRequest = false;
-    bool closing = false; // we are closing; input is discarded
-    qint64 drainRemaining = 0; // body bytes of a refused request still to be read and dropped
-    bool draining = false;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -51,7 +34,7 @@ ReplyHandle::ReplyHandle(HttpEndpoint* endpoint, QTcpSocket* socket)
 
 bool ReplyHandle::isConnected() const
 {
-    return m_endpoint && m_socket && m_endpoint->m_connections.contains(m_socket.data());
+    return m_endpoint && m_socket && m_endpoint->connection(m_socket.data());
 }
 
 void ReplyHandle::respond(const SandboxResponse& response)
@@ -86,26 +69,12 @@ void ReplyHandle::stall()
 // HttpEndpoint
 
 HttpEndpoint::HttpEndpoint(Handler handler, QObject* parent)
-    : QObject(parent)
+    // Soak tests open many connections at once.
+    : HttpServerBase(1024, 512, parent)
     , m_handler(std::move(handler))
-{
-    // Soak tests open many connections at once; Qt's default backlog would drop SYNs.
-    m_server.setMaxPendingConnections(1024);
-    m_server.setListenBacklogSize(512);
-    connect(&m_server, &QTcpServer::newConnection, this, &HttpEndpoint::acceptConnections);
-}
+{ }
 
-HttpEndpoint::~HttpEndpoint()
-{
-    m_server.close();
-    const auto sockets = m_connections.keys();
-    m_connections.clear();
-    for (QTcpSocket* socket : sockets) {
-        QObject::disconnect(socket, nullptr, this, nullptr);
-        socket->abort();
-        delete socket;
-    }
-}
+HttpEndpoint::~HttpEndpoint() = default;
 
 bool HttpEndpoint::listen(quint16 port, QString* error)
 {
@@ -118,67 +87,31 @@ bool HttpEndpoint::listen(quint16 port, QString* error)
     return true;
 }
 
-void HttpEndpoint::acceptConnections()
+nullify::test::HttpServerBase::Connection* HttpEndpoint::createConnection(QTcpSocket* socket)
 {
-    while (m_server.hasPendingConnections()) {
-        QTcpSocket* socket = m_server.nextPendingConnection();
-        if (!socket) {
-            break;
-        }
-        auto* connection = new Connection(socket);
-        connection->id = ++m_nextConnectionId;
-        connection->parser.setMaxBodyBytes(m_maxBodyBytes);
-        ++m_connectionCount;
-        m_connections.insert(socket, connection);
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { readFromSocket(socket); });
-        connect(socket, &QTcpSocket::disconnected, this, [this, socket] { forget(socket); });
-        if (socket->bytesAvailable() > 0) {
-            readFromSocket(socket);
-        }
-    }
+    auto* connection = new EndpointConnection(socket);
+    connection->parser.setMaxBodyBytes(m_maxBodyBytes);
+    return connection;
 }
 
-void HttpEndpoint::forget(QTcpSocket* socket)
+HttpEndpoint::EndpointConnection* HttpEndpoint::endpointConnection(QTcpSocket* socket) const
 {
-    Connection* connection = m_connections.take(socket);
-    if (!connection) {
-        return;
-    }
-    connection->closing = true;
-    QObject::disconnect(socket, nullptr, this, nullptr);
-    // Not deleted here: this may run inside one of the socket's own signals.
-    socket->deleteLater();
+    return static_cast<EndpointConnection*>(connection(socket));
 }
 
-void HttpEndpoint::readFromSocket(QTcpSocket* socket)
+void HttpEndpoint::received(QTcpSocket* socket, HttpServerBase::Connection* connection, const QByteArray& incoming)
 {
-    Connection* connection = m_connections.value(socket);
-    if (!connection) {
-        return;
-    }
-    const QByteArray incoming = socket->readAll();
-    if (connection->draining) {
-        connection->drainRemaining -= incoming.size();
-        if (connection->drainRemaining <= 0) {
-            connection->draining = false;
-            socket->disconnectFromHost();
-        }
-        return;
-    }
-    if (connection->closing) {
-        return;
-    }
     connection->parser.append(incoming);
     pump(socket);
 }
 
 void HttpEndpoint::pump(QTcpSocket* socket)
 {
-    Connection* connection = m_connections.value(socket);
+    EndpointConnection* connection = endpointConnection(socket);
     if (!connection || connection->pumping) {
         return;
     }
-    QPointer<Connection> alive(connection);
+    QPointer<EndpointConnection> alive(connection);
     connection->pumping = true;
     while (alive && !connection->busy && !connection->closing) {
         switch (connection->parser.next()) {
@@ -232,40 +165,17 @@ void HttpEndpoint::pump(QTcpSocket* socket)
 
 QByteArray HttpEndpoint::serialize(const SandboxResponse& response, bool closeAfter, bool headersOnly)
 {
-    const bool bodyAllowed = statusAllowsBody(response.status);
-    QByteArray out;
-    out.reserve(256 + response.body.size());
-    out += QByteArrayLiteral("HTTP/1.1 ") + QByteArray::number(response.status) + ' '
-        + nullify::test::reasonPhraseFor(response.status) + QByteArrayLiteral("\r\n");
-    for (const auto& header : response.headers) {
-        out += header.first + QByteArrayLiteral(": ") + header.second + QByteArrayLiteral("\r\n");
-    }
-    if (!findHeader(response.headers, QByteArrayLiteral("Date"))) {
-        out += QByteArrayLiteral("Date: ") + nullify::test::httpDateNow() + QByteArrayLiteral("\r\n");
-    }
-    if (bodyAllowed && !findHeader(response.headers, QByteArrayLiteral("Content-Length"))) {
-        out += QByteArrayLiteral("Content-Length: ") + QByteArray::number(response.body.size())
-            + QByteArrayLiteral("\r\n");
-    }
-    if (closeAfter && !findHeader(response.headers, QByteArrayLiteral("Connection"))) {
-        out += QByteArrayLiteral("Connection: close\r\n");
-    }
-    out += QByteArrayLiteral("\r\n");
-    if (bodyAllowed && !headersOnly) {
-        out += response.body;
-    }
-    return out;
+    return nullify::test::serializeHttpResponse(
+        response.status, {}, response.headers, response.body, closeAfter, headersOnly);
 }
 
 void HttpEndpoint::send(QTcpSocket* socket, const SandboxResponse& response)
 {
-    Connection* connection = m_connections.value(socket);
+    EndpointConnection* connection = endpointConnection(socket);
     if (!connection || connection->closing || !connection->busy) {
         return;
     }
-    const QByteArray* connectionHeader = findHeader(response.headers, QByteArrayLiteral("Connection"));
-    const bool closeAfter = connection->wantsClose
-        || (connectionHeader && headerListContains(*connectionHeader, QByteArrayLiteral("close")));
+    const bool closeAfter = connection->wantsClose || nullify::test::responseAsksToClose(response.headers);
     socket->write(serialize(response, closeAfter, connection->headRequest));
     if (closeAfter) {
         closeGracefully(socket);
@@ -279,57 +189,15 @@ void HttpEndpoint::send(QTcpSocket* socket, const SandboxResponse& response)
 
 void HttpEndpoint::sendAndReset(QTcpSocket* socket, const SandboxResponse& response)
 {
-    Connection* connection = m_connections.value(socket);
+    EndpointConnection* connection = endpointConnection(socket);
     if (!connection || connection->closing) {
         return;
     }
-    connection->closing = true;
     QByteArray out = serialize(response, false, true);
-    if (statusAllowsBody(response.status) && !connection->headRequest) {
+    if (nullify::test::statusAllowsBody(response.status) && !connection->headRequest) {
         out += response.body.left(response.body.size() / 2);
     }
-    socket->write(out);
-    // abort() throws away unsent data, so the partial body has to reach the kernel first; the
-    // client then sees the connection end before Content-Length bytes arrived.
-    socket->flush();
-    if (socket->bytesToWrite() == 0) {
-        socket->abort();
-        return;
-    }
-    connect(socket, &QTcpSocket::bytesWritten, connection, [socket] {
-        if (socket->bytesToWrite() == 0) {
-            socket->abort();
-        }
-    });
-}
-
-void HttpEndpoint::closeGracefully(QTcpSocket* socket)
-{
-    Connection* connection = m_connections.value(socket);
-    if (!connection || connection->closing) {
-        return;
-    }
-    connection->closing = true;
-    QPointer<QTcpSocket> guard(socket);
-    if (connection->drainRemaining > 0) {
-        // The answer is written; the socket stays open while the refused body is drained.
-        connection->draining = true;
-        QTimer::singleShot(DrainTimeoutMs, connection, [guard, connection] {
-            if (guard && connection->draining) {
-                connection->draining = false;
-                guard->disconnectFromHost();
-            }
-        });
-    }
-    QTimer::singleShot(GracefulCloseTimeoutMs + (connection->draining ? DrainTimeoutMs : 0), connection, [guard] {
-        if (guard) {
-            guard->abort();
-        }
-    });
-    if (!connection->draining) {
-        // Flushes what is queued (a response being written) and only then closes.
-        socket->disconnectFromHost();
-    }
+    resetAfterWrite(socket, out);
 }
 
 void HttpEndpoint::stall(QTcpSocket* socket)

@@ -1,12 +1,10 @@
 #pragma once
 
-#include "httprequestparser.h"
+#include "httpserverbase.h"
 #include "sandboxhttp.h"
 
-#include <QHash>
 #include <QObject>
 #include <QPointer>
-#include <QTcpServer>
 
 #include <functional>
 
@@ -41,8 +39,9 @@ private:
 };
 
 // A QTcpServer on 127.0.0.1 speaking HTTP/1.1 with keep-alive, Content-Length and chunked request
-// bodies and a body size limit. Used for the API port and the control port.
-class HttpEndpoint : public QObject
+// bodies and a body size limit. Used for the API port and the control port. A request is handed to
+// the handler only once the one before it on its connection was answered.
+class HttpEndpoint : public nullify::test::HttpServerBase
 {
     Q_OBJECT
 
@@ -64,32 +63,27 @@ public:
     void setMaxBodyBytes(qint64 bytes) { m_maxBodyBytes = bytes; }
     void setProtocolErrorHook(ProtocolErrorHook hook) { m_protocolErrorHook = std::move(hook); }
 
-    int connectionCount() const { return m_connectionCount; } // accepted since start/reset
-    int openConnectionCount() const { return m_connections.size(); }
-    void resetConnectionCount() { m_connectionCount = 0; }
+    using HttpServerBase::connectionCount; // accepted since start/reset
+    using HttpServerBase::openConnectionCount;
+    using HttpServerBase::resetConnectionCount;
 
     static QByteArray serialize(const SandboxResponse& response, bool closeAfter, bool headersOnly = false);
 
 private:
     friend class ReplyHandle;
-    struct Connection;
+    struct EndpointConnection;
 
-    void acceptConnections();
-    void readFromSocket(QTcpSocket* socket);
+    HttpServerBase::Connection* createConnection(QTcpSocket* socket) override;
+    void received(QTcpSocket* socket, HttpServerBase::Connection* connection, const QByteArray& incoming) override;
+    EndpointConnection* endpointConnection(QTcpSocket* socket) const;
     void pump(QTcpSocket* socket);
     void send(QTcpSocket* socket, const SandboxResponse& response);
     void sendAndReset(QTcpSocket* socket, const SandboxResponse& response);
-    void closeGracefully(QTcpSocket* socket);
     void stall(QTcpSocket* socket);
-    void forget(QTcpSocket* socket);
 
-    QTcpServer m_server;
     Handler m_handler;
     ProtocolErrorHook m_protocolErrorHook;
-    QHash<QTcpSocket*, Connection*> m_connections;
     qint64 m_maxBodyBytes = 8 * 1024 * 1024;
-    int m_connectionCount = 0;
-    int m_nextConnectionId = 0; // never reset, so ids stay unique in the log
 };
 
 } // namespace nullify::sandbox

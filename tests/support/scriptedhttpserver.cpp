@@ -8,19 +8,6 @@
 
 namespace nullify::test {
 
-namespace {
-
-// How long closeAllConnections() lets a graceful close flush before it resets the socket, so a
-// client that never reads cannot keep a connection alive forever.
-constexpr int GracefulCloseTimeoutMs = 5000;
-
-bool statusAllowsBody(int code)
-{
-    return !(code < 200 || code == 204 || code == 304);
-}
-
-} // namespace
-
 // ---------------------------------------------------------------------------------------------
 // ScriptedResponse
 
@@ -95,9 +82,8 @@ bool RecordedRequest::hasHeader(const QByteArray& name) const
 // ---------------------------------------------------------------------------------------------
 // Per-connection state
 
-// A QObject child of its socket, so it dies with the socket and so timers that use it as their
-// context are cancelled automatically when the connection goes away.
-struct ScriptedHttpServer::Connection : QObject
+// Timers that use it as their context are cancelled when the connection goes away.
+struct ScriptedHttpServer::ScriptedConnection : HttpServerBase::Connection
 {
     // A fully received request and the response the script chose for it, waiting its turn.
     struct Pending
@@ -107,10 +93,8 @@ struct ScriptedHttpServer::Connection : QObject
         bool closeAfter = false; // the request asked for "Connection: close" (or was HTTP/1.0)
     };
 
-    using QObject::QObject;
+    using Connection::Connection;
 
-    int id = 0;
-    HttpRequestParser parser;
     bool currentWantsClose = false; // of the request being answered next
     bool answeringHead = false; // the request being answered was HEAD: headers only
     bool answeringWantsClose = false; // ... and asked for the connection to be closed
@@ -119,39 +103,20 @@ struct ScriptedHttpServer::Connection : QObject
     QList<Pending> queue;
     bool busy = false; // a delayed response is waiting for its timer
     bool stalled = false; // a Stall response: nothing more is ever sent
-    bool closing = false; // the connection is being closed by us; input is discarded
 };
 
 // ---------------------------------------------------------------------------------------------
 // ScriptedHttpServer
 
 ScriptedHttpServer::ScriptedHttpServer(QObject* parent)
-    : QObject(parent)
+    // Tests open hundreds of connections at once.
+    : HttpServerBase(4096, 1024, parent)
 {
     qRegisterMetaType<RecordedRequest>();
     m_clock.start();
-    // Tests open hundreds of connections at once; Qt's defaults (30 pending, backlog 50) would make
-    // the kernel drop SYNs and the client wait a second for the retransmit.
-    m_server.setMaxPendingConnections(4096);
-    m_server.setListenBacklogSize(1024);
-    connect(&m_server, &QTcpServer::newConnection, this, &ScriptedHttpServer::acceptConnections);
 }
 
-ScriptedHttpServer::~ScriptedHttpServer()
-{
-    m_server.close();
-    // Disconnect first: abort() emits disconnected() synchronously and we must not react to it
-    // while being destroyed. Deleting the socket also deletes its Connection and pending timers.
-    const auto sockets = m_connections.keys();
-    m_connections.clear();
-    for (QTcpSocket* socket : sockets) {
-        QObject::disconnect(socket, nullptr, this, nullptr);
-        socket->abort();
-        delete socket;
-    }
-    // Sockets that were already forgotten and await deleteLater() are children of m_server and
-    // go away with it; they no longer have connections to us.
-}
+ScriptedHttpServer::~ScriptedHttpServer() = default;
 
 bool ScriptedHttpServer::listen(const QHostAddress& address, quint16 port)
 {
@@ -204,94 +169,40 @@ int ScriptedHttpServer::requestCount(const QByteArray& method, const QString& pa
     return count;
 }
 
-int ScriptedHttpServer::openConnectionCount() const
-{
-    return m_connections.size();
-}
-
 void ScriptedHttpServer::clearRecords()
 {
     m_requests.clear();
-    m_connectionCount = 0;
+    resetConnectionCount();
 }
 
 void ScriptedHttpServer::closeAllConnections()
 {
-    const auto sockets = m_connections.keys();
-    for (QTcpSocket* socket : sockets) {
+    for (QTcpSocket* socket : sockets()) {
         closeGracefully(socket);
     }
 }
 
-void ScriptedHttpServer::acceptConnections()
+HttpServerBase::Connection* ScriptedHttpServer::createConnection(QTcpSocket* socket)
 {
-    while (m_server.hasPendingConnections()) {
-        QTcpSocket* socket = m_server.nextPendingConnection();
-        if (!socket) {
-            break;
-        }
-        auto* connection = new Connection(socket);
-        connection->id = ++m_nextConnectionId;
-        ++m_connectionCount;
-        m_connections.insert(socket, connection);
-
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { readFromConnection(socket); });
-        connect(socket, &QTcpSocket::disconnected, this, [this, socket] { forgetConnection(socket); });
-        // Data can arrive before the readyRead connection exists.
-        if (socket->bytesAvailable() > 0) {
-            readFromConnection(socket);
-        }
-    }
+    return new ScriptedConnection(socket);
 }
 
-void ScriptedHttpServer::forgetConnection(QTcpSocket* socket)
+ScriptedHttpServer::ScriptedConnection* ScriptedHttpServer::scriptedConnection(QTcpSocket* socket) const
 {
-    Connection* connection = m_connections.take(socket);
-    if (!connection) {
-        return;
-    }
-    connection->closing = true;
-    connection->queue.clear();
-    QObject::disconnect(socket, nullptr, this, nullptr);
-    // Not deleted here: this may run inside one of the socket's own signals.
-    socket->deleteLater();
+    return static_cast<ScriptedConnection*>(connection(socket));
 }
 
-void ScriptedHttpServer::closeGracefully(QTcpSocket* socket)
+void ScriptedHttpServer::received(QTcpSocket* socket, Connection* baseConnection, const QByteArray& incoming)
 {
-    Connection* connection = m_connections.value(socket);
-    if (!connection || connection->closing) {
-        return;
-    }
-    connection->closing = true;
-    connection->queue.clear();
-    // disconnectFromHost() flushes what is queued (a response being written) and only then
-    // closes; disconnected() then forgets the connection. A peer that never reads would keep it
-    // in ClosingState forever, hence the reset after a while.
-    QPointer<QTcpSocket> guard(socket);
-    QTimer::singleShot(GracefulCloseTimeoutMs, connection, [guard] {
-        if (guard) {
-            guard->abort();
-        }
-    });
-    socket->disconnectFromHost();
-}
-
-void ScriptedHttpServer::readFromConnection(QTcpSocket* socket)
-{
-    Connection* connection = m_connections.value(socket);
-    if (!connection) {
-        return;
-    }
-    const QByteArray incoming = socket->readAll();
-    if (connection->closing || connection->parser.isBroken()) {
+    auto* connection = static_cast<ScriptedConnection*>(baseConnection);
+    if (connection->parser.isBroken()) {
         return; // the answer is already decided; whatever else the client sends is irrelevant
     }
     connection->parser.setRecordBodies(m_recordBodies);
     connection->parser.append(incoming);
 
     // Guards against the connection going away while requestReceived handlers run.
-    QPointer<Connection> alive(connection);
+    QPointer<ScriptedConnection> alive(connection);
     while (alive && !connection->closing) {
         switch (connection->parser.next()) {
         case HttpRequestParser::Event::NeedMoreData:
@@ -314,12 +225,12 @@ void ScriptedHttpServer::readFromConnection(QTcpSocket* socket)
     }
 }
 
-void ScriptedHttpServer::failConnection(QTcpSocket* socket, Connection* connection, int statusCode)
+void ScriptedHttpServer::failConnection(QTcpSocket* socket, ScriptedConnection* connection, int statusCode)
 {
     // Not a request, so nothing is recorded; the error still waits behind responses owed for
     // earlier requests, then the connection is closed because its framing can no longer be trusted.
     connection->continueOwed = false;
-    Connection::Pending pending;
+    ScriptedConnection::Pending pending;
     pending.response = ScriptedResponse::status(statusCode, QByteArrayLiteral("malformed request\n"))
                            .withAction(ScriptedResponse::Action::RespondAndClose);
     pending.closeAfter = true;
@@ -327,7 +238,7 @@ void ScriptedHttpServer::failConnection(QTcpSocket* socket, Connection* connecti
     processQueue(socket, connection);
 }
 
-void ScriptedHttpServer::sendContinueIfDue(QTcpSocket* socket, Connection* connection)
+void ScriptedHttpServer::sendContinueIfDue(QTcpSocket* socket, ScriptedConnection* connection)
 {
     if (!connection->continueOwed || connection->busy || connection->stalled || connection->closing
         || !connection->queue.isEmpty()) {
@@ -337,7 +248,7 @@ void ScriptedHttpServer::sendContinueIfDue(QTcpSocket* socket, Connection* conne
     socket->write(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
 }
 
-void ScriptedHttpServer::finishRequest(QTcpSocket* socket, Connection* connection)
+void ScriptedHttpServer::finishRequest(QTcpSocket* socket, ScriptedConnection* connection)
 {
     ParsedHttpRequest parsed = connection->parser.takeRequest();
     RecordedRequest request;
@@ -359,14 +270,14 @@ void ScriptedHttpServer::finishRequest(QTcpSocket* socket, Connection* connectio
 
 void ScriptedHttpServer::answer(QTcpSocket* socket, const RecordedRequest& request)
 {
-    Connection* connection = m_connections.value(socket);
+    ScriptedConnection* connection = scriptedConnection(socket);
     if (!connection) {
         return;
     }
     const bool closeAfter = connection->currentWantsClose;
     m_requests.append(request);
 
-    QPointer<Connection> alive(connection);
+    QPointer<ScriptedConnection> alive(connection);
     // Emitted before the response is chosen, so a handler may still enqueue() the answer to this
     // very request.
     emit requestReceived(request);
@@ -376,7 +287,7 @@ void ScriptedHttpServer::answer(QTcpSocket* socket, const RecordedRequest& reque
 
     // The response is picked on arrival, not when the connection gets to it, so script order
     // follows arrival order even when another connection is still busy with a delayed answer.
-    Connection::Pending pending {request, responseFor(request), closeAfter};
+    ScriptedConnection::Pending pending {request, responseFor(request), closeAfter};
     if (!alive || connection->closing) {
         return;
     }
@@ -399,11 +310,11 @@ ScriptedResponse ScriptedHttpServer::responseFor(const RecordedRequest& request)
     return ScriptedResponse::status(404, QByteArrayLiteral("no scripted response for ") + request.method + ' ' + path);
 }
 
-void ScriptedHttpServer::processQueue(QTcpSocket* socket, Connection* connection)
+void ScriptedHttpServer::processQueue(QTcpSocket* socket, ScriptedConnection* connection)
 {
-    QPointer<Connection> alive(connection);
+    QPointer<ScriptedConnection> alive(connection);
     while (alive && !connection->busy && !connection->stalled && !connection->closing && !connection->queue.isEmpty()) {
-        Connection::Pending& next = connection->queue.first();
+        ScriptedConnection::Pending& next = connection->queue.first();
         if (next.response.delayMs > 0) {
             connection->busy = true;
             const int delayMs = next.response.delayMs;
@@ -415,7 +326,7 @@ void ScriptedHttpServer::processQueue(QTcpSocket* socket, Connection* connection
             });
             return;
         }
-        const Connection::Pending pending = connection->queue.takeFirst();
+        const ScriptedConnection::Pending pending = connection->queue.takeFirst();
         connection->answeringHead = pending.request.method == QByteArrayLiteral("HEAD");
         connection->answeringWantsClose = pending.closeAfter;
         performAction(socket, pending.response);
@@ -428,7 +339,7 @@ void ScriptedHttpServer::processQueue(QTcpSocket* socket, Connection* connection
 void ScriptedHttpServer::performAction(QTcpSocket* socket, const ScriptedResponse& response)
 {
     using Action = ScriptedResponse::Action;
-    Connection* connection = m_connections.value(socket);
+    ScriptedConnection* connection = scriptedConnection(socket);
     if (!connection || connection->closing) {
         return;
     }
@@ -449,76 +360,24 @@ void ScriptedHttpServer::performAction(QTcpSocket* socket, const ScriptedRespons
     }
 
     const bool headRequest = connection->answeringHead;
-    const bool bodyAllowed = statusAllowsBody(response.statusCode);
-    const bool scriptClose = findHeader(response.headers, QByteArrayLiteral("Connection"))
-        && headerListContains(*findHeader(response.headers, QByteArrayLiteral("Connection")),
-                              QByteArrayLiteral("close"));
-    const bool closeAfter
-        = response.action == Action::RespondAndClose || connection->answeringWantsClose || scriptClose;
-
-    QByteArray out;
-    out.reserve(256 + (headRequest ? 0 : response.body.size()));
-    out += QByteArrayLiteral("HTTP/1.1 ") + QByteArray::number(response.statusCode) + ' '
-        + (response.reasonPhrase.isEmpty() ? reasonPhraseFor(response.statusCode) : response.reasonPhrase)
-        + QByteArrayLiteral("\r\n");
-    for (const auto& header : response.headers) {
-        out += header.first + QByteArrayLiteral(": ") + header.second + QByteArrayLiteral("\r\n");
-    }
-    if (!findHeader(response.headers, QByteArrayLiteral("Date"))) {
-        out += QByteArrayLiteral("Date: ") + httpDateNow() + QByteArrayLiteral("\r\n");
-    }
-    // 1xx, 204 and 304 have no body by definition and must not announce one (RFC 9110 8.6). A
-    // script that sets Transfer-Encoding writes its own framing into the body.
-    if (bodyAllowed && !findHeader(response.headers, QByteArrayLiteral("Content-Length"))
-        && !findHeader(response.headers, QByteArrayLiteral("Transfer-Encoding"))) {
-        out += QByteArrayLiteral("Content-Length: ") + QByteArray::number(response.body.size())
-            + QByteArrayLiteral("\r\n");
-    }
-    if (closeAfter && !findHeader(response.headers, QByteArrayLiteral("Connection"))) {
-        out += QByteArrayLiteral("Connection: close\r\n");
-    }
-    out += QByteArrayLiteral("\r\n");
-
-    const bool sendBody = bodyAllowed && !headRequest;
+    const bool closeAfter = response.action == Action::RespondAndClose || connection->answeringWantsClose
+        || responseAsksToClose(response.headers);
     if (response.action == Action::ResetMidBody) {
-        if (sendBody) {
+        QByteArray out = serializeHttpResponse(
+            response.statusCode, response.reasonPhrase, response.headers, response.body, closeAfter, true);
+        if (statusAllowsBody(response.statusCode) && !headRequest) {
             out += response.body.left(response.body.size() / 2);
         }
-        resetAfterFlush(socket, out);
+        // Later requests on this connection die with it.
+        connection->queue.clear();
+        resetAfterWrite(socket, out);
         return;
     }
-
-    if (sendBody) {
-        out += response.body;
-    }
-    socket->write(out);
+    socket->write(serializeHttpResponse(
+        response.statusCode, response.reasonPhrase, response.headers, response.body, closeAfter, headRequest));
     if (closeAfter) {
         closeGracefully(socket);
     }
-}
-
-void ScriptedHttpServer::resetAfterFlush(QTcpSocket* socket, const QByteArray& data)
-{
-    Connection* connection = m_connections.value(socket);
-    if (!connection) {
-        return;
-    }
-    // Nothing else may be sent on this connection; later requests die with it.
-    connection->closing = true;
-    connection->queue.clear();
-    socket->write(data);
-    // abort() throws away unsent data, so the partial body has to reach the kernel first. The
-    // client then sees the connection end before Content-Length bytes arrived.
-    socket->flush();
-    if (socket->bytesToWrite() == 0) {
-        socket->abort();
-        return;
-    }
-    connect(socket, &QTcpSocket::bytesWritten, connection, [socket] {
-        if (socket->bytesToWrite() == 0) {
-            socket->abort();
-        }
-    });
 }
 
 } // namespace nullify::test

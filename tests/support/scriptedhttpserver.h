@@ -1,6 +1,6 @@
 #pragma once
 
-#include "httprequestparser.h"
+#include "httpserverbase.h"
 
 #include <QByteArray>
 #include <QElapsedTimer>
@@ -9,7 +9,6 @@
 #include <QList>
 #include <QObject>
 #include <QPair>
-#include <QTcpServer>
 #include <QUrl>
 #include <QUrlQuery>
 
@@ -75,7 +74,7 @@ struct RecordedRequest
 // A QTcpServer on loopback that answers HTTP/1.1 from a script and records every request.
 // Responses queued for a route (method + path, "*" for any method) are used first in, first out;
 // when a route's queue is empty the fallback handler answers, and without one a 404.
-class ScriptedHttpServer : public QObject
+class ScriptedHttpServer : public HttpServerBase
 {
     Q_OBJECT
 
@@ -97,10 +96,10 @@ public:
     QList<RecordedRequest> requests() const { return m_requests; }
     int requestCount() const { return m_requests.size(); }
     int requestCount(const QByteArray& method, const QString& path) const;
-    int connectionCount() const { return m_connectionCount; }
+    using HttpServerBase::connectionCount; // accepted since construction or the last clearRecords()
     // Connections currently open (accepted and not yet closed by either side). A Stall ends only
     // when the client gives up, so tests can QTRY_COMPARE(openConnectionCount(), 0) to see that.
-    int openConnectionCount() const;
+    using HttpServerBase::openConnectionCount;
     // Forgets requests and resets the connection count, keeps the script. Connection ids are never
     // reused, so ids of requests after this continue from where they were (connections that are
     // still open keep their ids and must not collide with new ones).
@@ -113,29 +112,23 @@ signals:
     void requestReceived(const nullify::test::RecordedRequest& request);
 
 private:
-    struct Connection;
-    void acceptConnections();
-    void readFromConnection(QTcpSocket* socket);
+    struct ScriptedConnection;
+    Connection* createConnection(QTcpSocket* socket) override;
+    void received(QTcpSocket* socket, Connection* connection, const QByteArray& incoming) override;
     void answer(QTcpSocket* socket, const RecordedRequest& request);
     ScriptedResponse responseFor(const RecordedRequest& request);
     void performAction(QTcpSocket* socket, const ScriptedResponse& response);
+    ScriptedConnection* scriptedConnection(QTcpSocket* socket) const;
 
-    void forgetConnection(QTcpSocket* socket);
-    void closeGracefully(QTcpSocket* socket);
-    void finishRequest(QTcpSocket* socket, Connection* connection);
-    void failConnection(QTcpSocket* socket, Connection* connection, int statusCode);
-    void sendContinueIfDue(QTcpSocket* socket, Connection* connection);
-    void processQueue(QTcpSocket* socket, Connection* connection);
-    void resetAfterFlush(QTcpSocket* socket, const QByteArray& data);
+    void finishRequest(QTcpSocket* socket, ScriptedConnection* connection);
+    void failConnection(QTcpSocket* socket, ScriptedConnection* connection, int statusCode);
+    void sendContinueIfDue(QTcpSocket* socket, ScriptedConnection* connection);
+    void processQueue(QTcpSocket* socket, ScriptedConnection* connection);
 
-    QTcpServer m_server;
     QElapsedTimer m_clock;
-    QHash<QTcpSocket*, Connection*> m_connections;
     QHash<QByteArray, QList<ScriptedResponse>> m_script; // key: method + ' ' + path
     Handler m_fallback;
     QList<RecordedRequest> m_requests;
-    int m_connectionCount = 0; // accepted since construction or the last clearRecords()
-    int m_nextConnectionId = 0; // last id handed out; never reset
     bool m_recordBodies = true;
 };
 
