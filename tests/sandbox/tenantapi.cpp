@@ -66,55 +66,57 @@ BadRequest wrongType(const QString& field, const char* expected, const QJsonValu
                 .arg(field, QLatin1String(expected), QLatin1String(jsonTypeName(value)))};
 }
 
-// Absent and null both mean "not given" for the nullable fields of the query schemas.
-std::optional<int> optionalInt(const QJsonObject& o, const QString& key, const QString& where)
+// Absent and null both mean "not given" for the nullable fields of the query schemas; a value that
+// is given must pass `hasType` (when there is one) or the request is refused.
+std::optional<QJsonValue> givenValue(const QJsonObject& o,
+                                     const QString& key,
+                                     const QString& where,
+                                     bool (QJsonValue::*hasType)() const,
+                                     const char* typeName)
 {
     const QJsonValue v = o.value(key);
     if (v.isUndefined() || v.isNull()) {
         return std::nullopt;
     }
-    const auto i = integerOf(v);
+    if (hasType && !(v.*hasType)()) {
+        throw wrongType(where + key, typeName, v);
+    }
+    return v;
+}
+
+std::optional<int> optionalInt(const QJsonObject& o, const QString& key, const QString& where)
+{
+    const auto v = givenValue(o, key, where, nullptr, "an integer");
+    if (!v) {
+        return std::nullopt;
+    }
+    const auto i = integerOf(*v);
     if (!i || *i < INT_MIN || *i > INT_MAX) {
-        throw wrongType(where + key, "an integer", v);
+        throw wrongType(where + key, "an integer", *v);
     }
     return static_cast<int>(*i);
 }
 
 std::optional<bool> optionalBool(const QJsonObject& o, const QString& key, const QString& where)
 {
-    const QJsonValue v = o.value(key);
-    if (v.isUndefined() || v.isNull()) {
-        return std::nullopt;
-    }
-    if (!v.isBool()) {
-        throw wrongType(where + key, "a boolean", v);
-    }
-    return v.toBool();
+    const auto v = givenValue(o, key, where, &QJsonValue::isBool, "a boolean");
+    return v ? std::optional<bool>(v->toBool()) : std::nullopt;
 }
 
 std::optional<QString> optionalString(const QJsonObject& o, const QString& key, const QString& where)
 {
-    const QJsonValue v = o.value(key);
-    if (v.isUndefined() || v.isNull()) {
-        return std::nullopt;
-    }
-    if (!v.isString()) {
-        throw wrongType(where + key, "a string", v);
-    }
-    return v.toString();
+    const auto v = givenValue(o, key, where, &QJsonValue::isString, "a string");
+    return v ? std::optional<QString>(v->toString()) : std::nullopt;
 }
 
 std::optional<QStringList> optionalStrings(const QJsonObject& o, const QString& key, const QString& where)
 {
-    const QJsonValue v = o.value(key);
-    if (v.isUndefined() || v.isNull()) {
+    const auto v = givenValue(o, key, where, &QJsonValue::isArray, "an array of strings");
+    if (!v) {
         return std::nullopt;
     }
-    if (!v.isArray()) {
-        throw wrongType(where + key, "an array of strings", v);
-    }
     QStringList out;
-    const QJsonArray array = v.toArray();
+    const QJsonArray array = v->toArray();
     for (qsizetype i = 0; i < array.size(); ++i) {
         if (!array.at(i).isString()) {
             throw wrongType(QStringLiteral("%1%2[%3]").arg(where, key).arg(i), "a string", array.at(i));

@@ -154,6 +154,23 @@ QJsonArray autofixPullRequests(const AutofixView& autofix)
 }
 
 // Fields every per-service finding schema shares, filled the same way.
+// The autofix, note and AI-text fields both SCA finding kinds (dependencies, containers) carry.
+void addScaAutofixAndTriageText(QJsonObject& o, const FindingTemplate& t, const AutofixView& autofix, double triageCost)
+{
+    o.insert(QStringLiteral("pullRequestsAutofix"), autofixPullRequests(autofix));
+    o.insert(QStringLiteral("autoFixState"), autofix.state);
+    o.insert(QStringLiteral("userNotes"), QString());
+    o.insert(QStringLiteral("allowlistReason"), QString());
+    o.insert(QStringLiteral("aiTitle"), str(t.title));
+    o.insert(QStringLiteral("aiDevTitle"), str(t.title));
+    o.insert(QStringLiteral("description"), str(t.message));
+    o.insert(QStringLiteral("devDescription"), str(t.message));
+    o.insert(QStringLiteral("triageLLMCostUSD"), triageCost);
+    o.insert(QStringLiteral("triageLangfuseTraceIds"), QJsonArray {});
+    o.insert(QStringLiteral("triageLangfuseSessionIds"), QJsonArray {});
+    o.insert(QStringLiteral("triageTraceIds"), QJsonArray {});
+}
+
 void addTriage(QJsonObject& o, const Finding& f, const QString& severity, const QString& priority)
 {
     o.insert(QStringLiteral("priorityScore"), seed::priorityScore(f));
@@ -584,18 +601,7 @@ QJsonObject findingDetail(const Tenant& tenant, int index, const AutofixView& au
         o.insert(QStringLiteral("hasReachableCVEs"), (f.salt & 2) != 0);
         o.insert(QStringLiteral("isReachabilitySupported"), true);
         o.insert(QStringLiteral("workflow"), QStringLiteral("push"));
-        o.insert(QStringLiteral("pullRequestsAutofix"), autofixPullRequests(autofix));
-        o.insert(QStringLiteral("autoFixState"), autofix.state);
-        o.insert(QStringLiteral("userNotes"), QString());
-        o.insert(QStringLiteral("allowlistReason"), QString());
-        o.insert(QStringLiteral("aiTitle"), str(t.title));
-        o.insert(QStringLiteral("aiDevTitle"), str(t.title));
-        o.insert(QStringLiteral("description"), str(t.message));
-        o.insert(QStringLiteral("devDescription"), str(t.message));
-        o.insert(QStringLiteral("triageLLMCostUSD"), 0.0125);
-        o.insert(QStringLiteral("triageLangfuseTraceIds"), QJsonArray {});
-        o.insert(QStringLiteral("triageLangfuseSessionIds"), QJsonArray {});
-        o.insert(QStringLiteral("triageTraceIds"), QJsonArray {});
+        addScaAutofixAndTriageText(o, t, autofix, 0.0125);
         o.insert(QStringLiteral("fileOwners"), fileOwners(tenant, f));
         o.insert(QStringLiteral("vulnerabilitiesMaxSeverity"), severity);
         o.insert(QStringLiteral("vulnerabilitiesMaxPriority"), priority);
@@ -656,18 +662,7 @@ QJsonObject findingDetail(const Tenant& tenant, int index, const AutofixView& au
         o.insert(QStringLiteral("vulnerabilities"), vulnerabilities);
         o.insert(QStringLiteral("vulnerablePackages"), packages);
         o.insert(QStringLiteral("suggestedImages"), QJsonArray {suggested});
-        o.insert(QStringLiteral("pullRequestsAutofix"), autofixPullRequests(autofix));
-        o.insert(QStringLiteral("autoFixState"), autofix.state);
-        o.insert(QStringLiteral("userNotes"), QString());
-        o.insert(QStringLiteral("allowlistReason"), QString());
-        o.insert(QStringLiteral("aiTitle"), str(t.title));
-        o.insert(QStringLiteral("aiDevTitle"), str(t.title));
-        o.insert(QStringLiteral("description"), str(t.message));
-        o.insert(QStringLiteral("devDescription"), str(t.message));
-        o.insert(QStringLiteral("triageLLMCostUSD"), 0.0094);
-        o.insert(QStringLiteral("triageLangfuseTraceIds"), QJsonArray {});
-        o.insert(QStringLiteral("triageLangfuseSessionIds"), QJsonArray {});
-        o.insert(QStringLiteral("triageTraceIds"), QJsonArray {});
+        addScaAutofixAndTriageText(o, t, autofix, 0.0094);
         o.insert(QStringLiteral("owner"), tenant.organization);
         o.insert(QStringLiteral("repositoryId"), repo.id);
         o.insert(QStringLiteral("repository"), repo.name);
