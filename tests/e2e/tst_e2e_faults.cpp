@@ -65,6 +65,12 @@ public:
     }
 };
 
+// Waits for a call's answer; false when none came in time.
+template <typename T> bool answered(const Call<T>& call)
+{
+    return QTest::qWaitFor([&call] { return call.done(); }, kCallTimeoutMs);
+}
+
 QList<QJsonObject> entriesFor(const QList<QJsonObject>& log, const QString& method, const QString& path)
 {
     QList<QJsonObject> matching;
@@ -89,6 +95,20 @@ QString faultKindOf(const QJsonObject& entry)
 QByteArray json(const QJsonObject& object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// A fault rule for the control port: `fault` on the next `method path`.
+QJsonObject faultOn(const QString& method, const QString& path, const QString& fault)
+{
+    return {{QStringLiteral("method"), method}, {QStringLiteral("path"), path}, {QStringLiteral("fault"), fault}};
+}
+
+// The "status" fault: the server answers `status` instead of running the handler.
+QJsonObject statusOn(const QString& method, const QString& path, int status)
+{
+    QJsonObject rule = faultOn(method, path, QStringLiteral("status"));
+    rule.insert(QStringLiteral("status"), status);
+    return rule;
 }
 
 // The calls that start billable work, for the tests that prove they are never duplicated.
@@ -131,13 +151,15 @@ private:
     // The client side: what the app's sign-in does, over HTTP against the sandbox.
     bool signIn(QString* whyNot);
     QNetworkReply* waitFor(QNetworkReply* reply);
+    QString listRepositories();
     void startWork(StartKind kind, QObject* context, std::function<void(const Result<QString>&)> done);
+    bool startUnderFault(StartKind kind, const QJsonObject& rule, Call<QString>* call);
     QString startPath(StartKind kind) const;
     QString startedCounter(StartKind kind) const;
 
     std::unique_ptr<SandboxServer> m_sandbox;
     QNetworkAccessManager m_harness;
-    QString m_controlError;
+    QString m_controlError; // why the last harness step failed
 
     std::unique_ptr<NetworkAccessManager> m_manager;
     std::unique_ptr<SandboxRefreshProvider> m_provider;
@@ -371,22 +393,41 @@ void TestE2eFaults::startWork(StartKind kind, QObject* context, std::function<vo
     });
 }
 
+// Puts one fault rule in place, starts a cloud scan or a pentest and waits for the client's answer.
+bool TestE2eFaults::startUnderFault(StartKind kind, const QJsonObject& rule, Call<QString>* call)
+{
+    if (!addFaults({rule}))
+        return false;
+    startWork(kind, call, call->callback());
+    if (!answered(*call)) {
+        m_controlError = QStringLiteral("the client did not answer the start");
+        return false;
+    }
+    return true;
+}
+
+// Reads the first page of repositories: empty when it came back with some, else what went wrong.
+QString TestE2eFaults::listRepositories()
+{
+    Call<nullify::api::Page<nullify::api::Repository>> call;
+    m_api->repositories(0, QString(), &call, call.callback());
+    if (!answered(call))
+        return QStringLiteral("no answer");
+    if (!call.result->isOk())
+        return call.describe();
+    return call.result->value().items.isEmpty() ? QStringLiteral("no repositories") : QString();
+}
+
 // 1. 503 with Retry-After: 1 on a GET: the client waits the server's second, then succeeds.
 void TestE2eFaults::retryAfterOnGetIsHonoured()
 {
     const QString path = QStringLiteral("/context/repositories");
-    QVERIFY2(addFaults({QJsonObject {{QStringLiteral("method"), QStringLiteral("GET")},
-                                     {QStringLiteral("path"), path},
-                                     {QStringLiteral("fault"), QStringLiteral("status")},
-                                     {QStringLiteral("status"), 503},
-                                     {QStringLiteral("retryAfter"), 1}}}),
-             qPrintable(m_controlError));
+    QJsonObject rule = statusOn(QStringLiteral("GET"), path, 503);
+    rule.insert(QStringLiteral("retryAfter"), 1);
+    QVERIFY2(addFaults({rule}), qPrintable(m_controlError));
 
-    Call<nullify::api::Page<nullify::api::Repository>> call;
-    m_api->repositories(0, QString(), &call, call.callback());
-    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kCallTimeoutMs);
-    QVERIFY2(call.result->isOk(), qPrintable(call.describe()));
-    QVERIFY(!call.result->value().items.isEmpty());
+    const QString error = listRepositories();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
 
     QCOMPARE(m_retries.size(), 1);
     QCOMPARE(m_retries.first().httpStatus, 503);
@@ -413,11 +454,7 @@ void TestE2eFaults::retryAfterOnGetIsHonoured()
 void TestE2eFaults::tooManyRequestsOnStartIsRetriedOnce()
 {
     const QString path = startPath(StartKind::CloudScan);
-    QVERIFY2(addFaults({QJsonObject {{QStringLiteral("method"), QStringLiteral("POST")},
-                                     {QStringLiteral("path"), path},
-                                     {QStringLiteral("fault"), QStringLiteral("status")},
-                                     {QStringLiteral("status"), 429}}}),
-             qPrintable(m_controlError));
+    QVERIFY2(addFaults({statusOn(QStringLiteral("POST"), path, 429)}), qPrintable(m_controlError));
 
     Call<nullify::api::CloudScanStart> call;
     m_api->startCloudScan(&call, call.callback());
@@ -458,15 +495,8 @@ void TestE2eFaults::serviceUnavailableOnStartIsNotRetried()
     QFETCH(StartKind, kind);
     const QString path = startPath(kind);
     // count 1: a wrong retry would get through and start a scan, which the state would show.
-    QVERIFY2(addFaults({QJsonObject {{QStringLiteral("method"), QStringLiteral("POST")},
-                                     {QStringLiteral("path"), path},
-                                     {QStringLiteral("fault"), QStringLiteral("status")},
-                                     {QStringLiteral("status"), 503}}}),
-             qPrintable(m_controlError));
-
     Call<QString> call;
-    startWork(kind, &call, call.callback());
-    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kCallTimeoutMs);
+    QVERIFY2(startUnderFault(kind, statusOn(QStringLiteral("POST"), path, 503), &call), qPrintable(m_controlError));
     QVERIFY2(!call.result->isOk(), "a 503 must reach the caller");
     const ApiError& error = call.result->error();
     QCOMPARE(error.kind, ApiError::Kind::Http);
@@ -491,14 +521,9 @@ void TestE2eFaults::resetAfterStartCommittedIsNotRetried()
 {
     QFETCH(StartKind, kind);
     const QString path = startPath(kind);
-    QVERIFY2(addFaults({QJsonObject {{QStringLiteral("method"), QStringLiteral("POST")},
-                                     {QStringLiteral("path"), path},
-                                     {QStringLiteral("fault"), QStringLiteral("reset")}}}),
-             qPrintable(m_controlError));
-
     Call<QString> call;
-    startWork(kind, &call, call.callback());
-    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kCallTimeoutMs);
+    QVERIFY2(startUnderFault(kind, faultOn(QStringLiteral("POST"), path, QStringLiteral("reset")), &call),
+             qPrintable(m_controlError));
     QVERIFY2(!call.result->isOk(), "half an answer must not be a success");
     QCOMPARE(call.result->error().kind, ApiError::Kind::Network);
     QVERIFY(m_retries.isEmpty());
@@ -521,14 +546,9 @@ void TestE2eFaults::closeAfterStartSentIsNotResent()
 {
     QFETCH(StartKind, kind);
     const QString path = startPath(kind);
-    QVERIFY2(addFaults({QJsonObject {{QStringLiteral("method"), QStringLiteral("POST")},
-                                     {QStringLiteral("path"), path},
-                                     {QStringLiteral("fault"), QStringLiteral("close")}}}),
-             qPrintable(m_controlError));
-
     Call<QString> call;
-    startWork(kind, &call, call.callback());
-    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kCallTimeoutMs);
+    QVERIFY2(startUnderFault(kind, faultOn(QStringLiteral("POST"), path, QStringLiteral("close")), &call),
+             qPrintable(m_controlError));
     const QList<QJsonObject> posts = entriesFor(requestLog(), QStringLiteral("POST"), path);
     QVERIFY2(
         posts.size() == 1,
@@ -547,16 +567,10 @@ void TestE2eFaults::closeAfterStartSentIsNotResent()
 void TestE2eFaults::revokedTokenIsRefreshedOnceAndReplayed()
 {
     const QString path = QStringLiteral("/context/repositories");
-    QVERIFY2(addFaults({QJsonObject {{QStringLiteral("method"), QStringLiteral("GET")},
-                                     {QStringLiteral("path"), path},
-                                     {QStringLiteral("fault"), QStringLiteral("revoke")}}}),
-             qPrintable(m_controlError));
+    QVERIFY2(addFaults({faultOn(QStringLiteral("GET"), path, QStringLiteral("revoke"))}), qPrintable(m_controlError));
 
-    Call<nullify::api::Page<nullify::api::Repository>> call;
-    m_api->repositories(0, QString(), &call, call.callback());
-    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kCallTimeoutMs);
-    QVERIFY2(call.result->isOk(), qPrintable(call.describe()));
-    QVERIFY(!call.result->value().items.isEmpty());
+    const QString error = listRepositories();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     QCOMPARE(m_provider->refreshCount(), 1);
     QVERIFY(m_provider->accessToken() != m_accessToken);
     QVERIFY(m_retries.isEmpty()); // a replay after a refresh is not a retry
@@ -652,7 +666,7 @@ void TestE2eFaults::resetMidBodyOnReadIsRetried()
         if (findings) {
             Call<nullify::api::Page<nullify::api::Finding>> call;
             m_api->findings(query, &call, call.callback());
-            if (!QTest::qWaitFor([&call] { return call.done(); }, kCallTimeoutMs))
+            if (!answered(call))
                 return QStringLiteral("no answer");
             if (!call.result->isOk())
                 return call.describe();
@@ -663,7 +677,7 @@ void TestE2eFaults::resetMidBodyOnReadIsRetried()
         }
         Call<nullify::api::Page<nullify::api::Repository>> call;
         m_api->repositories(0, QString(), &call, call.callback());
-        if (!QTest::qWaitFor([&call] { return call.done(); }, kCallTimeoutMs))
+        if (!answered(call))
             return QStringLiteral("no answer");
         if (!call.result->isOk())
             return call.describe();
@@ -681,10 +695,7 @@ void TestE2eFaults::resetMidBodyOnReadIsRetried()
     QJsonObject answer;
     QVERIFY2(control("POST", QStringLiteral("/reset-log"), {}, &answer), qPrintable(m_controlError));
 
-    QVERIFY2(addFaults({QJsonObject {{QStringLiteral("method"), method},
-                                     {QStringLiteral("path"), path},
-                                     {QStringLiteral("fault"), QStringLiteral("reset")}}}),
-             qPrintable(m_controlError));
+    QVERIFY2(addFaults({faultOn(method, path, QStringLiteral("reset"))}), qPrintable(m_controlError));
     QStringList got;
     qint64 gotTotal = 0;
     error = read(&got, &gotTotal);
@@ -714,18 +725,12 @@ void TestE2eFaults::stalledGetTimesOutAndIsRetried()
     m_manager->setRetryPolicy(policy);
 
     const QString path = QStringLiteral("/context/repositories");
-    QVERIFY2(addFaults({QJsonObject {{QStringLiteral("method"), QStringLiteral("GET")},
-                                     {QStringLiteral("path"), path},
-                                     {QStringLiteral("fault"), QStringLiteral("stall")}}}),
-             qPrintable(m_controlError));
+    QVERIFY2(addFaults({faultOn(QStringLiteral("GET"), path, QStringLiteral("stall"))}), qPrintable(m_controlError));
 
     QElapsedTimer clock;
     clock.start();
-    Call<nullify::api::Page<nullify::api::Repository>> call;
-    m_api->repositories(0, QString(), &call, call.callback());
-    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kCallTimeoutMs);
-    QVERIFY2(call.result->isOk(), qPrintable(call.describe()));
-    QVERIFY(!call.result->value().items.isEmpty());
+    const QString error = listRepositories();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY2(clock.elapsed() >= 550, qPrintable(QStringLiteral("%1 ms").arg(clock.elapsed())));
 
     QCOMPARE(m_retries.size(), 1);

@@ -154,11 +154,50 @@ QJsonArray autofixPullRequests(const AutofixView& autofix)
 }
 
 // Fields every per-service finding schema shares, filled the same way.
+void addAutofix(QJsonObject& o, const AutofixView& autofix)
+{
+    o.insert(QStringLiteral("autoFixState"), autofix.state);
+    o.insert(QStringLiteral("pullRequestsAutofix"), autofixPullRequests(autofix));
+}
+
+// The rule a finding breaks, as the code, cloud and platform schemas describe it.
+void addRule(QJsonObject& o, const FindingTemplate& t, const QString& severity)
+{
+    o.insert(QStringLiteral("title"), str(t.title));
+    o.insert(QStringLiteral("aiTitle"), str(t.title));
+    o.insert(QStringLiteral("description"), str(t.message));
+    o.insert(QStringLiteral("message"), str(t.message));
+    o.insert(QStringLiteral("ruleId"), str(t.ruleId));
+    o.insert(QStringLiteral("ruleUrl"), ruleUrl(t));
+    o.insert(QStringLiteral("severity"), severity);
+}
+
+// Where the code and SCA findings were seen.
+void addRepository(QJsonObject& o, const Tenant& tenant, const seed::Repository& repo, const QString& commit)
+{
+    o.insert(QStringLiteral("repository"), repo.name);
+    o.insert(QStringLiteral("repositoryId"), repo.id);
+    o.insert(QStringLiteral("projectId"), repo.id + QStringLiteral("-root"));
+    o.insert(QStringLiteral("projectName"), repo.name);
+    o.insert(QStringLiteral("owner"), tenant.organization);
+    o.insert(QStringLiteral("branch"), repo.defaultBranch);
+    o.insert(QStringLiteral("commitHash"), commit);
+}
+
+// An SCA finding is one vulnerability, counted under its severity.
+void addSeverityCounts(QJsonObject& o, seed::Severity severity)
+{
+    o.insert(QStringLiteral("numCritical"), severity == seed::Severity::Critical ? 1 : 0);
+    o.insert(QStringLiteral("numHigh"), severity == seed::Severity::High ? 1 : 0);
+    o.insert(QStringLiteral("numMedium"), severity == seed::Severity::Medium ? 1 : 0);
+    o.insert(QStringLiteral("numLow"), severity == seed::Severity::Low ? 1 : 0);
+    o.insert(QStringLiteral("numUnknown"), 0);
+}
+
 // The autofix, note and AI-text fields both SCA finding kinds (dependencies, containers) carry.
 void addScaAutofixAndTriageText(QJsonObject& o, const FindingTemplate& t, const AutofixView& autofix, double triageCost)
 {
-    o.insert(QStringLiteral("pullRequestsAutofix"), autofixPullRequests(autofix));
-    o.insert(QStringLiteral("autoFixState"), autofix.state);
+    addAutofix(o, autofix);
     o.insert(QStringLiteral("userNotes"), QString());
     o.insert(QStringLiteral("allowlistReason"), QString());
     o.insert(QStringLiteral("aiTitle"), str(t.title));
@@ -525,34 +564,21 @@ QJsonObject findingDetail(const Tenant& tenant, int index, const AutofixView& au
     switch (f.type) {
     case FindingType::Code:
         addTriage(o, f, severity, priority);
-        o.insert(QStringLiteral("title"), str(t.title));
-        o.insert(QStringLiteral("aiTitle"), str(t.title));
+        addRule(o, t, severity);
+        addRepository(o, tenant, repo, commit);
+        addAutofix(o, autofix);
         o.insert(QStringLiteral("aiDevTitle"), str(t.title));
-        o.insert(QStringLiteral("description"), str(t.message));
         o.insert(QStringLiteral("devDescription"), str(t.message));
-        o.insert(QStringLiteral("message"), str(t.message));
         o.insert(QStringLiteral("category"), str(t.category));
         o.insert(QStringLiteral("cwe"), t.cwe);
-        o.insert(QStringLiteral("ruleId"), str(t.ruleId));
-        o.insert(QStringLiteral("ruleUrl"), ruleUrl(t));
-        o.insert(QStringLiteral("severity"), severity);
         o.insert(QStringLiteral("language"), languageFor(tenant, f));
         o.insert(QStringLiteral("filePath"), tenant.filePath(f));
         o.insert(QStringLiteral("startLine"), static_cast<int>(f.line));
         o.insert(QStringLiteral("endLine"), endLine);
-        o.insert(QStringLiteral("repository"), repo.name);
-        o.insert(QStringLiteral("repositoryId"), repo.id);
-        o.insert(QStringLiteral("projectId"), repo.id + QStringLiteral("-root"));
-        o.insert(QStringLiteral("projectName"), repo.name);
-        o.insert(QStringLiteral("owner"), tenant.organization);
         o.insert(QStringLiteral("platform"), QStringLiteral("GitHub"));
-        o.insert(QStringLiteral("branch"), repo.defaultBranch);
-        o.insert(QStringLiteral("commitHash"), commit);
         o.insert(QStringLiteral("firstSeenCommit"), commit);
-        o.insert(QStringLiteral("autoFixState"), autofix.state);
         o.insert(QStringLiteral("allowlistState"), QStringLiteral("none"));
         o.insert(QStringLiteral("fileOwners"), fileOwners(tenant, f));
-        o.insert(QStringLiteral("pullRequestsAutofix"), autofixPullRequests(autofix));
         o.insert(QStringLiteral("pullRequestsAllowlist"), QJsonArray {});
         o.insert(QStringLiteral("isFixed"), f.resolved);
         o.insert(QStringLiteral("workflow"), QStringLiteral("push"));
@@ -571,18 +597,8 @@ QJsonObject findingDetail(const Tenant& tenant, int index, const AutofixView& au
         o.insert(QStringLiteral("suggestedVersion"), str(t.fixedVersion));
         o.insert(QStringLiteral("filePath"), tenant.filePath(f));
         o.insert(QStringLiteral("line"), static_cast<int>(f.line));
-        o.insert(QStringLiteral("numCritical"), f.severity == seed::Severity::Critical ? 1 : 0);
-        o.insert(QStringLiteral("numHigh"), f.severity == seed::Severity::High ? 1 : 0);
-        o.insert(QStringLiteral("numMedium"), f.severity == seed::Severity::Medium ? 1 : 0);
-        o.insert(QStringLiteral("numLow"), f.severity == seed::Severity::Low ? 1 : 0);
-        o.insert(QStringLiteral("numUnknown"), 0);
-        o.insert(QStringLiteral("repository"), repo.name);
-        o.insert(QStringLiteral("repositoryId"), repo.id);
-        o.insert(QStringLiteral("projectId"), repo.id + QStringLiteral("-root"));
-        o.insert(QStringLiteral("projectName"), repo.name);
-        o.insert(QStringLiteral("owner"), tenant.organization);
-        o.insert(QStringLiteral("branch"), repo.defaultBranch);
-        o.insert(QStringLiteral("commitHash"), commit);
+        addSeverityCounts(o, f.severity);
+        addRepository(o, tenant, repo, commit);
         o.insert(QStringLiteral("firstSeenCommit"), commit);
         o.insert(
             QStringLiteral("vulnerabilities"),
@@ -645,11 +661,7 @@ QJsonObject findingDetail(const Tenant& tenant, int index, const AutofixView& au
         o.insert(QStringLiteral("imageMetadata"), current);
         o.insert(QStringLiteral("filePath"), tenant.filePath(f));
         o.insert(QStringLiteral("line"), static_cast<int>(f.line));
-        o.insert(QStringLiteral("numCritical"), f.severity == seed::Severity::Critical ? 1 : 0);
-        o.insert(QStringLiteral("numHigh"), f.severity == seed::Severity::High ? 1 : 0);
-        o.insert(QStringLiteral("numMedium"), f.severity == seed::Severity::Medium ? 1 : 0);
-        o.insert(QStringLiteral("numLow"), f.severity == seed::Severity::Low ? 1 : 0);
-        o.insert(QStringLiteral("numUnknown"), 0);
+        addSeverityCounts(o, f.severity);
         o.insert(QStringLiteral("suggestions"),
                  QJsonArray {QJsonObject {{QStringLiteral("imageMetadata"), suggested},
                                           {QStringLiteral("numCritical"), 0},
@@ -663,13 +675,7 @@ QJsonObject findingDetail(const Tenant& tenant, int index, const AutofixView& au
         o.insert(QStringLiteral("vulnerablePackages"), packages);
         o.insert(QStringLiteral("suggestedImages"), QJsonArray {suggested});
         addScaAutofixAndTriageText(o, t, autofix, 0.0094);
-        o.insert(QStringLiteral("owner"), tenant.organization);
-        o.insert(QStringLiteral("repositoryId"), repo.id);
-        o.insert(QStringLiteral("repository"), repo.name);
-        o.insert(QStringLiteral("branch"), repo.defaultBranch);
-        o.insert(QStringLiteral("commitHash"), commit);
-        o.insert(QStringLiteral("projectId"), repo.id + QStringLiteral("-root"));
-        o.insert(QStringLiteral("projectName"), repo.name);
+        addRepository(o, tenant, repo, commit);
         o.insert(QStringLiteral("fileOwners"), fileOwners(tenant, f));
         o.insert(QStringLiteral("vulnerabilitiesCVEIds"), QJsonArray {str(t.cve)});
         o.insert(QStringLiteral("vulnerabilitiesMaxSeverity"), severity);
@@ -767,30 +773,18 @@ QJsonObject findingDetail(const Tenant& tenant, int index, const AutofixView& au
         o.insert(QStringLiteral("accountName"), tenant.organization + QStringLiteral("-production"));
         o.insert(QStringLiteral("region"), (f.salt & 1) ? QStringLiteral("us-east-1") : QStringLiteral("eu-west-1"));
         o.insert(QStringLiteral("resolvedAt"), f.resolved ? resolved.toString() : zeroTime);
-        o.insert(QStringLiteral("title"), str(t.title));
-        o.insert(QStringLiteral("aiTitle"), str(t.title));
-        o.insert(QStringLiteral("description"), str(t.message));
-        o.insert(QStringLiteral("message"), str(t.message));
+        addRule(o, t, severity);
+        addAutofix(o, autofix);
         o.insert(QStringLiteral("category"), str(t.category));
-        o.insert(QStringLiteral("ruleId"), str(t.ruleId));
-        o.insert(QStringLiteral("ruleUrl"), ruleUrl(t));
-        o.insert(QStringLiteral("severity"), severity);
         o.insert(QStringLiteral("resourceType"), str(t.category));
         o.insert(QStringLiteral("resourceId"),
                  QStringLiteral("%1-%2").arg(str(t.ruleId).section(QLatin1Char('-'), 1, 1)).arg(f.salt % 100000));
-        o.insert(QStringLiteral("autoFixState"), autofix.state);
-        o.insert(QStringLiteral("pullRequestsAutofix"), autofixPullRequests(autofix));
         o.insert(QStringLiteral("isFixed"), f.resolved);
         break;
     case FindingType::Platform:
+        addRule(o, t, severity);
+        addAutofix(o, autofix);
         o.insert(QStringLiteral("platform"), QStringLiteral("GitHub"));
-        o.insert(QStringLiteral("title"), str(t.title));
-        o.insert(QStringLiteral("aiTitle"), str(t.title));
-        o.insert(QStringLiteral("description"), str(t.message));
-        o.insert(QStringLiteral("message"), str(t.message));
-        o.insert(QStringLiteral("ruleId"), str(t.ruleId));
-        o.insert(QStringLiteral("ruleUrl"), ruleUrl(t));
-        o.insert(QStringLiteral("severity"), severity);
         o.insert(QStringLiteral("priorityLabel"), priority);
         o.insert(QStringLiteral("priorityScore"), static_cast<double>(seed::priorityScore(f)));
         o.insert(QStringLiteral("filePath"), tenant.filePath(f));
@@ -800,8 +794,6 @@ QJsonObject findingDetail(const Tenant& tenant, int index, const AutofixView& au
         o.insert(QStringLiteral("owner"), tenant.organization);
         o.insert(QStringLiteral("branch"), repo.defaultBranch);
         o.insert(QStringLiteral("commitHash"), commit);
-        o.insert(QStringLiteral("autoFixState"), autofix.state);
-        o.insert(QStringLiteral("pullRequestsAutofix"), autofixPullRequests(autofix));
         if (!autofix.pullRequestUrl.isEmpty()) {
             o.insert(QStringLiteral("pullRequestUrl"), autofix.pullRequestUrl);
         }

@@ -24,13 +24,27 @@ struct Reply
     QString error() const { return json.value(QStringLiteral("error")).toString(); }
 };
 
+// A clock the test moves by hand, so a lifecycle is stepped through without waiting.
+struct ManualClock
+{
+    qint64 now = 1'800'000'000'000;
+    std::function<qint64()> function()
+    {
+        return [this] { return now; };
+    }
+};
+
 class Tenant
 {
 public:
-    explicit Tenant(const TenantOptions& options = {})
+    // With a clock, the tenant's "now" is the clock's; else it is the real time.
+    explicit Tenant(const TenantOptions& options = {}, ManualClock* clock = nullptr)
         : api(pinned(options))
     {
         api.registerRoutes(router);
+        if (clock) {
+            api.setClockForTesting(clock->function());
+        }
     }
 
     Reply call(const QByteArray& method,
@@ -67,10 +81,43 @@ public:
         return call("POST", path, QJsonDocument(body).toJson());
     }
 
+    // POST /admin/findings with this query.
+    Reply queryFindings(const QJsonObject& query)
+    {
+        return post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
+    }
+
     QJsonArray findings(const QJsonObject& query)
     {
-        const Reply reply = post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
-        return reply.json.value(QStringLiteral("findings")).toArray();
+        return queryFindings(query).json.value(QStringLiteral("findings")).toArray();
+    }
+
+    // The id of the first item of a list: firstId("/context/applications", "applications").
+    QString firstId(const QString& pathAndQuery, const QString& list)
+    {
+        const QJsonArray items = get(pathAndQuery).json.value(list).toArray();
+        return items.isEmpty() ? QString() : items.first().toObject().value(QStringLiteral("id")).toString();
+    }
+
+    // Starts a pentest of the application; the new scan's id.
+    QString startPentest(const QString& appId)
+    {
+        return post(QStringLiteral("/dast/pentest/start"), QJsonObject {{QStringLiteral("applicationId"), appId}})
+            .json.value(QStringLiteral("scan"))
+            .toObject()
+            .value(QStringLiteral("id"))
+            .toString();
+    }
+
+    QJsonObject pentestScan(const QString& id)
+    {
+        return get(QStringLiteral("/dast/pentest/scans/") + id).json.value(QStringLiteral("scan")).toObject();
+    }
+
+    // The status object of the autofix at `base` ("/{svc}/findings/{id}/autofix").
+    QJsonObject autofixStatus(const QString& base)
+    {
+        return get(base + QStringLiteral("/status")).json.value(QStringLiteral("status")).toObject();
     }
 
     // The id of the first finding of a type (and optionally severity-agnostic), via the API itself.
@@ -112,16 +159,6 @@ private:
                                         {QStringLiteral("body"), QJsonDocument::fromJson(reply.body).object()}};
             file.write(QJsonDocument(envelope).toJson(QJsonDocument::Compact));
         }
-    }
-};
-
-// A clock the test moves by hand, so a lifecycle is stepped through without waiting.
-struct ManualClock
-{
-    qint64 now = 1'800'000'000'000;
-    std::function<qint64()> function()
-    {
-        return [this] { return now; };
     }
 };
 
@@ -222,13 +259,8 @@ void TestTenantApi::repositoriesPageWithLimitAndNextToken()
 void TestTenantApi::scanRunListsNeedTheirParameters()
 {
     Tenant tenant;
-    const QString repo = tenant.get(QStringLiteral("/context/repositories?limit=1"))
-                             .json.value(QStringLiteral("repositories"))
-                             .toArray()
-                             .first()
-                             .toObject()
-                             .value(QStringLiteral("id"))
-                             .toString();
+    const QString repo
+        = tenant.firstId(QStringLiteral("/context/repositories?limit=1"), QStringLiteral("repositories"));
     for (const QString& path :
          {QStringLiteral("/sast/scan-runs"), QStringLiteral("/secrets/scan-runs"), QStringLiteral("/sca/scan-runs")}) {
         const Reply missing = tenant.get(path);
@@ -282,13 +314,8 @@ void TestTenantApi::scanRunListsNeedTheirParameters()
 void TestTenantApi::scanRunsPageAndSort()
 {
     Tenant tenant;
-    const QString repo = tenant.get(QStringLiteral("/context/repositories?limit=1"))
-                             .json.value(QStringLiteral("repositories"))
-                             .toArray()
-                             .first()
-                             .toObject()
-                             .value(QStringLiteral("id"))
-                             .toString();
+    const QString repo
+        = tenant.firstId(QStringLiteral("/context/repositories?limit=1"), QStringLiteral("repositories"));
     const QString base = QStringLiteral("/secrets/scan-runs?repositoryId=") + repo;
     const Reply all = tenant.get(base + QStringLiteral("&limit=50"));
     const int total = all.json.value(QStringLiteral("totalCount")).toInt();
@@ -412,9 +439,7 @@ void TestTenantApi::findingPreviewsHaveTheSpecShape()
     static const QSet<QString> severities {
         QStringLiteral("CRITICAL"), QStringLiteral("HIGH"), QStringLiteral("MEDIUM"), QStringLiteral("LOW")};
 
-    const Reply reply
-        = tenant.post(QStringLiteral("/admin/findings"),
-                      QJsonObject {{QStringLiteral("query"), QJsonObject {{QStringLiteral("pageSize"), 100}}}});
+    const Reply reply = tenant.queryFindings(QJsonObject {{QStringLiteral("pageSize"), 100}});
     QCOMPARE(reply.status, 200);
     for (const char* key : {"findings", "total", "hasMoreData", "page"}) {
         QVERIFY2(reply.json.contains(QLatin1String(key)), key);
@@ -454,9 +479,7 @@ void TestTenantApi::findingsFilter()
 {
     Tenant tenant;
     auto total = [&](const QJsonObject& query) {
-        const Reply reply
-            = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
-        return reply.json.value(QStringLiteral("total")).toInt();
+        return tenant.queryFindings(query).json.value(QStringLiteral("total")).toInt();
     };
     const int all = total({});
     QCOMPARE(all, 400);
@@ -493,16 +516,10 @@ void TestTenantApi::findingsFilter()
     }
     QCOMPARE(bySeverity, all);
     const Reply lower
-        = tenant.post(QStringLiteral("/admin/findings"),
-                      QJsonObject {{QStringLiteral("query"),
-                                    QJsonObject {{QStringLiteral("severity"), QJsonArray {QStringLiteral("high")}}}}});
+        = tenant.queryFindings(QJsonObject {{QStringLiteral("severity"), QJsonArray {QStringLiteral("high")}}});
     QCOMPARE(lower.status, 400);
     QVERIFY(lower.error().contains(QLatin1String("upper case")));
-    QCOMPARE(tenant
-                 .post(QStringLiteral("/admin/findings"),
-                       QJsonObject {{QStringLiteral("query"),
-                                     QJsonObject {{QStringLiteral("type"), QJsonArray {QStringLiteral("SAST")}}}}})
-                 .status,
+    QCOMPARE(tenant.queryFindings(QJsonObject {{QStringLiteral("type"), QJsonArray {QStringLiteral("SAST")}}}).status,
              400);
 
     const int open = total({{QStringLiteral("isResolved"), false}});
@@ -542,9 +559,7 @@ void TestTenantApi::findingsPageWithConstantPageSize()
 {
     Tenant tenant;
     const QJsonObject filter {{QStringLiteral("isResolved"), false}};
-    const int total = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), filter}})
-                          .json.value(QStringLiteral("total"))
-                          .toInt();
+    const int total = tenant.queryFindings(filter).json.value(QStringLiteral("total")).toInt();
     QSet<QString> seen;
     int page = 1;
     bool more = true;
@@ -553,8 +568,7 @@ void TestTenantApi::findingsPageWithConstantPageSize()
         QJsonObject query = filter;
         query.insert(QStringLiteral("page"), page);
         query.insert(QStringLiteral("pageSize"), 25);
-        const Reply reply
-            = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
+        const Reply reply = tenant.queryFindings(query);
         QCOMPARE(reply.status, 200);
         QCOMPARE(reply.json.value(QStringLiteral("page")).toInt(), page);
         QCOMPARE(reply.json.value(QStringLiteral("total")).toInt(), total);
@@ -576,20 +590,17 @@ void TestTenantApi::findingsPageWithConstantPageSize()
     // scrollId continues where the previous page ended, and only with the same pageSize.
     QJsonObject query = filter;
     query.insert(QStringLiteral("pageSize"), 10);
-    const Reply first = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
+    const Reply first = tenant.queryFindings(query);
     query.insert(QStringLiteral("scrollId"), first.json.value(QStringLiteral("scrollId")));
-    const Reply second = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
+    const Reply second = tenant.queryFindings(query);
     QCOMPARE(second.json.value(QStringLiteral("page")).toInt(), 2);
     QVERIFY(second.json.value(QStringLiteral("findings")).toArray().first()
             != first.json.value(QStringLiteral("findings")).toArray().first());
     query.insert(QStringLiteral("pageSize"), 20);
-    QCOMPARE(tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}}).status,
-             400);
+    QCOMPARE(tenant.queryFindings(query).status, 400);
 
     // Past the end: an empty page, not an error.
-    const Reply beyond
-        = tenant.post(QStringLiteral("/admin/findings"),
-                      QJsonObject {{QStringLiteral("query"), QJsonObject {{QStringLiteral("page"), 1000}}}});
+    const Reply beyond = tenant.queryFindings(QJsonObject {{QStringLiteral("page"), 1000}});
     QCOMPARE(beyond.status, 200);
     QCOMPARE(beyond.json.value(QStringLiteral("findings")).toArray().size(), 0);
     QCOMPARE(beyond.json.value(QStringLiteral("hasMoreData")).toBool(), false);
@@ -718,9 +729,8 @@ void TestTenantApi::cloudScanLifecycle()
 {
     TenantOptions options;
     options.workSeconds = 10;
-    Tenant tenant(options);
     ManualClock clock;
-    tenant.api.setClockForTesting(clock.function());
+    Tenant tenant(options, &clock);
 
     const Reply start = tenant.call("POST", QStringLiteral("/context/cloud-scan/start"));
     QCOMPARE(start.status, 200);
@@ -774,9 +784,8 @@ void TestTenantApi::cloudScanFailsOnRequest()
     TenantOptions options;
     options.workSeconds = 5;
     options.failScans = true;
-    Tenant tenant(options);
     ManualClock clock;
-    tenant.api.setClockForTesting(clock.function());
+    Tenant tenant(options, &clock);
     const QString id = tenant.call("POST", QStringLiteral("/context/cloud-scan/start"))
                            .json.value(QStringLiteral("scanId"))
                            .toString();
@@ -809,9 +818,8 @@ void TestTenantApi::pentestLifecycle()
 {
     TenantOptions options;
     options.workSeconds = 20;
-    Tenant tenant(options);
     ManualClock clock;
-    tenant.api.setClockForTesting(clock.function());
+    Tenant tenant(options, &clock);
 
     const Reply apps = tenant.get(QStringLiteral("/context/applications"));
     QCOMPARE(apps.status, 200);
@@ -851,21 +859,18 @@ void TestTenantApi::pentestLifecycle()
     const QString id = scan.value(QStringLiteral("id")).toString();
     QCOMPARE(tenant.api.pentestsStarted(), 1);
 
-    auto poll = [&] {
-        return tenant.get(QStringLiteral("/dast/pentest/scans/") + id).json.value(QStringLiteral("scan")).toObject();
-    };
     QCOMPARE(tenant.get(QStringLiteral("/dast/pentest/scans/%1/report").arg(id)).status, 404);
     int lastProgress = 0;
     for (int step = 0; step < 8; ++step) {
         clock.now += 2300;
-        scan = poll();
+        scan = tenant.pentestScan(id);
         QCOMPARE(scan.value(QStringLiteral("status")).toString(), QStringLiteral("in progress"));
         const int progress = scan.value(QStringLiteral("progress")).toInt();
         QVERIFY2(progress > lastProgress, "progress rises");
         lastProgress = progress;
     }
     clock.now += 10000;
-    scan = poll();
+    scan = tenant.pentestScan(id);
     QCOMPARE(scan.value(QStringLiteral("status")).toString(), QStringLiteral("completed"));
     QCOMPARE(scan.value(QStringLiteral("progress")).toInt(), 100);
     QVERIFY(scan.value(QStringLiteral("endTime")).isString());
@@ -887,12 +892,7 @@ void TestTenantApi::pentestLifecycle()
              findingIds.size());
 
     // A duplicate start is a second scan; the list shows both, newest first, and pages.
-    const QString second
-        = tenant.post(QStringLiteral("/dast/pentest/start"), QJsonObject {{QStringLiteral("applicationId"), appId}})
-              .json.value(QStringLiteral("scan"))
-              .toObject()
-              .value(QStringLiteral("id"))
-              .toString();
+    const QString second = tenant.startPentest(appId);
     QVERIFY(second != id);
     QCOMPARE(tenant.api.pentestsStarted(), 2);
     const QJsonArray listed
@@ -919,16 +919,9 @@ void TestTenantApi::pentestStopAndErrors()
 {
     TenantOptions options;
     options.workSeconds = 20;
-    Tenant tenant(options);
     ManualClock clock;
-    tenant.api.setClockForTesting(clock.function());
-    const QString appId = tenant.get(QStringLiteral("/context/applications"))
-                              .json.value(QStringLiteral("applications"))
-                              .toArray()
-                              .first()
-                              .toObject()
-                              .value(QStringLiteral("id"))
-                              .toString();
+    Tenant tenant(options, &clock);
+    const QString appId = tenant.firstId(QStringLiteral("/context/applications"), QStringLiteral("applications"));
 
     QCOMPARE(tenant.post(QStringLiteral("/dast/pentest/start"), QJsonObject {}).status, 400);
     const Reply wrongType
@@ -942,12 +935,7 @@ void TestTenantApi::pentestStopAndErrors()
              404);
     QCOMPARE(tenant.api.pentestsStarted(), 0);
 
-    const QString id
-        = tenant.post(QStringLiteral("/dast/pentest/start"), QJsonObject {{QStringLiteral("applicationId"), appId}})
-              .json.value(QStringLiteral("scan"))
-              .toObject()
-              .value(QStringLiteral("id"))
-              .toString();
+    const QString id = tenant.startPentest(appId);
     clock.now += 8000;
     const Reply stop = tenant.call("POST", QStringLiteral("/dast/pentest/scans/%1/stop").arg(id));
     QCOMPARE(stop.status, 200);
@@ -955,26 +943,15 @@ void TestTenantApi::pentestStopAndErrors()
              QStringLiteral("stopping"));
     const int progress = stop.json.value(QStringLiteral("scan")).toObject().value(QStringLiteral("progress")).toInt();
     clock.now += 5000;
-    const QJsonObject stopped
-        = tenant.get(QStringLiteral("/dast/pentest/scans/") + id).json.value(QStringLiteral("scan")).toObject();
+    const QJsonObject stopped = tenant.pentestScan(id);
     QCOMPARE(stopped.value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
     QCOMPARE(stopped.value(QStringLiteral("progress")).toInt(), progress);
     clock.now += 60000;
-    QCOMPARE(tenant.get(QStringLiteral("/dast/pentest/scans/") + id)
-                 .json.value(QStringLiteral("scan"))
-                 .toObject()
-                 .value(QStringLiteral("status"))
-                 .toString(),
-             QStringLiteral("cancelled"));
+    QCOMPARE(tenant.pentestScan(id).value(QStringLiteral("status")).toString(), QStringLiteral("cancelled"));
     QCOMPARE(tenant.get(QStringLiteral("/dast/pentest/scans/%1/report").arg(id)).status, 404);
 
     // Stopping a finished scan or an unknown one is the operation's 400 (it declares no 404).
-    const QString done
-        = tenant.post(QStringLiteral("/dast/pentest/start"), QJsonObject {{QStringLiteral("applicationId"), appId}})
-              .json.value(QStringLiteral("scan"))
-              .toObject()
-              .value(QStringLiteral("id"))
-              .toString();
+    const QString done = tenant.startPentest(appId);
     clock.now += 20000;
     QCOMPARE(tenant.call("POST", QStringLiteral("/dast/pentest/scans/%1/stop").arg(done)).status, 400);
     QCOMPARE(tenant.call("POST", QStringLiteral("/dast/pentest/scans/unknown/stop")).status, 400);
@@ -984,17 +961,10 @@ void TestTenantApi::pentestStopAndErrors()
 
     TenantOptions failing = options;
     failing.failScans = true;
-    Tenant broken(failing);
-    broken.api.setClockForTesting(clock.function());
-    const QString failed
-        = broken.post(QStringLiteral("/dast/pentest/start"), QJsonObject {{QStringLiteral("applicationId"), appId}})
-              .json.value(QStringLiteral("scan"))
-              .toObject()
-              .value(QStringLiteral("id"))
-              .toString();
+    Tenant broken(failing, &clock);
+    const QString failed = broken.startPentest(appId);
     clock.now += 20000;
-    const QJsonObject f
-        = broken.get(QStringLiteral("/dast/pentest/scans/") + failed).json.value(QStringLiteral("scan")).toObject();
+    const QJsonObject f = broken.pentestScan(failed);
     QCOMPARE(f.value(QStringLiteral("status")).toString(), QStringLiteral("failed"));
     QVERIFY(!f.value(QStringLiteral("failureReason")).toString().isEmpty());
 }
@@ -1003,14 +973,12 @@ void TestTenantApi::autofixWalksToCachedWithADiff()
 {
     TenantOptions options;
     options.autofixSeconds = 12;
-    Tenant tenant(options);
     ManualClock clock;
-    tenant.api.setClockForTesting(clock.function());
+    Tenant tenant(options, &clock);
 
     const QString id = tenant.firstFindingOf(QStringLiteral("Code"));
     const QString base = QStringLiteral("/sast/findings/%1/autofix").arg(id);
-    auto status
-        = [&] { return tenant.get(base + QStringLiteral("/status")).json.value(QStringLiteral("status")).toObject(); };
+    auto status = [&] { return tenant.autofixStatus(base); };
     QCOMPARE(status().value(QStringLiteral("state")).toString(), QStringLiteral("none"));
     QCOMPARE(tenant.get(base + QStringLiteral("/cache/diff")).status, 404);
 
@@ -1072,9 +1040,8 @@ void TestTenantApi::autofixDuplicatesAndFailures()
 {
     TenantOptions options;
     options.autofixSeconds = 10;
-    Tenant tenant(options);
     ManualClock clock;
-    tenant.api.setClockForTesting(clock.function());
+    Tenant tenant(options, &clock);
     const QString id = tenant.firstFindingOf(QStringLiteral("Dependencies"));
     const QString fix = QStringLiteral("/sca/dependencies/findings/%1/autofix/fix").arg(id);
 
@@ -1104,8 +1071,7 @@ void TestTenantApi::autofixDuplicatesAndFailures()
 
     TenantOptions failing = options;
     failing.failAutofixes = true;
-    Tenant broken(failing);
-    broken.api.setClockForTesting(clock.function());
+    Tenant broken(failing, &clock);
     const QString cloud = broken.firstFindingOf(QStringLiteral("Cloud"));
     QCOMPARE(broken.call("POST", QStringLiteral("/cspm/findings/%1/autofix/fix").arg(cloud)).status, 200);
     clock.now += 10000;
@@ -1122,13 +1088,11 @@ void TestTenantApi::scpmAutofixOpensAPullRequest()
 {
     TenantOptions options;
     options.autofixSeconds = 8;
-    Tenant tenant(options);
     ManualClock clock;
-    tenant.api.setClockForTesting(clock.function());
+    Tenant tenant(options, &clock);
     const QString id = tenant.firstFindingOf(QStringLiteral("Platform"));
     const QString base = QStringLiteral("/scpm/findings/%1/autofix").arg(id);
-    auto status
-        = [&] { return tenant.get(base + QStringLiteral("/status")).json.value(QStringLiteral("status")).toObject(); };
+    auto status = [&] { return tenant.autofixStatus(base); };
 
     QCOMPARE(tenant.call("POST", base + QStringLiteral("/cache/create_pr")).status, 400); // nothing cached yet
     QCOMPARE(tenant.call("POST", base + QStringLiteral("/fix"), QByteArrayLiteral("{}")).status, 200);
@@ -1279,9 +1243,7 @@ void TestTenantApi::scaleHundredThousandFindings()
     QCOMPARE(tenant.api.findingCount(), 100000);
 
     timer.restart();
-    const Reply all
-        = tenant.post(QStringLiteral("/admin/findings"),
-                      QJsonObject {{QStringLiteral("query"), QJsonObject {{QStringLiteral("pageSize"), 100}}}});
+    const Reply all = tenant.queryFindings(QJsonObject {{QStringLiteral("pageSize"), 100}});
     const qint64 firstPage = timer.elapsed();
     QCOMPARE(all.json.value(QStringLiteral("total")).toInt(), 100000);
 
@@ -1292,8 +1254,7 @@ void TestTenantApi::scaleHundredThousandFindings()
         {QStringLiteral("isResolved"), false},
         {QStringLiteral("page"), 40},
         {QStringLiteral("pageSize"), 50}};
-    const Reply filtered
-        = tenant.post(QStringLiteral("/admin/findings"), QJsonObject {{QStringLiteral("query"), query}});
+    const Reply filtered = tenant.queryFindings(query);
     const qint64 filteredPage = timer.elapsed();
     QCOMPARE(filtered.status, 200);
     QCOMPARE(filtered.json.value(QStringLiteral("findings")).toArray().size(), 50);
