@@ -9,6 +9,9 @@ Q_LOGGING_CATEGORY(lcRetry, "nullify.network.retry", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcAuth, "nullify.network.auth", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcRedirect, "nullify.network.redirect", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcBody, "nullify.network.body", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcSession, "nullify.auth.session", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcKeychain, "nullify.auth.keychain", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcSignIn, "nullify.auth.signin", QtInfoMsg)
 
 namespace {
 

@@ -331,7 +331,11 @@ void RetryingReply::connectNotify(const QMetaMethod& signal)
         QMetaObject::invokeMethod(
             this,
             [this] {
-                if (m_attemptsSent == 1 && m_state != State::Finished)
+                // Only while attempt 1 is still the live one: once it failed and a retry is
+                // pending, "attempt 1 started" would be news from the past.
+                const bool firstAttemptLive = m_state == State::Preparing || m_state == State::WaitingForToken
+                                              || m_state == State::Sending;
+                if (m_attemptsSent == 1 && firstAttemptLive)
                     emit attemptStarted(1);
             },
             Qt::QueuedConnection);

@@ -16,14 +16,6 @@ namespace nullify::api {
 
 namespace {
 
-bool isLoopbackHost(const QString& host)
-{
-    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
-}
-
 // What a person can read of an error body: the API's {"error": "..."} message, else the body.
 QString serverMessage(const QByteArray& body)
 {
@@ -54,6 +46,14 @@ ApiClient::ApiClient(NetworkAccessManager* manager, QObject* parent)
     : QObject(parent)
     , m_manager(manager)
 { }
+
+bool ApiClient::isLoopbackHost(const QString& host)
+{
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
 
 std::optional<QUrl> ApiClient::resolveBaseUrl(const QString& input, QString* whyNot)
 {
@@ -156,6 +156,13 @@ std::optional<ApiError> ApiClient::errorOf(QNetworkReply* reply, const QByteArra
         error.message = reply->errorString();
         return error;
     }
+    if (error.httpStatus == 401 && reply->error() == QNetworkReply::TemporaryNetworkFailureError) {
+        // The token was refused and the refresh failed for now (5xx, timeout, no network), not
+        // refused: the session goes on, and this call may be tried again.
+        error.kind = ApiError::Kind::Network;
+        error.message = reply->errorString();
+        return error;
+    }
     if (error.httpStatus == 401
         || (error.httpStatus == 0 && reply->error() == QNetworkReply::AuthenticationRequiredError)) {
         // Either the replay after a refresh was refused too, or the refresh said the session is over.
@@ -199,6 +206,8 @@ QNetworkReply* ApiClient::sendRaw(const ApiRequest& request, QObject* context, C
 
     QNetworkRequest networkRequest(urlFor(request));
     networkRequest.setRawHeader("Accept", "application/json");
+    for (const auto& [name, value] : request.headers)
+        networkRequest.setRawHeader(name, value);
     if (request.body)
         networkRequest.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     if (request.idempotent)

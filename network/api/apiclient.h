@@ -31,6 +31,9 @@ struct ApiRequest
     QString path; // "/context/repositories"; ids inside must already be percent-encoded (see pathSegment)
     QueryParameters query; // the call's own parameters; the scope is added by the client
     std::optional<QByteArray> body; // JSON; Content-Type is sent only when there is one
+    // Extra headers, e.g. the refresh-token Cookie, or an explicit Authorization for a token being
+    // checked (the network core injects the session's token only when none is set).
+    QList<QPair<QByteArray, QByteArray>> headers;
     // A POST that only reads (a query) and may be replayed after a 5xx. Never for calls that start
     // work (scans, pentests, autofix, pull requests): a 5xx after the server committed would
     // become a duplicate.
@@ -56,6 +59,8 @@ public:
     // What a user types ("acme", "acme.nullify.ai", "api.acme.nullify.ai", or an explicit
     // http(s) URL on loopback) as a base URL; nullopt with a reason for anything else.
     static std::optional<QUrl> resolveBaseUrl(const QString& input, QString* whyNot = nullptr);
+    // "localhost" or a loopback address: the only hosts that may be reached over plain http.
+    static bool isLoopbackHost(const QString& host);
 
     // The token response's query_parameters (e.g. githubOwnerId=123), added to every call.
     void setScope(const QueryParameters& scope) { m_scope = scope; }

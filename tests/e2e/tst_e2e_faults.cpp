@@ -1,8 +1,8 @@
 // End-to-end fault tests: the client stack the app uses (NetworkAccessManager + ApiClient +
-// NullifyApi, signed in through the sandbox's real browser handshake) against an in-process
-// nullify-sandbox. Faults are set the way a test harness sets them, over HTTP on the control port,
-// and every outcome is checked from both sides: the typed result the client got, and what the
-// server saw (its request log and its state counts).
+// NullifyApi + the app's Session, signed in through the sandbox's real browser handshake) against
+// an in-process nullify-sandbox. Faults are set the way a test harness sets them, over HTTP on the
+// control port, and every outcome is checked from both sides: the typed result the client got, and
+// what the server saw (its request log and its state counts).
 
 #include "apiclient.h"
 #include "authservice.h"
@@ -11,18 +11,15 @@
 #include "replyhelpers.h"
 #include "retryinfo.h"
 #include "retrypolicy.h"
-#include "sandboxrefreshprovider.h"
+#include "sandboxharness.h"
 #include "sandboxserver.h"
+#include "session.h"
+#include "tenant.h"
 
 #include <QElapsedTimer>
-#include <QEventLoop>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QTcpServer>
-#include <QTimer>
 #include <QtTest>
 
 #include <algorithm>
@@ -37,14 +34,14 @@ using nullify::RetryPolicy;
 using nullify::api::ApiError;
 using nullify::api::Callback;
 using nullify::api::Result;
-using nullify::sandbox::SandboxServer;
 using nullify::sandbox::shortHash;
-using nullify::test::SandboxRefreshProvider;
+using nullify::session::Session;
+using nullify::session::Tenant;
+using nullify::test::SandboxHarness;
 
 namespace {
 
 constexpr int kCallTimeoutMs = 15'000; // generous: a slow CI machine must not fail a passing case
-constexpr int kControlTimeoutMs = 10'000;
 
 // One typed call's outcome. It is also the call's context: destroying it (a test that failed
 // early) aborts the request and the callback never writes into a finished test.
@@ -71,17 +68,6 @@ template <typename T> bool answered(const Call<T>& call)
     return QTest::qWaitFor([&call] { return call.done(); }, kCallTimeoutMs);
 }
 
-QList<QJsonObject> entriesFor(const QList<QJsonObject>& log, const QString& method, const QString& path)
-{
-    QList<QJsonObject> matching;
-    for (const QJsonObject& entry : log) {
-        if (entry.value(QStringLiteral("method")).toString() == method
-            && entry.value(QStringLiteral("path")).toString() == path)
-            matching.append(entry);
-    }
-    return matching;
-}
-
 QDateTime timeOf(const QJsonObject& entry)
 {
     return QDateTime::fromString(entry.value(QStringLiteral("time")).toString(), Qt::ISODateWithMs);
@@ -90,11 +76,6 @@ QDateTime timeOf(const QJsonObject& entry)
 QString faultKindOf(const QJsonObject& entry)
 {
     return entry.value(QStringLiteral("fault")).toObject().value(QStringLiteral("fault")).toString();
-}
-
-QByteArray json(const QJsonObject& object)
-{
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
 // A fault rule for the control port: `fault` on the next `method path`.
@@ -142,31 +123,23 @@ private slots:
     void stalledGetTimesOutAndIsRetried();
 
 private:
-    // The harness side: plain HTTP to the control port, never through the client's manager.
-    bool control(const QByteArray& method, const QString& path, const QByteArray& body, QJsonObject* answer);
-    bool addFaults(const QJsonArray& rules);
-    QList<QJsonObject> requestLog();
-    QJsonObject serverState();
-
-    // The client side: what the app's sign-in does, over HTTP against the sandbox.
-    bool signIn(QString* whyNot);
-    QNetworkReply* waitFor(QNetworkReply* reply);
     QString listRepositories();
     void startWork(StartKind kind, QObject* context, std::function<void(const Result<QString>&)> done);
-    bool startUnderFault(StartKind kind, const QJsonObject& rule, Call<QString>* call);
+    QString startUnderFault(StartKind kind, const QJsonObject& rule, Call<QString>* call);
     QString startPath(StartKind kind) const;
     QString startedCounter(StartKind kind) const;
 
-    std::unique_ptr<SandboxServer> m_sandbox;
-    QNetworkAccessManager m_harness;
-    QString m_controlError; // why the last harness step failed
+    // The harness side: plain HTTP to the control port, never through the client's manager.
+    std::unique_ptr<SandboxHarness> m_sandbox;
 
+    // The client side, built as the app builds it; the session wires the tenant into the rest.
     std::unique_ptr<NetworkAccessManager> m_manager;
-    std::unique_ptr<SandboxRefreshProvider> m_provider;
     std::unique_ptr<nullify::api::ApiClient> m_client;
+    std::unique_ptr<Session> m_session;
     std::unique_ptr<nullify::api::NullifyApi> m_api;
     QByteArray m_accessToken; // from the sign-in
     QByteArray m_refreshToken;
+    int m_refreshes = 0; // the session's completed refreshes
     QString m_applicationId; // for pentests
     QList<RetryInfo> m_retries; // every retryScheduled of the manager
 };
@@ -183,7 +156,7 @@ void TestE2eFaults::init()
     options.tenant.workSeconds = 3;
     options.tenant.autofixSeconds = 3;
     options.auth.autoApprove = true;
-    m_sandbox = std::make_unique<SandboxServer>(options);
+    m_sandbox = std::make_unique<SandboxHarness>(options);
     QString error;
     QVERIFY2(m_sandbox->start(&error), qPrintable(error));
 
@@ -194,17 +167,29 @@ void TestE2eFaults::init()
     policy.attemptTimeout = 10s;
     policy.deadline = 30s;
     m_manager->setRetryPolicy(policy);
-    m_manager->setApiOrigin(m_sandbox->apiUrl());
     connect(m_manager.get(),
             &NetworkAccessManager::retryScheduled,
             this,
             [this](QNetworkReply*, const RetryInfo& info) { m_retries.append(info); });
 
-    QVERIFY2(signIn(&error), qPrintable(error));
+    const auto credentials = m_sandbox->signIn(m_manager.get(), &error);
+    QVERIFY2(credentials, qPrintable(error));
+    QVERIFY2(!credentials->refreshToken.isEmpty(), "the token exchange gave no refresh token");
+    QVERIFY2(!credentials->scope.isEmpty(), "the token response has no query_parameters");
+    m_accessToken = credentials->accessToken;
+    m_refreshToken = credentials->refreshToken;
 
-    m_provider
-        = std::make_unique<SandboxRefreshProvider>(m_manager.get(), m_sandbox->apiUrl(), m_accessToken, m_refreshToken);
-    m_manager->setTokenProvider(m_provider.get());
+    // The app's session, without a keychain: it keeps the tokens in memory and says so once
+    // (storageProblem, not the subject here). It sets the manager's API origin and token provider
+    // and the client's base URL and scope, and refreshes with a real GET /auth/refresh_token.
+    const auto tenant = Tenant::fromInput(m_sandbox->apiUrl().toString(QUrl::StripTrailingSlash), &error);
+    QVERIFY2(tenant, qPrintable(error));
+    m_client = std::make_unique<nullify::api::ApiClient>(m_manager.get());
+    m_session = std::make_unique<Session>(m_manager.get(), m_client.get(), nullptr);
+    connect(m_session.get(), &Session::tokenRefreshed, this, [this] { ++m_refreshes; });
+    m_session->signIn(*tenant, *credentials);
+    QCOMPARE(m_session->state(), Session::State::SignedIn);
+    m_api = std::make_unique<nullify::api::NullifyApi>(m_client.get());
 
     // Applications are seeded; the pentest cases need one. Read before the log is cleared.
     Call<QList<nullify::api::Application>> applications;
@@ -215,157 +200,21 @@ void TestE2eFaults::init()
     m_applicationId = applications.result->value().first().id;
 
     // Each test counts only its own requests.
-    QJsonObject answer;
-    QVERIFY2(control("POST", QStringLiteral("/reset-log"), {}, &answer), qPrintable(m_controlError));
+    QVERIFY2(m_sandbox->resetLog(), qPrintable(m_sandbox->lastError()));
     m_retries.clear();
+    m_refreshes = 0;
 }
 
 void TestE2eFaults::cleanup()
 {
-    // The API first (it holds the client, which holds the manager), the server last.
+    // The API first (it holds the client, which holds the manager), then the session (it leaves
+    // the manager without a token provider), the server last.
     m_api.reset();
+    m_session.reset();
     m_client.reset();
-    if (m_manager)
-        m_manager->setTokenProvider(nullptr);
-    m_provider.reset();
     m_manager.reset();
     m_sandbox.reset();
     m_retries.clear();
-}
-
-bool TestE2eFaults::control(const QByteArray& method, const QString& path, const QByteArray& body, QJsonObject* answer)
-{
-    QNetworkRequest request(m_sandbox->controlUrl(path));
-    if (!body.isEmpty())
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-    QNetworkReply* reply = m_harness.sendCustomRequest(request, method, body);
-    const std::unique_ptr<QNetworkReply> owner(reply);
-    if (!nullify::test::waitForFinished(reply, std::chrono::milliseconds(kControlTimeoutMs))) {
-        m_controlError = QStringLiteral("control %1 %2: no answer").arg(QString::fromLatin1(method), path);
-        return false;
-    }
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray data = reply->readAll();
-    if (status != 200) {
-        m_controlError = QStringLiteral("control %1 %2: HTTP %3 %4")
-                             .arg(QString::fromLatin1(method), path)
-                             .arg(status)
-                             .arg(QString::fromUtf8(data));
-        return false;
-    }
-    *answer = QJsonDocument::fromJson(data).object();
-    return true;
-}
-
-bool TestE2eFaults::addFaults(const QJsonArray& rules)
-{
-    QJsonObject answer;
-    if (!control("POST", QStringLiteral("/faults"), json({{QStringLiteral("faults"), rules}}), &answer))
-        return false;
-    if (answer.value(QStringLiteral("added")).toInt() != rules.size()) {
-        m_controlError = QStringLiteral("the sandbox added %1 of %2 rules")
-                             .arg(answer.value(QStringLiteral("added")).toInt())
-                             .arg(rules.size());
-        return false;
-    }
-    return true;
-}
-
-QList<QJsonObject> TestE2eFaults::requestLog()
-{
-    QJsonObject answer;
-    if (!control("GET", QStringLiteral("/log?since=0"), {}, &answer)) {
-        qWarning("%s", qPrintable(m_controlError));
-        return {};
-    }
-    QList<QJsonObject> entries;
-    for (const QJsonValue& entry : answer.value(QStringLiteral("entries")).toArray())
-        entries.append(entry.toObject());
-    return entries;
-}
-
-QJsonObject TestE2eFaults::serverState()
-{
-    QJsonObject answer;
-    if (!control("GET", QStringLiteral("/state"), {}, &answer))
-        qWarning("%s", qPrintable(m_controlError));
-    return answer;
-}
-
-QNetworkReply* TestE2eFaults::waitFor(QNetworkReply* reply)
-{
-    return nullify::test::waitForFinished(reply, std::chrono::milliseconds(kCallTimeoutMs)) ? reply : nullptr;
-}
-
-bool TestE2eFaults::signIn(QString* whyNot)
-{
-    // The app listens on a loopback port for the browser's callback; the sandbox redirects there.
-    QTcpServer callback;
-    if (!callback.listen(QHostAddress::LocalHost, 0)) {
-        *whyNot = callback.errorString();
-        return false;
-    }
-    const auto post = [this](const QString& path, const QJsonObject& body) {
-        QNetworkRequest request(m_sandbox->apiUrl(path));
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
-        return m_manager->post(request, json(body));
-    };
-
-    std::unique_ptr<QNetworkReply> session(
-        waitFor(post(QStringLiteral("/auth/cli/session"), {{QStringLiteral("port"), int(callback.serverPort())}})));
-    if (!session || session->error() != QNetworkReply::NoError) {
-        *whyNot = QStringLiteral("POST /auth/cli/session failed");
-        return false;
-    }
-    const QJsonObject created = QJsonDocument::fromJson(session->readAll()).object();
-    const QString sessionId = created.value(QStringLiteral("session_id")).toString();
-    const QUrl authUrl(created.value(QStringLiteral("auth_url")).toString());
-    if (sessionId.isEmpty() || !authUrl.isValid()) {
-        *whyNot = QStringLiteral("no session_id or auth_url");
-        return false;
-    }
-
-    // The browser's part: the sign-in page approves at once (--auto-approve) and sends the browser
-    // to the app's callback. The redirect is checked, not followed: the callback server is the app's.
-    QNetworkRequest page(authUrl);
-    page.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    std::unique_ptr<QNetworkReply> approved(waitFor(m_manager->get(page)));
-    const QUrl location = approved ? approved->header(QNetworkRequest::LocationHeader).toUrl() : QUrl();
-    if (!approved || approved->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 302
-        || location.port() != callback.serverPort() || location.path() != QStringLiteral("/callback")
-        || QUrlQuery(location).queryItemValue(QStringLiteral("session_id")) != sessionId) {
-        *whyNot = QStringLiteral("the sign-in page did not redirect to the callback: %1").arg(location.toString());
-        return false;
-    }
-
-    std::unique_ptr<QNetworkReply> exchanged(
-        waitFor(post(QStringLiteral("/auth/cli/token"), {{QStringLiteral("session_id"), sessionId}})));
-    if (!exchanged || exchanged->error() != QNetworkReply::NoError) {
-        *whyNot = QStringLiteral("POST /auth/cli/token failed");
-        return false;
-    }
-    const QJsonObject tokens = QJsonDocument::fromJson(exchanged->readAll()).object();
-    m_accessToken = tokens.value(QStringLiteral("access_token")).toString().toUtf8();
-    m_refreshToken = tokens.value(QStringLiteral("refresh_token")).toString().toUtf8();
-    if (m_accessToken.isEmpty() || m_refreshToken.isEmpty()
-        || !tokens.value(QStringLiteral("error")).toString().isEmpty()) {
-        *whyNot = QStringLiteral("the token exchange gave no tokens");
-        return false;
-    }
-
-    nullify::api::QueryParameters scope;
-    const QJsonObject parameters = tokens.value(QStringLiteral("query_parameters")).toObject();
-    for (auto it = parameters.begin(); it != parameters.end(); ++it)
-        scope.append({it.key(), it.value().toString()});
-    if (scope.isEmpty()) {
-        *whyNot = QStringLiteral("the token response has no query_parameters");
-        return false;
-    }
-    m_client = std::make_unique<nullify::api::ApiClient>(m_manager.get());
-    m_client->setBaseUrl(m_sandbox->apiUrl());
-    m_client->setScope(scope);
-    m_api = std::make_unique<nullify::api::NullifyApi>(m_client.get());
-    return true;
 }
 
 QString TestE2eFaults::startPath(StartKind kind) const
@@ -394,16 +243,15 @@ void TestE2eFaults::startWork(StartKind kind, QObject* context, std::function<vo
 }
 
 // Puts one fault rule in place, starts a cloud scan or a pentest and waits for the client's answer.
-bool TestE2eFaults::startUnderFault(StartKind kind, const QJsonObject& rule, Call<QString>* call)
+// Empty when it answered, else what went wrong.
+QString TestE2eFaults::startUnderFault(StartKind kind, const QJsonObject& rule, Call<QString>* call)
 {
-    if (!addFaults({rule}))
-        return false;
+    if (!m_sandbox->addFaults({rule}))
+        return m_sandbox->lastError();
     startWork(kind, call, call->callback());
-    if (!answered(*call)) {
-        m_controlError = QStringLiteral("the client did not answer the start");
-        return false;
-    }
-    return true;
+    if (!answered(*call))
+        return QStringLiteral("the client did not answer the start");
+    return {};
 }
 
 // Reads the first page of repositories: empty when it came back with some, else what went wrong.
@@ -424,7 +272,7 @@ void TestE2eFaults::retryAfterOnGetIsHonoured()
     const QString path = QStringLiteral("/context/repositories");
     QJsonObject rule = statusOn(QStringLiteral("GET"), path, 503);
     rule.insert(QStringLiteral("retryAfter"), 1);
-    QVERIFY2(addFaults({rule}), qPrintable(m_controlError));
+    QVERIFY2(m_sandbox->addFaults({rule}), qPrintable(m_sandbox->lastError()));
 
     const QString error = listRepositories();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -434,7 +282,7 @@ void TestE2eFaults::retryAfterOnGetIsHonoured()
     QVERIFY(m_retries.first().fromRetryAfter);
     QCOMPARE(m_retries.first().delay, std::chrono::milliseconds(1000));
 
-    const QList<QJsonObject> gets = entriesFor(requestLog(), QStringLiteral("GET"), path);
+    const QList<QJsonObject> gets = SandboxHarness::entriesFor(m_sandbox->requestLog(), QStringLiteral("GET"), path);
     QCOMPARE(gets.size(), 2);
     QCOMPARE(gets.at(0).value(QStringLiteral("status")).toInt(), 503);
     QCOMPARE(faultKindOf(gets.at(0)), QStringLiteral("status"));
@@ -444,7 +292,7 @@ void TestE2eFaults::retryAfterOnGetIsHonoured()
     const qint64 gapMs = timeOf(gets.at(0)).msecsTo(timeOf(gets.at(1)));
     QVERIFY2(gapMs >= 950 && gapMs < 5000, qPrintable(QStringLiteral("gap %1 ms").arg(gapMs)));
 
-    const QJsonObject state = serverState();
+    const QJsonObject state = m_sandbox->state();
     QCOMPARE(state.value(QStringLiteral("requests")).toInt(), 2);
     QCOMPARE(state.value(QStringLiteral("faultsApplied")).toInt(), 1);
 }
@@ -454,7 +302,7 @@ void TestE2eFaults::retryAfterOnGetIsHonoured()
 void TestE2eFaults::tooManyRequestsOnStartIsRetriedOnce()
 {
     const QString path = startPath(StartKind::CloudScan);
-    QVERIFY2(addFaults({statusOn(QStringLiteral("POST"), path, 429)}), qPrintable(m_controlError));
+    QVERIFY2(m_sandbox->addFaults({statusOn(QStringLiteral("POST"), path, 429)}), qPrintable(m_sandbox->lastError()));
 
     Call<nullify::api::CloudScanStart> call;
     m_api->startCloudScan(&call, call.callback());
@@ -467,11 +315,11 @@ void TestE2eFaults::tooManyRequestsOnStartIsRetriedOnce()
     QCOMPARE(m_retries.first().httpStatus, 429);
     QVERIFY(!m_retries.first().fromRetryAfter);
 
-    const QList<QJsonObject> posts = entriesFor(requestLog(), QStringLiteral("POST"), path);
+    const QList<QJsonObject> posts = SandboxHarness::entriesFor(m_sandbox->requestLog(), QStringLiteral("POST"), path);
     QCOMPARE(posts.size(), 2);
     QCOMPARE(posts.at(0).value(QStringLiteral("status")).toInt(), 429);
     QCOMPARE(posts.at(1).value(QStringLiteral("status")).toInt(), 200);
-    QCOMPARE(serverState().value(QStringLiteral("cloudScansStarted")).toInt(), 1);
+    QCOMPARE(m_sandbox->state().value(QStringLiteral("cloudScansStarted")).toInt(), 1);
 
     // The id the client holds is the scan the server runs.
     Call<nullify::api::CloudScanStatus> status;
@@ -496,7 +344,8 @@ void TestE2eFaults::serviceUnavailableOnStartIsNotRetried()
     const QString path = startPath(kind);
     // count 1: a wrong retry would get through and start a scan, which the state would show.
     Call<QString> call;
-    QVERIFY2(startUnderFault(kind, statusOn(QStringLiteral("POST"), path, 503), &call), qPrintable(m_controlError));
+    const QString failure = startUnderFault(kind, statusOn(QStringLiteral("POST"), path, 503), &call);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
     QVERIFY2(!call.result->isOk(), "a 503 must reach the caller");
     const ApiError& error = call.result->error();
     QCOMPARE(error.kind, ApiError::Kind::Http);
@@ -504,10 +353,10 @@ void TestE2eFaults::serviceUnavailableOnStartIsNotRetried()
     QCOMPARE(error.message, QStringLiteral("injected fault: HTTP 503"));
     QVERIFY(m_retries.isEmpty());
 
-    const QList<QJsonObject> posts = entriesFor(requestLog(), QStringLiteral("POST"), path);
+    const QList<QJsonObject> posts = SandboxHarness::entriesFor(m_sandbox->requestLog(), QStringLiteral("POST"), path);
     QCOMPARE(posts.size(), 1);
     QCOMPARE(posts.first().value(QStringLiteral("status")).toInt(), 503);
-    QCOMPARE(serverState().value(startedCounter(kind)).toInt(), 0);
+    QCOMPARE(m_sandbox->state().value(startedCounter(kind)).toInt(), 0);
 }
 
 // 3b. The server committed (the handler ran) and the answer was cut mid-body: the client must
@@ -522,16 +371,17 @@ void TestE2eFaults::resetAfterStartCommittedIsNotRetried()
     QFETCH(StartKind, kind);
     const QString path = startPath(kind);
     Call<QString> call;
-    QVERIFY2(startUnderFault(kind, faultOn(QStringLiteral("POST"), path, QStringLiteral("reset")), &call),
-             qPrintable(m_controlError));
+    const QString failure
+        = startUnderFault(kind, faultOn(QStringLiteral("POST"), path, QStringLiteral("reset")), &call);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
     QVERIFY2(!call.result->isOk(), "half an answer must not be a success");
     QCOMPARE(call.result->error().kind, ApiError::Kind::Network);
     QVERIFY(m_retries.isEmpty());
 
-    const QList<QJsonObject> posts = entriesFor(requestLog(), QStringLiteral("POST"), path);
+    const QList<QJsonObject> posts = SandboxHarness::entriesFor(m_sandbox->requestLog(), QStringLiteral("POST"), path);
     QCOMPARE(posts.size(), 1);
     QCOMPARE(faultKindOf(posts.first()), QStringLiteral("reset"));
-    QCOMPARE(serverState().value(startedCounter(kind)).toInt(), 1);
+    QCOMPARE(m_sandbox->state().value(startedCounter(kind)).toInt(), 1);
 }
 
 // 3c. The server reads a start and closes the connection without a byte. The client can not know
@@ -547,9 +397,10 @@ void TestE2eFaults::closeAfterStartSentIsNotResent()
     QFETCH(StartKind, kind);
     const QString path = startPath(kind);
     Call<QString> call;
-    QVERIFY2(startUnderFault(kind, faultOn(QStringLiteral("POST"), path, QStringLiteral("close")), &call),
-             qPrintable(m_controlError));
-    const QList<QJsonObject> posts = entriesFor(requestLog(), QStringLiteral("POST"), path);
+    const QString failure
+        = startUnderFault(kind, faultOn(QStringLiteral("POST"), path, QStringLiteral("close")), &call);
+    QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    const QList<QJsonObject> posts = SandboxHarness::entriesFor(m_sandbox->requestLog(), QStringLiteral("POST"), path);
     QVERIFY2(
         posts.size() == 1,
         qPrintable(
@@ -559,7 +410,7 @@ void TestE2eFaults::closeAfterStartSentIsNotResent()
     QVERIFY2(!call.result->isOk(), "no answer is not a success");
     QCOMPARE(call.result->error().kind, ApiError::Kind::Network);
     QVERIFY(m_retries.isEmpty());
-    QCOMPARE(serverState().value(startedCounter(kind)).toInt(), 0);
+    QCOMPARE(m_sandbox->state().value(startedCounter(kind)).toInt(), 0);
 }
 
 // 4a. The server revokes the token on a GET: one real refresh (cookie, no bearer), then the GET is
@@ -567,28 +418,30 @@ void TestE2eFaults::closeAfterStartSentIsNotResent()
 void TestE2eFaults::revokedTokenIsRefreshedOnceAndReplayed()
 {
     const QString path = QStringLiteral("/context/repositories");
-    QVERIFY2(addFaults({faultOn(QStringLiteral("GET"), path, QStringLiteral("revoke"))}), qPrintable(m_controlError));
+    QVERIFY2(m_sandbox->addFaults({faultOn(QStringLiteral("GET"), path, QStringLiteral("revoke"))}),
+             qPrintable(m_sandbox->lastError()));
 
     const QString error = listRepositories();
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    QCOMPARE(m_provider->refreshCount(), 1);
-    QVERIFY(m_provider->accessToken() != m_accessToken);
+    QCOMPARE(m_refreshes, 1);
+    QVERIFY(m_session->accessToken() != m_accessToken);
     QVERIFY(m_retries.isEmpty()); // a replay after a refresh is not a retry
 
-    const QList<QJsonObject> log = requestLog();
-    const QList<QJsonObject> refreshes = entriesFor(log, QStringLiteral("GET"), QStringLiteral("/auth/refresh_token"));
+    const QList<QJsonObject> log = m_sandbox->requestLog();
+    const QList<QJsonObject> refreshes
+        = SandboxHarness::entriesFor(log, QStringLiteral("GET"), QStringLiteral("/auth/refresh_token"));
     QCOMPARE(refreshes.size(), 1);
     QCOMPARE(refreshes.first().value(QStringLiteral("status")).toInt(), 200);
     QCOMPARE(refreshes.first().value(QStringLiteral("refreshTokenHash")).toString(), shortHash(m_refreshToken));
     QVERIFY2(refreshes.first().value(QStringLiteral("tokenHash")).isNull(), "no bearer token on the refresh call");
 
-    const QList<QJsonObject> gets = entriesFor(log, QStringLiteral("GET"), path);
+    const QList<QJsonObject> gets = SandboxHarness::entriesFor(log, QStringLiteral("GET"), path);
     QCOMPARE(gets.size(), 2);
     QCOMPARE(gets.at(0).value(QStringLiteral("status")).toInt(), 401);
     QCOMPARE(faultKindOf(gets.at(0)), QStringLiteral("revoke"));
     QCOMPARE(gets.at(0).value(QStringLiteral("tokenHash")).toString(), shortHash(m_accessToken));
     QCOMPARE(gets.at(1).value(QStringLiteral("status")).toInt(), 200);
-    QCOMPARE(gets.at(1).value(QStringLiteral("tokenHash")).toString(), shortHash(m_provider->accessToken()));
+    QCOMPARE(gets.at(1).value(QStringLiteral("tokenHash")).toString(), shortHash(m_session->accessToken()));
     QVERIFY(gets.at(1).value(QStringLiteral("tokenHash")) != gets.at(0).value(QStringLiteral("tokenHash")));
     // 401, then the refresh, then the replay.
     const auto seq = [](const QJsonObject& entry) { return entry.value(QStringLiteral("seq")).toInteger(); };
@@ -601,11 +454,11 @@ void TestE2eFaults::revokedTokenIsRefreshedOnceAndReplayed()
 void TestE2eFaults::revocationUnderConcurrentGetsRefreshesOnce()
 {
     QJsonObject answer;
-    QVERIFY2(control("POST",
-                     QStringLiteral("/revoke"),
-                     json({{QStringLiteral("principal"), QStringLiteral("user:demo")}}),
-                     &answer),
-             qPrintable(m_controlError));
+    QVERIFY2(m_sandbox->control("POST",
+                                QStringLiteral("/revoke"),
+                                SandboxHarness::json({{QStringLiteral("principal"), QStringLiteral("user:demo")}}),
+                                &answer),
+             qPrintable(m_sandbox->lastError()));
     QVERIFY(answer.value(QStringLiteral("revoked")).toInt() >= 1);
 
     constexpr int kCalls = 20;
@@ -620,15 +473,15 @@ void TestE2eFaults::revocationUnderConcurrentGetsRefreshesOnce()
     QTRY_VERIFY_WITH_TIMEOUT(allDone(), kCallTimeoutMs);
     for (const auto& call : calls)
         QVERIFY2(call->result->isOk(), qPrintable(call->describe()));
-    QCOMPARE(m_provider->refreshCount(), 1);
+    QCOMPARE(m_refreshes, 1);
 
-    const QList<QJsonObject> log = requestLog();
-    QCOMPARE(entriesFor(log, QStringLiteral("GET"), QStringLiteral("/auth/refresh_token")).size(), 1);
+    const QList<QJsonObject> log = m_sandbox->requestLog();
+    QCOMPARE(SandboxHarness::entriesFor(log, QStringLiteral("GET"), QStringLiteral("/auth/refresh_token")).size(), 1);
     const QString oldHash = shortHash(m_accessToken);
-    const QString newHash = shortHash(m_provider->accessToken());
+    const QString newHash = shortHash(m_session->accessToken());
     int refused = 0;
     int served = 0;
-    for (const QJsonObject& entry : entriesFor(log, QStringLiteral("GET"), path)) {
+    for (const QJsonObject& entry : SandboxHarness::entriesFor(log, QStringLiteral("GET"), path)) {
         const int status = entry.value(QStringLiteral("status")).toInt();
         const QString hash = entry.value(QStringLiteral("tokenHash")).toString();
         if (status == 401) {
@@ -692,10 +545,10 @@ void TestE2eFaults::resetMidBodyOnReadIsRetried()
     QString error = read(&expected, &expectedTotal);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(!expected.isEmpty());
-    QJsonObject answer;
-    QVERIFY2(control("POST", QStringLiteral("/reset-log"), {}, &answer), qPrintable(m_controlError));
+    QVERIFY2(m_sandbox->resetLog(), qPrintable(m_sandbox->lastError()));
 
-    QVERIFY2(addFaults({faultOn(method, path, QStringLiteral("reset"))}), qPrintable(m_controlError));
+    QVERIFY2(m_sandbox->addFaults({faultOn(method, path, QStringLiteral("reset"))}),
+             qPrintable(m_sandbox->lastError()));
     QStringList got;
     qint64 gotTotal = 0;
     error = read(&got, &gotTotal);
@@ -707,7 +560,7 @@ void TestE2eFaults::resetMidBodyOnReadIsRetried()
     QCOMPARE(m_retries.first().httpStatus, 0);
     QVERIFY(m_retries.first().networkError != QNetworkReply::NoError);
 
-    const QList<QJsonObject> entries = entriesFor(requestLog(), method, path);
+    const QList<QJsonObject> entries = SandboxHarness::entriesFor(m_sandbox->requestLog(), method, path);
     QCOMPARE(entries.size(), 2);
     QCOMPARE(faultKindOf(entries.at(0)), QStringLiteral("reset"));
     QCOMPARE(entries.at(1).value(QStringLiteral("status")).toInt(), 200);
@@ -725,7 +578,8 @@ void TestE2eFaults::stalledGetTimesOutAndIsRetried()
     m_manager->setRetryPolicy(policy);
 
     const QString path = QStringLiteral("/context/repositories");
-    QVERIFY2(addFaults({faultOn(QStringLiteral("GET"), path, QStringLiteral("stall"))}), qPrintable(m_controlError));
+    QVERIFY2(m_sandbox->addFaults({faultOn(QStringLiteral("GET"), path, QStringLiteral("stall"))}),
+             qPrintable(m_sandbox->lastError()));
 
     QElapsedTimer clock;
     clock.start();
@@ -737,7 +591,7 @@ void TestE2eFaults::stalledGetTimesOutAndIsRetried()
     QCOMPARE(m_retries.first().httpStatus, 0);
     QCOMPARE(m_retries.first().networkError, QNetworkReply::TimeoutError);
 
-    const QList<QJsonObject> gets = entriesFor(requestLog(), QStringLiteral("GET"), path);
+    const QList<QJsonObject> gets = SandboxHarness::entriesFor(m_sandbox->requestLog(), QStringLiteral("GET"), path);
     QCOMPARE(gets.size(), 2);
     QCOMPARE(faultKindOf(gets.at(0)), QStringLiteral("stall"));
     QVERIFY(gets.at(0).value(QStringLiteral("status")).isNull());

@@ -50,6 +50,14 @@ SandboxResponse unauthorized(const QString& message, const QByteArray& errorCode
     return SandboxResponse::error(401, message).header(QByteArrayLiteral("WWW-Authenticate"), challenge);
 }
 
+// The routes a valid token may call without the githubOwnerId scope (a given one must still match).
+bool isScopeFreeRoute(const SandboxRequest& request)
+{
+    return request.method == QByteArrayLiteral("GET")
+        && (request.path == QStringLiteral("/admin/installations")
+            || request.path == QStringLiteral("/admin/user/current"));
+}
+
 SandboxResponse noStore(SandboxResponse response)
 {
     // Token responses must not be cached anywhere (RFC 6749 5.1).
@@ -272,6 +280,11 @@ std::optional<SandboxResponse> AuthService::authenticate(SandboxRequest& request
     request.principal = it->principal;
 
     if (!request.query.hasQueryItem(QStringLiteral("githubOwnerId"))) {
+        // Who am I and which scopes may I use are asked before a scope is known: a pasted service
+        // token comes without query_parameters and learns them from /admin/installations.
+        if (isScopeFreeRoute(request)) {
+            return std::nullopt;
+        }
         return SandboxResponse::error(400, QStringLiteral("missing githubOwnerId query parameter (the token's scope)"));
     }
     const QString owner = request.query.queryItemValue(QStringLiteral("githubOwnerId"), QUrl::FullyDecoded);

@@ -33,7 +33,9 @@ public:
     void registerRoutes(Router& router);
 
     // Checks "Authorization: Bearer" and the githubOwnerId scope; on success sets
-    // request.principal and returns nullopt, otherwise the 401/400/403 to send.
+    // request.principal and returns nullopt, otherwise the 401/400/403 to send. GET
+    // /admin/installations and GET /admin/user/current need no scope (a given one must match):
+    // that is how a service token, which comes without one, learns its scope.
     std::optional<SandboxResponse> authenticate(SandboxRequest& request) const;
 
     // Fault "revoke": the presented token stops working. Returns whether it was a live token.

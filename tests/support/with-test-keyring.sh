@@ -13,6 +13,15 @@
 # with this as its LAUNCHER, inside a whole ctest run wrapped in it) and every test that uses it
 # as LAUNCHER is isolated from the others.
 #
+# NULLIFY_TEST_KEYRING_MODE picks the keychain the command meets (the command sees it too):
+#   unlocked (default)  as above;
+#   locked              the login keyring exists (same password), but the daemon serving it was
+#                       started without unlocking it, like a desktop whose keyring nobody unlocked;
+#   nokeyring           the daemon runs, but no keyring was ever created (no default collection);
+#   none                no session bus at all: DBUS_SESSION_BUS_ADDRESS points nowhere and there is
+#                       no DISPLAY to autolaunch one, like a headless machine.
+# All modes get the same throwaway directories, so a test can search them for what leaked.
+#
 # Needs: dbus (dbus-run-session), gnome-keyring, libsecret-1-0: scripts/setup.sh installs them.
 set -euo pipefail
 
@@ -26,15 +35,37 @@ if [[ "${NULLIFY_TEST_KEYRING_STAGE:-}" == inner ]]; then
     unset NULLIFY_TEST_KEYRING_STAGE
     # Starts the daemon on this session bus and creates/unlocks the login keyring. The daemon
     # forks into the background; its output is not ours to show (and must not hold a pipe open).
-    if ! printf '%s' "nullify-test-keyring" \
-        | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>"$HOME/gnome-keyring.log"; then
-        echo "${0##*/}: gnome-keyring-daemon failed to start:" >&2
-        cat "$HOME/gnome-keyring.log" >&2 || true
-        exit 1
-    fi
+    keyring_log="$HOME/gnome-keyring.log"
+    start_keyring()
+    {
+        if ! printf '%s' "nullify-test-keyring" \
+            | gnome-keyring-daemon "$@" --components=secrets >/dev/null 2>>"$keyring_log"; then
+            echo "${0##*/}: gnome-keyring-daemon failed to start:" >&2
+            cat "$keyring_log" >&2 || true
+            exit 1
+        fi
+    }
+    case "$NULLIFY_TEST_KEYRING_MODE" in
+    locked)
+        # A login keyring that exists on disk, served by a fresh daemon nobody unlocked.
+        start_keyring --unlock
+        start_keyring --replace
+        ;;
+    nokeyring) start_keyring --start ;;
+    *) start_keyring --unlock ;;
+    esac
     export NULLIFY_TEST_KEYRING=1
     exec "$@"
 fi
+
+export NULLIFY_TEST_KEYRING_MODE="${NULLIFY_TEST_KEYRING_MODE:-unlocked}"
+case "$NULLIFY_TEST_KEYRING_MODE" in
+unlocked | locked | nokeyring | none) ;;
+*)
+    echo "${0##*/}: NULLIFY_TEST_KEYRING_MODE must be unlocked, locked, nokeyring or none" >&2
+    exit 2
+    ;;
+esac
 
 for tool in dbus-run-session gnome-keyring-daemon; do
     if ! command -v "$tool" >/dev/null 2>&1; then
@@ -86,5 +117,13 @@ DAEMON
 chmod +x "$scratch/dbus-daemon"
 
 status=0
+if [[ "$NULLIFY_TEST_KEYRING_MODE" == none ]]; then
+    # No bus to find and none to autolaunch (D-Bus autolaunch needs an X11 display).
+    unset NULLIFY_TEST_KEYRING_STAGE DISPLAY WAYLAND_DISPLAY
+    export DBUS_SESSION_BUS_ADDRESS="unix:path=$scratch/no-such-bus"
+    export NULLIFY_TEST_KEYRING=1
+    "$@" || status=$?
+    exit "$status"
+fi
 dbus-run-session --dbus-daemon="$scratch/dbus-daemon" -- "${BASH_SOURCE[0]}" "$@" || status=$?
 exit "$status"

@@ -80,6 +80,7 @@ private slots:
     void retryNowSkipsLongWait();
     void retryNowWhenNotWaitingDoesNothing();
     void waitingStateDuringWait();
+    void lateSubscriberDuringWaitHearsOnlyTheNextAttempt();
 
 private:
     QNetworkRequest requestFor(const QString& path) const { return QNetworkRequest(m_server->url(path)); }
@@ -515,6 +516,27 @@ void TestReplyLifecycle::retryNowWhenNotWaitingDoesNothing()
     QCOMPARE(reply->error(), QNetworkReply::NoError);
     QCOMPARE(reply->readAll(), QByteArrayLiteral("once"));
     QCOMPARE(reply->attribute(toAttribute(ReplyAttribute::AttemptCount)).toInt(), 1);
+    reply->deleteLater();
+}
+
+void TestReplyLifecycle::lateSubscriberDuringWaitHearsOnlyTheNextAttempt()
+{
+    // A view that connects to attemptStarted while the reply waits to retry after attempt 1
+    // (an activity panel opened late) must not be told that attempt 1 has just started.
+    const QString path = QStringLiteral("/late-subscriber");
+    m_server->enqueue(
+        "GET", path, ScriptedResponse::status(503).header(QByteArrayLiteral("Retry-After"), QByteArrayLiteral("1")));
+    m_server->enqueue("GET", path, ScriptedResponse::status(200, QByteArrayLiteral("ok")));
+
+    auto* reply = qobject_cast<RetryingReply*>(m_manager->get(requestFor(path)));
+    QVERIFY(reply);
+    QTRY_VERIFY_WITH_TIMEOUT(reply->isWaitingToRetry(), kFinishTimeoutMs);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QSignalSpy attempts(reply, &RetryingReply::attemptStarted);
+
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kFinishTimeoutMs);
+    QCOMPARE(attempts.count(), 1);
+    QCOMPARE(attempts.at(0).at(0).toInt(), 2);
     reply->deleteLater();
 }
 

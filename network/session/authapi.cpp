@@ -1,0 +1,260 @@
+#include "authapi.h"
+
+#include "jsonreader.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkReply>
+#include <QPointer>
+
+#include <memory>
+
+namespace nullify::session {
+
+namespace {
+
+using api::ApiError;
+using api::JsonReader;
+using api::Result;
+using R = api::JsonReader;
+
+QByteArray compactJson(const QJsonObject& object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// A 2xx (or an error body) whose "error" says no: the server's words, as Rejected.
+std::optional<ApiError> rejection(const QByteArray& body, int httpStatus)
+{
+    const QJsonDocument document = QJsonDocument::fromJson(body);
+    if (!document.isObject())
+        return std::nullopt;
+    const QJsonValue error = document.object().value(QStringLiteral("error"));
+    if (!error.isString() || error.toString().isEmpty())
+        return std::nullopt;
+    ApiError rejected;
+    rejected.kind = ApiError::Kind::Rejected;
+    rejected.httpStatus = httpStatus;
+    rejected.message = error.toString();
+    return rejected;
+}
+
+// A token is handed back to the server in a header; one that could break the header (or that a
+// header could not carry unchanged) is refused rather than sent. RFC 6265 cookie-octets.
+bool isCookieSafe(const QByteArray& value)
+{
+    if (value.isEmpty())
+        return false;
+    for (const char c : value) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte <= 0x20 || byte >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\')
+            return false;
+    }
+    return true;
+}
+
+// The access token of an answer: present, a string, not empty. A 2xx without one is a broken
+// answer, never an empty session.
+QByteArray requiredToken(R& r, const QString& key)
+{
+    const QString token = r.string(key, R::Required);
+    if (r.ok() && token.isEmpty())
+        r.fail(r.childPath(key), QStringLiteral("the token is empty"));
+    return token.toUtf8();
+}
+
+// A refresh token is sent back in a Cookie header, so one that a cookie cannot carry is refused
+// here, not when the session first needs it.
+QByteArray optionalRefreshToken(R& r, const QString& key)
+{
+    const QByteArray token = r.string(key).toUtf8();
+    if (r.ok() && !token.isEmpty() && !isCookieSafe(token))
+        r.fail(r.childPath(key), QStringLiteral("not a valid cookie value"));
+    return token;
+}
+
+// "refresh_token=abc; Path=/; HttpOnly" -> "abc". Qt folds several Set-Cookie headers into one
+// value separated by '\n', so every line is one cookie. A deletion (an empty value or Max-Age <= 0)
+// is not a rotation: the stored refresh token is kept, and the session decides what a failed
+// refresh means. (A past Expires is not checked: servers that delete send an empty value too.)
+std::optional<QByteArray> refreshTokenFromSetCookie(const QList<QByteArray>& headers)
+{
+    std::optional<QByteArray> found;
+    for (const QByteArray& header : headers) {
+        for (const QByteArray& line : header.split('\n')) {
+            const QList<QByteArray> parts = line.split(';');
+            const QByteArray pair = parts.first().trimmed();
+            const qsizetype equals = pair.indexOf('=');
+            if (equals <= 0 || pair.left(equals).trimmed() != "refresh_token")
+                continue;
+            QByteArray value = pair.mid(equals + 1).trimmed();
+            if (value.size() >= 2 && value.startsWith('"') && value.endsWith('"'))
+                value = value.mid(1, value.size() - 2);
+            bool deleted = false;
+            for (qsizetype i = 1; i < parts.size(); ++i) {
+                const QByteArray attribute = parts.at(i).trimmed();
+                if (attribute.left(8).compare("max-age=", Qt::CaseInsensitive) == 0) {
+                    bool ok = false;
+                    const qint64 maxAge = attribute.mid(8).trimmed().toLongLong(&ok);
+                    deleted = deleted || (ok && maxAge <= 0);
+                }
+            }
+            if (deleted || !isCookieSafe(value))
+                continue;
+            found = value; // the last one wins, as in a browser's cookie store
+        }
+    }
+    return found;
+}
+
+} // namespace
+
+AuthApi::AuthApi(NetworkAccessManager* manager, const QUrl& apiBase, QObject* parent)
+    : QObject(parent)
+    , m_client(manager, this)
+{
+    // No scope: the auth endpoints belong to no tenant scope, and the session has none yet.
+    m_client.setBaseUrl(apiBase);
+}
+
+QNetworkReply* AuthApi::createCliSession(quint16 port, QObject* context, api::Callback<CliSession> done)
+{
+    api::ApiRequest request;
+    request.method = QByteArrayLiteral("POST");
+    request.path = QStringLiteral("/auth/cli/session");
+    request.body = compactJson(QJsonObject {{QStringLiteral("port"), int(port)}});
+    return m_client.send<CliSession>(request, &AuthApi::decodeCliSession, context, std::move(done));
+}
+
+QNetworkReply* AuthApi::exchangeCliToken(const QString& sessionId, QObject* context, api::Callback<Credentials> done)
+{
+    api::ApiRequest request;
+    request.method = QByteArrayLiteral("POST");
+    request.path = QStringLiteral("/auth/cli/token");
+    request.body = compactJson(QJsonObject {{QStringLiteral("session_id"), sessionId}});
+    return m_client.sendRaw(request, context, [done = std::move(done)](const Result<QByteArray>& raw) {
+        if (!raw) {
+            // The server may say why in an error status too ({"error": "authorization_pending"}
+            // with a 400): that is still the server refusing the login, in its own words.
+            const ApiError& error = raw.error();
+            if (error.kind == ApiError::Kind::Http) {
+                if (auto rejected = rejection(error.body, error.httpStatus)) {
+                    rejected->body = error.body;
+                    done(Result<Credentials>::failure(*rejected));
+                    return;
+                }
+            }
+            done(Result<Credentials>::failure(error));
+            return;
+        }
+        done(decodeCliToken(raw.value(), QDateTime::currentDateTimeUtc()));
+    });
+}
+
+QNetworkReply* AuthApi::refresh(const QByteArray& refreshToken, QObject* context, api::Callback<RefreshAnswer> done)
+{
+    if (!isCookieSafe(refreshToken)) {
+        return m_client.refuse<RefreshAnswer>(
+            ApiError::invalidRequest(QStringLiteral("refresh_token"),
+                                     QStringLiteral("The stored refresh token is empty or damaged.")),
+            context,
+            std::move(done));
+    }
+    api::ApiRequest request;
+    request.path = QStringLiteral("/auth/refresh_token");
+    request.headers.append({QByteArrayLiteral("Cookie"), QByteArrayLiteral("refresh_token=") + refreshToken});
+
+    // The rotated refresh token may come as a Set-Cookie, which the body callback does not see:
+    // the reply is still alive (deleted later) when the callback runs, so its headers are read
+    // there. The holder is filled right after sending, long before any answer can arrive.
+    auto replyHolder = std::make_shared<QPointer<QNetworkReply>>();
+    QNetworkReply* reply
+        = m_client.sendRaw(request, context, [replyHolder, done = std::move(done)](const Result<QByteArray>& raw) {
+              if (!raw) {
+                  done(Result<RefreshAnswer>::failure(raw.error()));
+                  return;
+              }
+              QList<QByteArray> setCookies;
+              if (QNetworkReply* finished = replyHolder->data()) {
+                  const QByteArray header = finished->rawHeader("Set-Cookie");
+                  if (!header.isEmpty())
+                      setCookies.append(header);
+              }
+              done(decodeRefresh(raw.value(), setCookies));
+          });
+    *replyHolder = reply;
+    return reply;
+}
+
+api::Result<CliSession> AuthApi::decodeCliSession(const QByteArray& body)
+{
+    return api::decodeJson<CliSession>(body, [](R& r) {
+        CliSession session;
+        session.sessionId = r.string(QStringLiteral("session_id"), R::Required);
+        if (r.ok() && session.sessionId.isEmpty())
+            r.fail(QStringLiteral("session_id"), QStringLiteral("empty"));
+        const QString authUrl = r.string(QStringLiteral("auth_url"), R::Required);
+        if (!r.ok())
+            return session;
+        // Handed to the system browser: a file:, javascript: or custom-scheme URL from a broken
+        // or hostile server must never be opened.
+        const QUrl url(authUrl, QUrl::StrictMode);
+        const QString scheme = url.scheme().toLower();
+        if (!url.isValid() || url.host().isEmpty()
+            || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
+            r.fail(QStringLiteral("auth_url"), QStringLiteral("not an http or https URL"));
+            return session;
+        }
+        session.authUrl = url;
+        return session;
+    });
+}
+
+api::Result<Credentials> AuthApi::decodeCliToken(const QByteArray& body, const QDateTime& now)
+{
+    if (auto rejected = rejection(body, 200)) {
+        rejected->body = body;
+        return Result<Credentials>::failure(*rejected);
+    }
+    return api::decodeJson<Credentials>(body, [&now](R& r) {
+        Credentials credentials;
+        credentials.kind = Credentials::Kind::UserSession;
+        credentials.accessToken = requiredToken(r, QStringLiteral("access_token"));
+        credentials.refreshToken = optionalRefreshToken(r, QStringLiteral("refresh_token"));
+        const std::optional<qint64> expiresIn = r.integer(QStringLiteral("expires_in"));
+        if (expiresIn && *expiresIn < 0)
+            r.fail(QStringLiteral("expires_in"), QStringLiteral("negative"));
+        else if (expiresIn)
+            credentials.expiresAt = now.toUTC().addSecs(*expiresIn);
+        credentials.scope = r.stringMap(QStringLiteral("query_parameters"));
+        return credentials;
+    });
+}
+
+api::Result<RefreshAnswer> AuthApi::decodeRefresh(const QByteArray& body, const QList<QByteArray>& setCookieHeaders)
+{
+    if (auto rejected = rejection(body, 200)) {
+        rejected->body = body;
+        return Result<RefreshAnswer>::failure(*rejected);
+    }
+    return api::decodeJson<RefreshAnswer>(body, [&setCookieHeaders](R& r) {
+        RefreshAnswer answer;
+        answer.accessToken = requiredToken(r, QStringLiteral("accessToken"));
+        answer.expiresInSeconds = r.integer(QStringLiteral("expiresIn"), R::Required).value_or(0);
+        if (r.ok() && answer.expiresInSeconds < 0)
+            r.fail(QStringLiteral("expiresIn"), QStringLiteral("negative"));
+        // Missing, null or empty: keep the old scope (the CLI wipes it here, and then every call
+        // fails for want of the tenant parameters).
+        const api::QueryParameters scope = r.stringMap(QStringLiteral("queryParameters"));
+        if (!scope.isEmpty())
+            answer.scope = scope;
+        const QByteArray fromJson = optionalRefreshToken(r, QStringLiteral("refreshToken"));
+        if (!fromJson.isEmpty())
+            answer.refreshToken = fromJson;
+        else
+            answer.refreshToken = refreshTokenFromSetCookie(setCookieHeaders);
+        return answer;
+    });
+}
+
+} // namespace nullify::session

@@ -1,0 +1,322 @@
+#include "browsersignin.h"
+
+#include "callbackrequest.h"
+#include "logging.h"
+
+#include <QNetworkReply>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QTimerEvent>
+
+#include <algorithm>
+#include <limits>
+
+namespace nullify::session {
+
+namespace {
+
+using api::ApiError;
+
+QString hostOf(const QUrl& url)
+{
+    return url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
+}
+
+// For people: what went wrong with an auth call, without the machinery's words where possible.
+QString describe(const ApiError& error, const QUrl& apiBase, const QString& step)
+{
+    const QString host = hostOf(apiBase);
+    switch (error.kind) {
+    case ApiError::Kind::Rejected:
+        return QStringLiteral("%1 refused the sign-in: %2").arg(host, error.message);
+    case ApiError::Kind::Network:
+        return QStringLiteral("Could not reach %1 to %2: %3").arg(host, step, error.message);
+    case ApiError::Kind::TimedOut:
+        return QStringLiteral("%1 did not answer in time (%2).").arg(host, step);
+    case ApiError::Kind::Decoding:
+        return QStringLiteral("%1 sent an answer this app does not understand (%2): %3").arg(host, step, error.message);
+    default:
+        return QStringLiteral("Could not %1 at %2: %3").arg(step, host, error.toString());
+    }
+}
+
+QString describeDuration(std::chrono::milliseconds duration)
+{
+    using namespace std::chrono;
+    if (duration >= minutes(1) && duration % minutes(1) == milliseconds(0)) {
+        const auto count = duration_cast<minutes>(duration).count();
+        return count == 1 ? QStringLiteral("1 minute") : QStringLiteral("%1 minutes").arg(count);
+    }
+    if (duration >= seconds(1))
+        return QStringLiteral("%1 s").arg(duration_cast<seconds>(duration).count());
+    return QStringLiteral("%1 ms").arg(duration.count());
+}
+
+// Constant time for equal lengths: the id is the only thing a local process would have to guess.
+bool sameId(const QString& a, const QString& b)
+{
+    const QByteArray left = a.toUtf8();
+    const QByteArray right = b.toUtf8();
+    if (left.size() != right.size())
+        return false;
+    unsigned char difference = 0;
+    for (qsizetype i = 0; i < left.size(); ++i)
+        difference |= static_cast<unsigned char>(left.at(i) ^ right.at(i));
+    return difference == 0;
+}
+
+QByteArray page(const QString& title, const QString& message)
+{
+    // Everything that is shown is escaped, even text this class wrote: a path from the request
+    // can end up in a message.
+    return QStringLiteral("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%1</title></head>\n"
+                          "<body style=\"font-family: sans-serif; margin: 3em\">\n<h1>%1</h1>\n<p>%2</p>\n"
+                          "</body></html>\n")
+        .arg(title.toHtmlEscaped(), message.toHtmlEscaped())
+        .toUtf8();
+}
+
+} // namespace
+
+BrowserSignIn::BrowserSignIn(NetworkAccessManager* manager, const QUrl& apiBase, QObject* parent)
+    : QObject(parent)
+    , m_auth(manager, apiBase, this)
+{ }
+
+BrowserSignIn::~BrowserSignIn()
+{
+    // No signal from a destructor: whoever destroys the flow knows it is over.
+    m_running = false;
+    if (m_pending)
+        m_pending->abort();
+    if (m_server)
+        m_server->close();
+}
+
+quint16 BrowserSignIn::callbackPort() const
+{
+    return m_server && m_server->isListening() ? m_server->serverPort() : 0;
+}
+
+QHostAddress BrowserSignIn::callbackAddress() const
+{
+    return m_server && m_server->isListening() ? m_server->serverAddress() : QHostAddress();
+}
+
+void BrowserSignIn::start()
+{
+    if (m_started)
+        return; // one flow per object
+    m_started = true;
+    m_running = true;
+
+    m_server = new QTcpServer(this);
+    m_server->setMaxPendingConnections(maxConnections);
+    // 127.0.0.1 only, never Any: the callback carries the session id, and nothing beyond this
+    // machine may deliver (or read) it.
+    if (!m_server->listen(QHostAddress::LocalHost, 0)) {
+        const QString reason = m_server->errorString();
+        // Reported on the next turn, so a caller that connects right after start() still hears it.
+        QTimer::singleShot(0, this, [this, reason] {
+            fail(QStringLiteral("Could not listen on 127.0.0.1 for the browser's answer: %1").arg(reason), false);
+        });
+        return;
+    }
+    connect(m_server, &QTcpServer::newConnection, this, &BrowserSignIn::onNewConnection);
+    const qint64 timeoutMs = std::clamp<qint64>(m_timeout.count(), 1, std::numeric_limits<int>::max());
+    m_timeoutTimer.start(int(timeoutMs), this);
+    qCInfo(lcSignIn) << "browser sign-in: listening on 127.0.0.1 port" << m_server->serverPort();
+
+    const QUrl apiBase = m_auth.apiBase();
+    m_pending
+        = m_auth.createCliSession(m_server->serverPort(), this, [this, apiBase](const api::Result<CliSession>& result) {
+              m_pending = nullptr;
+              if (!m_running)
+                  return;
+              if (!result) {
+                  fail(describe(result.error(), apiBase, QStringLiteral("start the sign-in")), false);
+                  return;
+              }
+              m_sessionId = result.value().sessionId;
+              m_authUrl = result.value().authUrl;
+              qCInfo(lcSignIn) << "browser sign-in: session created; waiting for the browser";
+              emit authUrlReady(m_authUrl);
+          });
+}
+
+void BrowserSignIn::cancel()
+{
+    fail(QStringLiteral("Sign-in cancelled."), true);
+}
+
+void BrowserSignIn::timerEvent(QTimerEvent* event)
+{
+    if (event->timerId() != m_timeoutTimer.timerId()) {
+        QObject::timerEvent(event);
+        return;
+    }
+    m_timeoutTimer.stop();
+    fail(QStringLiteral("Sign-in timed out: the browser did not come back within %1. Try again.")
+             .arg(describeDuration(m_timeout)),
+         false);
+}
+
+void BrowserSignIn::onNewConnection()
+{
+    while (m_server && m_server->hasPendingConnections()) {
+        QTcpSocket* socket = m_server->nextPendingConnection();
+        if (!m_running || m_heads.size() >= maxConnections) {
+            socket->abort();
+            socket->deleteLater();
+            continue;
+        }
+        m_heads.insert(socket, QByteArray());
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
+        connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
+            m_heads.remove(socket);
+            socket->deleteLater();
+        });
+        // The whole head has to arrive in time, not just some byte: a trickle must not keep a slot.
+        QTimer::singleShot(headTimeout, socket, [this, socket] {
+            if (m_heads.remove(socket) > 0) {
+                socket->abort();
+                socket->deleteLater();
+            }
+        });
+    }
+}
+
+void BrowserSignIn::onReadyRead(QTcpSocket* socket)
+{
+    auto found = m_heads.find(socket);
+    if (found == m_heads.end()) {
+        socket->readAll(); // answered already: whatever else comes is not read into memory
+        return;
+    }
+    QByteArray& head = found.value();
+    const qint64 room = CallbackRequest::maxHeadBytes + 1 - head.size();
+    if (room > 0)
+        head += socket->read(room);
+    socket->readAll(); // beyond the limit: the parser already knows the head is too large
+
+    const CallbackRequest request = CallbackRequest::parse(head);
+    switch (request.status) {
+    case CallbackRequest::Status::Incomplete:
+        return;
+    case CallbackRequest::Status::Malformed:
+        respond(socket, 400, "Bad Request", QStringLiteral("This is not a request the sign-in understands."));
+        return;
+    case CallbackRequest::Status::TooLarge:
+        respond(socket,
+                431,
+                "Request Header Fields Too Large",
+                QStringLiteral("The request was too large for the sign-in callback."));
+        return;
+    case CallbackRequest::Status::WrongMethod:
+        respond(socket, 405, "Method Not Allowed", QStringLiteral("The sign-in callback only answers GET."));
+        return;
+    case CallbackRequest::Status::Ok:
+        break;
+    }
+
+    if (request.path != QLatin1String("/callback")) {
+        respond(socket, 404, "Not Found", QStringLiteral("Nothing here: %1").arg(request.path.left(200)));
+        return;
+    }
+    if (m_sessionId.isEmpty() || !request.sessionId || !sameId(*request.sessionId, m_sessionId)) {
+        // A stale tab of an earlier attempt, or somebody guessing: refused, and the flow goes on.
+        qCInfo(lcSignIn) << "browser sign-in: callback with a missing or wrong session id refused";
+        respond(socket,
+                403,
+                "Forbidden",
+                QStringLiteral("This sign-in link does not belong to the sign-in Nullify Desktop is waiting for. "
+                               "Start the sign-in again from the app."));
+        return;
+    }
+    if (m_callbackAccepted || !m_running) {
+        respond(socket,
+                200,
+                "OK",
+                QStringLiteral("Nullify Desktop is already signed in with this link. You can close this tab."));
+        return;
+    }
+    m_callbackAccepted = true;
+    // From here the exchange is bounded by the network core's deadline; the browser has done its
+    // part, so the wait for it is over.
+    m_timeoutTimer.stop();
+    respond(socket, 200, "OK", QStringLiteral("Signed in to Nullify Desktop. You can close this tab."));
+    qCInfo(lcSignIn) << "browser sign-in: callback accepted; exchanging the session for tokens";
+    emit callbackReceived();
+    exchangeToken();
+}
+
+void BrowserSignIn::respond(QTcpSocket* socket, int status, const QByteArray& reason, const QString& message)
+{
+    m_heads.remove(socket);
+    const QString title = status == 200 ? QStringLiteral("Nullify Desktop") : QStringLiteral("Nullify Desktop sign-in");
+    const QByteArray body = page(title, message);
+    QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n";
+    response += "Content-Type: text/html; charset=utf-8\r\n";
+    response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    response += "Cache-Control: no-store\r\n";
+    // The page loads nothing and leaks nothing: the address bar holds the session id.
+    response += "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n";
+    response += "Referrer-Policy: no-referrer\r\n";
+    response += "X-Content-Type-Options: nosniff\r\n";
+    if (status == 405)
+        response += "Allow: GET\r\n";
+    response += "Connection: close\r\n\r\n";
+    response += body;
+    socket->write(response);
+    socket->disconnectFromHost(); // after the bytes are written
+}
+
+void BrowserSignIn::exchangeToken()
+{
+    const QUrl apiBase = m_auth.apiBase();
+    m_pending = m_auth.exchangeCliToken(m_sessionId, this, [this, apiBase](const api::Result<Credentials>& result) {
+        m_pending = nullptr;
+        if (!m_running)
+            return;
+        if (!result) {
+            fail(describe(result.error(), apiBase, QStringLiteral("finish the sign-in")), false);
+            return;
+        }
+        qCInfo(lcSignIn) << "browser sign-in: signed in";
+        finish();
+        emit succeeded(result.value());
+    });
+}
+
+void BrowserSignIn::finish()
+{
+    m_running = false;
+    m_timeoutTimer.stop();
+    if (m_pending) {
+        // Its callback sees m_running == false and stays silent.
+        QNetworkReply* pending = m_pending;
+        m_pending = nullptr;
+        pending->abort();
+    }
+    if (m_server)
+        m_server->close();
+    // Connections still waiting for an answer get none; answered ones finish writing and close.
+    const QList<QTcpSocket*> waiting = m_heads.keys();
+    m_heads.clear();
+    for (QTcpSocket* socket : waiting) {
+        socket->abort();
+        socket->deleteLater();
+    }
+}
+
+void BrowserSignIn::fail(const QString& message, bool cancelled)
+{
+    if (!m_running)
+        return; // once, and never after succeeded()
+    finish();
+    qCInfo(lcSignIn) << "browser sign-in ended:" << (cancelled ? QStringLiteral("cancelled") : message);
+    emit failed(message, cancelled);
+}
+
+} // namespace nullify::session

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "credentials.h"
+#include "tenant.h"
+
+#include <QDateTime>
+#include <QString>
+
+#include <optional>
+
+namespace nullify::session {
+
+// The Nullify CLI's session file, ~/.nullify/credentials.json, keyed by bare host
+// ("acme.nullify.ai"): {access_token, refresh_token, expires_at (unix s), query_parameters}.
+// Read only, never written: importing it is a convenience, the app's own storage is the keychain.
+class CliCredentials
+{
+public:
+    // ~/.nullify/credentials.json (QDir::homePath()).
+    static QString defaultPath();
+
+    // The CLI's session for this tenant, or nullopt (no file, no entry, unreadable, or expired
+    // with no refresh token). whyNot says which, for a log line; it never holds a token.
+    static std::optional<Credentials> find(const Tenant& tenant,
+                                           const QString& path = defaultPath(),
+                                           QString* whyNot = nullptr,
+                                           const QDateTime& now = QDateTime::currentDateTimeUtc());
+
+    // The same, from the file's bytes (for tests and the fuzzer).
+    static std::optional<Credentials> findIn(const QByteArray& json,
+                                             const Tenant& tenant,
+                                             QString* whyNot = nullptr,
+                                             const QDateTime& now = QDateTime::currentDateTimeUtc());
+};
+
+} // namespace nullify::session

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "credentials.h"
+#include "sandboxserver.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QNetworkAccessManager>
+#include <QString>
+#include <QUrl>
+
+#include <memory>
+#include <optional>
+
+namespace nullify {
+class NetworkAccessManager;
+}
+
+namespace nullify::test {
+
+// The test harness's side of an in-process nullify-sandbox: starts it and talks to its control
+// port over plain HTTP (its own QNetworkAccessManager, never the client's), the way an outside
+// harness would. Also plays the browser's part of the sign-in handshake.
+class SandboxHarness
+{
+public:
+    static constexpr int controlTimeoutMs = 10'000;
+
+    explicit SandboxHarness(const sandbox::ServerOptions& options);
+    ~SandboxHarness();
+
+    bool start(QString* error);
+    sandbox::SandboxServer& server() { return *m_server; }
+    QUrl apiUrl(const QString& pathAndQuery = QStringLiteral("/")) const { return m_server->apiUrl(pathAndQuery); }
+
+    // Each returns false and sets lastError() when the control port did not answer 200.
+    bool control(const QByteArray& method, const QString& path, const QByteArray& body, QJsonObject* answer);
+    bool addFaults(const QJsonArray& rules);
+    bool clearFaults();
+    bool resetLog();
+    // All access tokens (principal empty) or one principal's; refresh tokens too when asked.
+    bool revoke(const QString& principal = {}, bool refreshTokensToo = false);
+    QList<QJsonObject> requestLog();
+    QJsonObject state();
+    QString lastError() const { return m_lastError; }
+
+    // The browser: GETs the sign-in page at authUrl (the sandbox must auto-approve) and returns
+    // the loopback callback URL it redirects to, without following it.
+    std::optional<QUrl> approve(const QUrl& authUrl, QString* whyNot);
+    // And then the browser follows it: GETs url and returns the HTTP status (0 when no answer).
+    int visit(const QUrl& url, QByteArray* body = nullptr);
+
+    // The whole browser sign-in without a browser: the app's own auth calls (AuthApi, through the
+    // client's manager, as the app makes them) with approve() as the browser in the middle. The
+    // sandbox must auto-approve. nullopt with the reason when any step failed.
+    std::optional<session::Credentials> signIn(NetworkAccessManager* manager, QString* whyNot);
+
+    static QList<QJsonObject> entriesFor(const QList<QJsonObject>& log, const QString& method, const QString& path);
+    static QByteArray json(const QJsonObject& object);
+
+private:
+    std::unique_ptr<sandbox::SandboxServer> m_server;
+    QNetworkAccessManager m_http;
+    QString m_lastError;
+};
+
+} // namespace nullify::test

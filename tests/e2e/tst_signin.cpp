@@ -1,0 +1,964 @@
+// Sign-in flows end to end (network/session): the browser handshake against an in-process
+// nullify-sandbox, with the test playing the browser (it fetches the sign-in page, approves it and
+// follows the redirect to the app's loopback callback with a plain QNetworkAccessManager); the
+// edge cases a real server does not produce on demand against a ScriptedHttpServer; and a pasted
+// service-account token, good and bad.
+
+#include "apiclient.h"
+#include "authapi.h"
+#include "browsersignin.h"
+#include "callbackrequest.h"
+#include "networkaccessmanager.h"
+#include "replyhelpers.h"
+#include "sandboxserver.h"
+#include "scriptedhttpserver.h"
+#include "servicetokensignin.h"
+#include "testtokenprovider.h"
+#include "types.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkInterface>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QUrlQuery>
+#include <QtTest>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+using namespace std::chrono_literals;
+using nullify::NetworkAccessManager;
+using nullify::api::ApiClient;
+using nullify::api::ApiError;
+using nullify::api::ApiRequest;
+using nullify::api::Result;
+using nullify::sandbox::SandboxServer;
+using nullify::session::AuthApi;
+using nullify::session::BrowserSignIn;
+using nullify::session::Credentials;
+using nullify::session::RefreshAnswer;
+using nullify::session::ServiceTokenSignIn;
+using nullify::test::ScriptedHttpServer;
+using nullify::test::ScriptedResponse;
+
+namespace {
+
+constexpr int kTimeoutMs = 15'000; // generous: a slow CI machine must not fail a passing case
+const QByteArray kServiceToken = QByteArrayLiteral("nsbx_svc_e2e_0123456789abcdef");
+
+QByteArray json(const QJsonObject& object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+// What the "browser" got back from one request.
+struct Page
+{
+    bool answered = false;
+    int status = 0;
+    QNetworkReply::NetworkError error = QNetworkReply::NoError;
+    QByteArray body;
+    QUrl location;
+    QHash<QByteArray, QByteArray> headers; // lower-case names
+};
+
+// Records what a sign-in flow emitted.
+struct FlowRecord
+{
+    QList<QUrl> authUrls;
+    int callbacks = 0;
+    QList<Credentials> successes;
+    QList<QPair<QString, bool>> failures;
+
+    int outcomes() const { return int(successes.size() + failures.size()); }
+};
+
+void record(BrowserSignIn* flow, FlowRecord* out)
+{
+    QObject::connect(flow, &BrowserSignIn::authUrlReady, flow, [out](const QUrl& url) { out->authUrls.append(url); });
+    QObject::connect(flow, &BrowserSignIn::callbackReceived, flow, [out] { ++out->callbacks; });
+    QObject::connect(flow, &BrowserSignIn::succeeded, flow, [out](const Credentials& credentials) {
+        out->successes.append(credentials);
+    });
+    QObject::connect(flow, &BrowserSignIn::failed, flow, [out](const QString& message, bool cancelled) {
+        out->failures.append({message, cancelled});
+    });
+}
+
+void record(ServiceTokenSignIn* flow, FlowRecord* out)
+{
+    QObject::connect(flow, &ServiceTokenSignIn::succeeded, flow, [out](const Credentials& credentials) {
+        out->successes.append(credentials);
+    });
+    QObject::connect(flow, &ServiceTokenSignIn::failed, flow, [out](const QString& message, bool cancelled) {
+        out->failures.append({message, cancelled});
+    });
+}
+
+// A port nothing listens on (bound, then released).
+quint16 closedPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    const quint16 port = probe.serverPort();
+    probe.close();
+    return port;
+}
+
+// Whether a TCP connection to address:port is accepted.
+bool accepts(const QHostAddress& address, quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(address, port);
+    const bool connected = socket.waitForConnected(3000);
+    socket.abort();
+    return connected;
+}
+
+} // namespace
+
+class TestSignIn : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    // Browser flow against the sandbox.
+    void browserFlowSignsIn();
+    void wrongSessionIdIsRefusedAndTheFlowWaits();
+    void firstGoodHitWins();
+    void cancelClosesTheListener();
+    void cancelWhileCreatingTheSession();
+    void timeoutFailsAndCloses();
+    void listenerIsLoopbackOnly();
+    void destructionClosesTheListener();
+    void slowAndExcessConnectionsAreDropped();
+
+    // Edge cases against a scripted server.
+    void tokenExchangeErrorFails_data();
+    void tokenExchangeErrorFails();
+    void laterHitWhileExchangingChangesNothing();
+    void authCallsCarryNoAuthorization();
+    void networkDownFailsClearly();
+    void badAuthUrlFails();
+
+    // Refresh (AuthApi) through the real stack.
+    void refreshAgainstSandboxRotates();
+    void refreshReadsSetCookieHeaders();
+
+    // Service-account token.
+    void serviceTokenGood();
+    void serviceTokenPastedWithBearerPrefix();
+    void serviceTokenBad();
+    void serviceTokenNetworkDown();
+    void serviceTokenWithoutInstallations();
+    void serviceTokenEmpty();
+
+private:
+    bool startSandbox(bool autoApprove = false, bool rotate = false);
+    Page browse(const QUrl& url, bool followRedirects = false);
+    // Plays the browser: sign-in page, approve, follow the 302 to the app's callback.
+    Page approveInBrowser(const QUrl& authUrl, QUrl* callbackUrl = nullptr);
+    int logCount(const QString& method, const QString& path) const;
+
+    std::unique_ptr<SandboxServer> m_sandbox;
+    std::unique_ptr<NetworkAccessManager> m_manager;
+    std::unique_ptr<QNetworkAccessManager> m_browser; // the "system browser"
+};
+
+void TestSignIn::init()
+{
+    m_manager = std::make_unique<NetworkAccessManager>();
+    nullify::RetryPolicy policy = nullify::test::fastRetryPolicy(20ms);
+    policy.attemptTimeout = 10s;
+    policy.deadline = 20s;
+    m_manager->setRetryPolicy(policy);
+    m_browser = std::make_unique<QNetworkAccessManager>();
+}
+
+void TestSignIn::cleanup()
+{
+    m_browser.reset();
+    m_manager.reset();
+    m_sandbox.reset();
+}
+
+bool TestSignIn::startSandbox(bool autoApprove, bool rotate)
+{
+    nullify::sandbox::ServerOptions options;
+    options.tenant.findingCount = 10;
+    options.auth.autoApprove = autoApprove;
+    options.auth.rotateRefreshTokens = rotate;
+    options.auth.serviceTokens = {QString::fromLatin1(kServiceToken)};
+    m_sandbox = std::make_unique<SandboxServer>(options);
+    QString error;
+    if (!m_sandbox->start(&error)) {
+        qWarning("sandbox: %s", qPrintable(error));
+        return false;
+    }
+    m_manager->setApiOrigin(m_sandbox->apiUrl());
+    return true;
+}
+
+Page TestSignIn::browse(const QUrl& url, bool followRedirects)
+{
+    QNetworkRequest request(url);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         followRedirects ? QNetworkRequest::NoLessSafeRedirectPolicy
+                                         : QNetworkRequest::ManualRedirectPolicy);
+    std::unique_ptr<QNetworkReply> reply(m_browser->get(request));
+    Page page;
+    if (!nullify::test::waitForFinished(reply.get(), std::chrono::milliseconds(kTimeoutMs)))
+        return page;
+    page.answered = true;
+    page.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    page.error = reply->error();
+    page.body = reply->readAll();
+    page.location = reply->header(QNetworkRequest::LocationHeader).toUrl();
+    for (const auto& [name, value] : reply->rawHeaderPairs())
+        page.headers.insert(name.toLower(), value);
+    return page;
+}
+
+Page TestSignIn::approveInBrowser(const QUrl& authUrl, QUrl* callbackUrl)
+{
+    const Page signInPage = browse(authUrl);
+    if (signInPage.status != 200 || !signInPage.body.contains("Approve")) {
+        qWarning("sign-in page: HTTP %d", signInPage.status);
+        return {};
+    }
+    QUrl approveUrl = authUrl;
+    QUrlQuery query(approveUrl);
+    query.addQueryItem(QStringLiteral("approve"), QStringLiteral("1"));
+    approveUrl.setQuery(query);
+    const Page approved = browse(approveUrl);
+    if (approved.status != 302) {
+        qWarning("approve: HTTP %d", approved.status);
+        return {};
+    }
+    if (callbackUrl)
+        *callbackUrl = approved.location;
+    return browse(approved.location);
+}
+
+int TestSignIn::logCount(const QString& method, const QString& path) const
+{
+    int count = 0;
+    for (const QJsonObject& entry : m_sandbox->logEntries()) {
+        if (entry.value(QStringLiteral("method")).toString() == method
+            && entry.value(QStringLiteral("path")).toString() == path)
+            ++count;
+    }
+    return count;
+}
+
+// --- Browser flow against the sandbox ------------------------------------------------------------
+
+void TestSignIn::browserFlowSignsIn()
+{
+    QVERIFY(startSandbox());
+    BrowserSignIn flow(m_manager.get(), m_sandbox->apiUrl());
+    FlowRecord events;
+    record(&flow, &events);
+    const QDateTime before = QDateTime::currentDateTimeUtc();
+    flow.start();
+    QVERIFY(flow.isRunning());
+    QVERIFY(flow.callbackPort() != 0);
+    QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
+    QCOMPARE(flow.authUrl(), events.authUrls.first());
+    QCOMPARE(events.authUrls.first().host(), QStringLiteral("127.0.0.1"));
+    QCOMPARE(events.outcomes(), 0);
+    const quint16 port = flow.callbackPort();
+
+    QUrl callbackUrl;
+    const Page page = approveInBrowser(events.authUrls.first(), &callbackUrl);
+    QCOMPARE(callbackUrl.port(), int(port));
+    QCOMPARE(page.status, 200);
+    QVERIFY2(page.body.contains("Signed in to Nullify Desktop. You can close this tab."), page.body.constData());
+    QCOMPARE(page.headers.value("content-type"), QByteArray("text/html; charset=utf-8"));
+    QCOMPARE(page.headers.value("cache-control"), QByteArray("no-store"));
+    QCOMPARE(page.headers.value("connection"), QByteArray("close"));
+    QCOMPARE(page.headers.value("content-length").toInt(), page.body.size());
+
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QVERIFY2(events.failures.isEmpty(), qPrintable(events.failures.value(0).first));
+    QCOMPARE(events.callbacks, 1);
+    const Credentials credentials = events.successes.first();
+    QCOMPARE(credentials.kind, Credentials::Kind::UserSession);
+    QVERIFY(!credentials.accessToken.isEmpty());
+    QVERIFY(!credentials.refreshToken.isEmpty());
+    QVERIFY(credentials.expiresAt.isValid());
+    QVERIFY(credentials.expiresAt >= before.addSecs(3600 - 5));
+    QVERIFY(credentials.expiresAt <= QDateTime::currentDateTimeUtc().addSecs(3600 + 5));
+    QCOMPARE(credentials.scope,
+             (nullify::api::QueryParameters {{QStringLiteral("githubOwnerId"), m_sandbox->auth().githubOwnerId()}}));
+
+    // The flow is over: the listener is closed.
+    QVERIFY(!flow.isRunning());
+    QCOMPARE(flow.callbackPort(), quint16(0));
+    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+
+    // No auth call carried a bearer token; one session, one exchange.
+    QCOMPARE(logCount(QStringLiteral("POST"), QStringLiteral("/auth/cli/session")), 1);
+    QCOMPARE(logCount(QStringLiteral("POST"), QStringLiteral("/auth/cli/token")), 1);
+    for (const QJsonObject& entry : m_sandbox->logEntries())
+        QVERIFY(entry.value(QStringLiteral("tokenHash")).isNull());
+
+    // The credentials work: who am I, in the scope the token came with.
+    ApiClient client(m_manager.get());
+    client.setBaseUrl(m_sandbox->apiUrl());
+    client.setScope(credentials.scope);
+    ApiRequest request;
+    request.path = QStringLiteral("/admin/user/current");
+    request.headers.append({"Authorization", "Bearer " + credentials.accessToken});
+    std::optional<Result<nullify::api::CurrentUser>> me;
+    client.send<nullify::api::CurrentUser>(
+        request, &nullify::api::decodeCurrentUser, this, [&me](const auto& result) { me = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(me.has_value(), kTimeoutMs);
+    QVERIFY2(me->isOk(), qPrintable(me->isOk() ? QString() : me->error().toString()));
+    QCOMPARE(me->value().username, QStringLiteral("demo"));
+
+    // No token ever went into a URL the sandbox saw.
+    for (const QJsonObject& entry : m_sandbox->logEntries()) {
+        const QString query = entry.value(QStringLiteral("query")).toString();
+        QVERIFY(!query.contains(QString::fromLatin1(credentials.accessToken)));
+        QVERIFY(!query.contains(QString::fromLatin1(credentials.refreshToken)));
+    }
+}
+
+void TestSignIn::wrongSessionIdIsRefusedAndTheFlowWaits()
+{
+    QVERIFY(startSandbox());
+    BrowserSignIn flow(m_manager.get(), m_sandbox->apiUrl());
+    FlowRecord events;
+    record(&flow, &events);
+    flow.start();
+    QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
+    const quint16 port = flow.callbackPort();
+    const QUrl base(QStringLiteral("http://127.0.0.1:%1").arg(port));
+
+    const auto expectStatus = [this, &base](const QString& pathAndQuery, int status) {
+        const Page page = browse(base.resolved(QUrl(pathAndQuery)));
+        QVERIFY2(page.answered, qPrintable(pathAndQuery));
+        QCOMPARE(page.status, status);
+        QCOMPARE(page.headers.value("content-type"), QByteArray("text/html; charset=utf-8"));
+        QCOMPARE(page.headers.value("cache-control"), QByteArray("no-store"));
+        QCOMPARE(page.headers.value("connection"), QByteArray("close"));
+        QVERIFY(!page.body.contains("Signed in"));
+    };
+    expectStatus(QStringLiteral("/callback?session_id=wrong"), 403);
+    expectStatus(QStringLiteral("/callback"), 403);
+    expectStatus(QStringLiteral("/callback?session_id="), 403);
+    const QString real = QUrlQuery(events.authUrls.first()).queryItemValue(QStringLiteral("session_id"));
+    expectStatus(QStringLiteral("/callback?session_id=%1x").arg(real), 403);
+    expectStatus(QStringLiteral("/callback?session_id=%1&session_id=%1").arg(real), 400); // ambiguous
+    expectStatus(QStringLiteral("/other?session_id=%1").arg(real), 404);
+
+    // Whatever is echoed back is escaped.
+    const Page echoed = browse(base.resolved(QUrl(QStringLiteral("/%3Cscript%3Ealert(1)%3C/script%3E"))));
+    QCOMPARE(echoed.status, 404);
+    QVERIFY(!echoed.body.contains("<script>"));
+    QVERIFY(echoed.body.contains("&lt;script&gt;"));
+
+    // A POST is told 405.
+    QNetworkRequest post(base.resolved(QUrl(QStringLiteral("/callback?session_id=%1").arg(real))));
+    post.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("text/plain"));
+    std::unique_ptr<QNetworkReply> posted(m_browser->post(post, QByteArray("x")));
+    QVERIFY(nullify::test::waitForFinished(posted.get(), std::chrono::milliseconds(kTimeoutMs)));
+    QCOMPARE(posted->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 405);
+
+    // Nothing of that moved the flow.
+    QVERIFY(flow.isRunning());
+    QCOMPARE(flow.callbackPort(), port);
+    QCOMPARE(events.callbacks, 0);
+    QCOMPARE(events.outcomes(), 0);
+    QCOMPARE(logCount(QStringLiteral("POST"), QStringLiteral("/auth/cli/token")), 0);
+
+    // The real browser still gets through.
+    const Page page = approveInBrowser(events.authUrls.first());
+    QCOMPARE(page.status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.successes.size(), 1);
+}
+
+void TestSignIn::firstGoodHitWins()
+{
+    QVERIFY(startSandbox(/*autoApprove=*/true));
+    BrowserSignIn flow(m_manager.get(), m_sandbox->apiUrl());
+    FlowRecord events;
+    record(&flow, &events);
+    flow.start();
+    QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
+    const quint16 port = flow.callbackPort();
+
+    // With --auto-approve the sign-in page redirects at once; a browser follows it.
+    const Page page = browse(events.authUrls.first(), /*followRedirects=*/true);
+    QCOMPARE(page.status, 200);
+    QVERIFY(page.body.contains("Signed in to Nullify Desktop"));
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.successes.size(), 1);
+
+    // A later hit (a reload, a second tab) changes nothing: the listener is gone.
+    const QUrl callback(QStringLiteral("http://127.0.0.1:%1/callback?session_id=%2")
+                            .arg(port)
+                            .arg(QUrlQuery(events.authUrls.first()).queryItemValue(QStringLiteral("session_id"))));
+    const Page again = browse(callback);
+    QVERIFY(again.answered);
+    QCOMPARE(again.error, QNetworkReply::ConnectionRefusedError);
+    QTest::qWait(100);
+    QCOMPARE(events.callbacks, 1);
+    QCOMPARE(events.outcomes(), 1);
+    QCOMPARE(logCount(QStringLiteral("POST"), QStringLiteral("/auth/cli/token")), 1);
+}
+
+void TestSignIn::cancelClosesTheListener()
+{
+    QVERIFY(startSandbox());
+    BrowserSignIn flow(m_manager.get(), m_sandbox->apiUrl());
+    FlowRecord events;
+    record(&flow, &events);
+    flow.start();
+    QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
+    const quint16 port = flow.callbackPort();
+    QVERIFY(accepts(QHostAddress::LocalHost, port));
+
+    // A connection that has sent half a request when the user cancels gets no answer.
+    QTcpSocket halfway;
+    halfway.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(halfway.waitForConnected(3000));
+    halfway.write("GET /callback?session_id=");
+    halfway.flush();
+    QTest::qWait(50);
+
+    flow.cancel();
+    QCOMPARE(events.failures.size(), 1);
+    QVERIFY(events.failures.first().second); // cancelled
+    QVERIFY(!flow.isRunning());
+    QCOMPARE(flow.callbackPort(), quint16(0));
+    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+    QTRY_VERIFY_WITH_TIMEOUT(halfway.state() == QAbstractSocket::UnconnectedState, kTimeoutMs);
+    QVERIFY(halfway.readAll().isEmpty());
+
+    // Exactly once, and nothing more happens afterwards.
+    flow.cancel();
+    QTest::qWait(100);
+    QCOMPARE(events.failures.size(), 1);
+    QCOMPARE(events.successes.size(), 0);
+    QCOMPARE(logCount(QStringLiteral("POST"), QStringLiteral("/auth/cli/token")), 0);
+}
+
+void TestSignIn::cancelWhileCreatingTheSession()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue("POST", QStringLiteral("/auth/cli/session"), ScriptedResponse::stall());
+    BrowserSignIn flow(m_manager.get(), server.url());
+    FlowRecord events;
+    record(&flow, &events);
+    flow.start();
+    QTRY_COMPARE_WITH_TIMEOUT(server.requestCount(), 1, kTimeoutMs);
+    const quint16 port = flow.callbackPort();
+    QVERIFY(port != 0);
+
+    flow.cancel();
+    QCOMPARE(events.failures.size(), 1);
+    QVERIFY(events.failures.first().second);
+    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+    // The call in flight was aborted: the stalled connection is closed by the client.
+    QTRY_COMPARE_WITH_TIMEOUT(server.openConnectionCount(), 0, kTimeoutMs);
+    QTest::qWait(100);
+    QCOMPARE(events.authUrls.size(), 0);
+    QCOMPARE(events.outcomes(), 1);
+}
+
+void TestSignIn::timeoutFailsAndCloses()
+{
+    QVERIFY(startSandbox());
+    BrowserSignIn flow(m_manager.get(), m_sandbox->apiUrl());
+    flow.setTimeout(300ms);
+    FlowRecord events;
+    record(&flow, &events);
+    QElapsedTimer clock;
+    clock.start();
+    flow.start();
+    const quint16 port = flow.callbackPort();
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QVERIFY(clock.elapsed() >= 250);
+    QCOMPARE(events.failures.size(), 1);
+    QVERIFY(!events.failures.first().second);
+    QVERIFY2(events.failures.first().first.contains(QStringLiteral("timed out")),
+             qPrintable(events.failures.first().first));
+    QVERIFY(!flow.isRunning());
+    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+
+    // A browser that comes back late finds nobody; nothing else is emitted.
+    QTest::qWait(200);
+    QCOMPARE(events.outcomes(), 1);
+    QCOMPARE(BrowserSignIn::defaultTimeout, std::chrono::minutes(10));
+}
+
+void TestSignIn::listenerIsLoopbackOnly()
+{
+    QVERIFY(startSandbox());
+    BrowserSignIn flow(m_manager.get(), m_sandbox->apiUrl());
+    flow.start();
+    QCOMPARE(flow.callbackAddress(), QHostAddress(QHostAddress::LocalHost));
+    const quint16 port = flow.callbackPort();
+    QVERIFY(accepts(QHostAddress::LocalHost, port));
+    // Not on IPv6 loopback nor on any other interface of this machine.
+    QVERIFY(!accepts(QHostAddress::LocalHostIPv6, port));
+    int others = 0;
+    for (const QHostAddress& address : QNetworkInterface::allAddresses()) {
+        if (address.isLoopback() || address.protocol() != QAbstractSocket::IPv4Protocol)
+            continue;
+        ++others;
+        QVERIFY2(!accepts(address, port), qPrintable(address.toString()));
+    }
+    if (others == 0)
+        qInfo("no non-loopback IPv4 address on this machine; checked loopback only");
+    flow.cancel();
+}
+
+void TestSignIn::destructionClosesTheListener()
+{
+    QVERIFY(startSandbox());
+    auto flow = std::make_unique<BrowserSignIn>(m_manager.get(), m_sandbox->apiUrl());
+    FlowRecord events;
+    record(flow.get(), &events);
+    flow->start();
+    QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
+    const quint16 port = flow->callbackPort();
+    flow.reset();
+    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+}
+
+void TestSignIn::slowAndExcessConnectionsAreDropped()
+{
+    QVERIFY(startSandbox());
+    BrowserSignIn flow(m_manager.get(), m_sandbox->apiUrl());
+    FlowRecord events;
+    record(&flow, &events);
+    flow.start();
+    QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
+    const quint16 port = flow.callbackPort();
+
+    // Silent connections fill the slots; one more is closed at once.
+    std::vector<std::unique_ptr<QTcpSocket>> silent;
+    for (int i = 0; i < BrowserSignIn::maxConnections; ++i) {
+        silent.push_back(std::make_unique<QTcpSocket>());
+        silent.back()->connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(silent.back()->waitForConnected(3000));
+    }
+    QTest::qWait(100);
+    QTcpSocket extra;
+    extra.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(extra.waitForConnected(3000));
+    QTRY_VERIFY_WITH_TIMEOUT(extra.state() == QAbstractSocket::UnconnectedState, kTimeoutMs);
+
+    // A request head larger than the limit is refused with 431, not buffered.
+    for (auto& socket : silent)
+        socket->abort();
+    QTest::qWait(100);
+    QTcpSocket large;
+    large.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(large.waitForConnected(3000));
+    // Just over the limit: all of it is read before the answer, so the close is a clean one.
+    large.write("GET /callback HTTP/1.1\r\nX-Filler: "
+                + QByteArray(nullify::session::CallbackRequest::maxHeadBytes, 'a'));
+    QTRY_VERIFY_WITH_TIMEOUT(large.bytesAvailable() > 0 || large.state() == QAbstractSocket::UnconnectedState,
+                             kTimeoutMs);
+    QVERIFY(large.readAll().startsWith("HTTP/1.1 431 "));
+
+    // Silent ones are dropped after BrowserSignIn::headTimeout (10 s): long for a test, so only
+    // when asked (NULLIFY_SLOW_TESTS=1).
+    if (qEnvironmentVariableIntValue("NULLIFY_SLOW_TESTS")) {
+        QTcpSocket idle;
+        idle.connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(idle.waitForConnected(3000));
+        QTRY_VERIFY_WITH_TIMEOUT(idle.state() == QAbstractSocket::UnconnectedState, 15'000);
+    }
+    QVERIFY(flow.isRunning());
+    QCOMPARE(events.outcomes(), 0);
+    flow.cancel();
+}
+
+// --- Scripted-server edge cases ------------------------------------------------------------------
+
+namespace {
+
+ScriptedResponse sessionAnswer(const QString& sessionId = QStringLiteral("sid-1"))
+{
+    return ScriptedResponse::json(200,
+                                  json({{QStringLiteral("session_id"), sessionId},
+                                        {QStringLiteral("auth_url"), QStringLiteral("https://example.test/sign-in")}}));
+}
+
+ScriptedResponse tokenAnswer()
+{
+    return ScriptedResponse::json(
+        200,
+        json({{QStringLiteral("access_token"), QStringLiteral("at-scripted")},
+              {QStringLiteral("refresh_token"), QStringLiteral("rt-scripted")},
+              {QStringLiteral("expires_in"), 600},
+              {QStringLiteral("error"), QString()},
+              {QStringLiteral("query_parameters"), QJsonObject {{QStringLiteral("githubOwnerId"), 77}}}}));
+}
+
+QUrl callbackUrl(quint16 port, const QString& sessionId)
+{
+    return QUrl(QStringLiteral("http://127.0.0.1:%1/callback?session_id=%2").arg(port).arg(sessionId));
+}
+
+} // namespace
+
+void TestSignIn::tokenExchangeErrorFails_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("200 with error") << 200
+                                    << json({{QStringLiteral("access_token"), QString()},
+                                             {QStringLiteral("refresh_token"), QString()},
+                                             {QStringLiteral("expires_in"), 0},
+                                             {QStringLiteral("error"), QStringLiteral("access_denied: user declined")}})
+                                    << QStringLiteral("access_denied: user declined");
+    QTest::newRow("400 with error") << 400 << json({{QStringLiteral("error"), QStringLiteral("invalid_session")}})
+                                    << QStringLiteral("invalid_session");
+    QTest::newRow("200 without token") << 200 << json({{QStringLiteral("expires_in"), 10}})
+                                       << QStringLiteral("access_token");
+    QTest::newRow("500 plain") << 500 << QByteArray("upstream exploded") << QStringLiteral("upstream exploded");
+}
+
+void TestSignIn::tokenExchangeErrorFails()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, body);
+    QFETCH(QString, expected);
+
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue("POST", QStringLiteral("/auth/cli/session"), sessionAnswer());
+    // 5xx on a POST is not replayed by the network core; one answer is enough.
+    server.enqueue("POST", QStringLiteral("/auth/cli/token"), ScriptedResponse::json(status, body), 3);
+    BrowserSignIn flow(m_manager.get(), server.url());
+    FlowRecord events;
+    record(&flow, &events);
+    flow.start();
+    QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
+    const quint16 port = flow.callbackPort();
+    const Page page = browse(callbackUrl(port, QStringLiteral("sid-1")));
+    QCOMPARE(page.status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.failures.size(), 1);
+    QVERIFY2(events.failures.first().first.contains(expected), qPrintable(events.failures.first().first));
+    QVERIFY(!events.failures.first().second);
+    QCOMPARE(events.callbacks, 1);
+    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+    QCOMPARE(server.requestCount("POST", QStringLiteral("/auth/cli/token")), 1);
+}
+
+void TestSignIn::laterHitWhileExchangingChangesNothing()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue("POST", QStringLiteral("/auth/cli/session"), sessionAnswer());
+    server.enqueue("POST", QStringLiteral("/auth/cli/token"), tokenAnswer().delay(600));
+    BrowserSignIn flow(m_manager.get(), server.url());
+    FlowRecord events;
+    record(&flow, &events);
+    flow.start();
+    QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
+    const quint16 port = flow.callbackPort();
+
+    const Page first = browse(callbackUrl(port, QStringLiteral("sid-1")));
+    QCOMPARE(first.status, 200);
+    QVERIFY(first.body.contains("Signed in to Nullify Desktop. You can close this tab."));
+    // While the exchange runs: a second good hit gets "already signed in"; a bad one still 403.
+    const Page second = browse(callbackUrl(port, QStringLiteral("sid-1")));
+    QCOMPARE(second.status, 200);
+    QVERIFY2(second.body.contains("already signed in"), second.body.constData());
+    QCOMPARE(browse(callbackUrl(port, QStringLiteral("sid-2"))).status, 403);
+    QCOMPARE(events.outcomes(), 0);
+
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.successes.size(), 1);
+    QCOMPARE(events.callbacks, 1);
+    QCOMPARE(server.requestCount("POST", QStringLiteral("/auth/cli/token")), 1);
+    const Credentials& credentials = events.successes.first();
+    QCOMPARE(credentials.accessToken, QByteArray("at-scripted"));
+    QCOMPARE(credentials.scope,
+             (nullify::api::QueryParameters {{QStringLiteral("githubOwnerId"), QStringLiteral("77")}}));
+}
+
+void TestSignIn::authCallsCarryNoAuthorization()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue("POST", QStringLiteral("/auth/cli/session"), sessionAnswer());
+    server.enqueue("POST", QStringLiteral("/auth/cli/token"), tokenAnswer());
+    server.enqueue("GET",
+                   QStringLiteral("/auth/refresh_token"),
+                   ScriptedResponse::json(200, R"({"accessToken":"at-2","expiresIn":60})"));
+    // The app's manager has a session token for this origin: the auth calls still go without it.
+    nullify::test::TestTokenProvider provider(QByteArrayLiteral("session-token"));
+    m_manager->setApiOrigin(server.url());
+    m_manager->setTokenProvider(&provider);
+
+    BrowserSignIn flow(m_manager.get(), server.url());
+    FlowRecord events;
+    record(&flow, &events);
+    flow.start();
+    QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
+    QCOMPARE(browse(callbackUrl(flow.callbackPort(), QStringLiteral("sid-1"))).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.successes.size(), 1);
+
+    AuthApi auth(m_manager.get(), server.url());
+    std::optional<Result<RefreshAnswer>> refreshed;
+    auth.refresh("rt-scripted", this, [&refreshed](const Result<RefreshAnswer>& result) { refreshed = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(refreshed.has_value(), kTimeoutMs);
+    QVERIFY(refreshed->isOk());
+    m_manager->setTokenProvider(nullptr);
+
+    const QList<nullify::test::RecordedRequest> requests = server.requests();
+    QCOMPARE(requests.size(), 3);
+    for (const auto& request : requests) {
+        QVERIFY2(!request.hasHeader("Authorization"), request.target.constData());
+        QVERIFY(request.query.isEmpty()); // no scope, and no token in any URL
+        QVERIFY(!request.target.contains("rt-scripted"));
+    }
+    const QJsonObject sessionBody = QJsonDocument::fromJson(requests.at(0).body).object();
+    QVERIFY(sessionBody.value(QStringLiteral("port")).toInt() > 0);
+    QCOMPARE(QJsonDocument::fromJson(requests.at(1).body).object().value(QStringLiteral("session_id")).toString(),
+             QStringLiteral("sid-1"));
+    QCOMPARE(requests.at(2).header("Cookie"), QByteArray("refresh_token=rt-scripted"));
+}
+
+void TestSignIn::networkDownFailsClearly()
+{
+    const quint16 port = closedPort();
+    BrowserSignIn flow(m_manager.get(), QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)));
+    FlowRecord events;
+    record(&flow, &events);
+    flow.start();
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.failures.size(), 1);
+    const QString message = events.failures.first().first;
+    QVERIFY2(message.startsWith(QStringLiteral("Could not reach 127.0.0.1:%1").arg(port)), qPrintable(message));
+    QVERIFY(!events.failures.first().second);
+    QVERIFY(!flow.isRunning());
+    QCOMPARE(events.authUrls.size(), 0);
+}
+
+void TestSignIn::badAuthUrlFails()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue("POST",
+                   QStringLiteral("/auth/cli/session"),
+                   ScriptedResponse::json(200, R"({"session_id":"s","auth_url":"file:///etc/passwd"})"));
+    BrowserSignIn flow(m_manager.get(), server.url());
+    FlowRecord events;
+    record(&flow, &events);
+    flow.start();
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.authUrls.size(), 0); // never handed to a browser
+    QVERIFY2(events.failures.value(0).first.contains(QStringLiteral("auth_url")),
+             qPrintable(events.failures.value(0).first));
+}
+
+// --- Refresh --------------------------------------------------------------------------------------
+
+void TestSignIn::refreshAgainstSandboxRotates()
+{
+    QVERIFY(startSandbox(/*autoApprove=*/true, /*rotate=*/true));
+    BrowserSignIn flow(m_manager.get(), m_sandbox->apiUrl());
+    FlowRecord events;
+    record(&flow, &events);
+    flow.start();
+    QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
+    QCOMPARE(browse(events.authUrls.first(), true).status, 200);
+    QTRY_COMPARE_WITH_TIMEOUT(events.successes.size(), 1, kTimeoutMs);
+    const Credentials signedIn = events.successes.first();
+
+    AuthApi auth(m_manager.get(), m_sandbox->apiUrl());
+    std::optional<Result<RefreshAnswer>> refreshed;
+    auth.refresh(signedIn.refreshToken, this, [&refreshed](const auto& result) { refreshed = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(refreshed.has_value(), kTimeoutMs);
+    QVERIFY2(refreshed->isOk(), qPrintable(refreshed->isOk() ? QString() : refreshed->error().toString()));
+    QVERIFY(!refreshed->value().accessToken.isEmpty());
+    QVERIFY(refreshed->value().accessToken != signedIn.accessToken);
+    QCOMPARE(refreshed->value().expiresInSeconds, 3600);
+    QVERIFY(refreshed->value().refreshToken.has_value());
+    QVERIFY(*refreshed->value().refreshToken != signedIn.refreshToken);
+    QVERIFY(refreshed->value().scope.has_value());
+
+    // The spent refresh token is refused: the session is over for it (AuthenticationRequired).
+    std::optional<Result<RefreshAnswer>> spent;
+    auth.refresh(signedIn.refreshToken, this, [&spent](const auto& result) { spent = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(spent.has_value(), kTimeoutMs);
+    // Qt's cookie jar would have kept "Set-Cookie: refresh_token=<new>" and replaced the explicit
+    // Cookie header with it, so the spent token would never be sent: the manager turns the jar off.
+    QVERIFY(!spent->isOk());
+}
+
+void TestSignIn::refreshReadsSetCookieHeaders()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    ScriptedResponse answer = ScriptedResponse::json(200, R"({"accessToken":"at-2","expiresIn":60})");
+    answer.header("Set-Cookie", "session=abc; Path=/");
+    answer.header("Set-Cookie", "refresh_token=rt-rotated; Path=/auth; HttpOnly; Secure; SameSite=Strict");
+    server.enqueue("GET", QStringLiteral("/auth/refresh_token"), answer);
+    AuthApi auth(m_manager.get(), server.url());
+    std::optional<Result<RefreshAnswer>> refreshed;
+    auth.refresh("rt-1", this, [&refreshed](const auto& result) { refreshed = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(refreshed.has_value(), kTimeoutMs);
+    QVERIFY2(refreshed->isOk(), qPrintable(refreshed->isOk() ? QString() : refreshed->error().toString()));
+    QCOMPARE(refreshed->value().refreshToken, std::optional<QByteArray>("rt-rotated"));
+    QVERIFY(!refreshed->value().scope.has_value());
+
+    // A token that cannot travel in a Cookie header is not sent at all.
+    std::optional<Result<RefreshAnswer>> refused;
+    auth.refresh("rt\r\nX-Evil: 1", this, [&refused](const auto& result) { refused = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(refused.has_value(), kTimeoutMs);
+    QCOMPARE(refused->error().kind, ApiError::Kind::InvalidRequest);
+    QCOMPARE(server.requestCount(), 1);
+
+    // The manager's cookie jar must not resend the rotated token on its own.
+    server.enqueue("GET",
+                   QStringLiteral("/auth/refresh_token"),
+                   ScriptedResponse::json(200, R"({"accessToken":"at-3","expiresIn":60})"));
+    std::optional<Result<RefreshAnswer>> second;
+    auth.refresh("rt-1", this, [&second](const auto& result) { second = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(second.has_value(), kTimeoutMs);
+    QCOMPARE(server.requestCount(), 2);
+    // Not the jar's "session=abc" either (see refreshAgainstSandboxRotates).
+    QCOMPARE(server.requests().at(1).header("Cookie"), QByteArray("refresh_token=rt-1"));
+}
+
+// --- Service-account token -----------------------------------------------------------------------
+
+void TestSignIn::serviceTokenGood()
+{
+    QVERIFY(startSandbox());
+    ServiceTokenSignIn signIn(m_manager.get(), m_sandbox->apiUrl());
+    FlowRecord events;
+    record(&signIn, &events);
+    signIn.start(kServiceToken);
+    QVERIFY(signIn.isRunning());
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QVERIFY2(events.failures.isEmpty(), qPrintable(events.failures.value(0).first));
+    QVERIFY(!signIn.isRunning());
+    const Credentials credentials = events.successes.first();
+    QCOMPARE(credentials.kind, Credentials::Kind::ServiceAccount);
+    QCOMPARE(credentials.accessToken, kServiceToken);
+    QVERIFY(credentials.refreshToken.isEmpty());
+    QVERIFY(!credentials.expiresAt.isValid());
+    QVERIFY(!credentials.canRefresh());
+    QCOMPARE(credentials.scope,
+             (nullify::api::QueryParameters {{QStringLiteral("githubOwnerId"), m_sandbox->auth().githubOwnerId()}}));
+    QCOMPARE(credentials.account, QStringLiteral("1")); // principal "service:1"
+
+    // Installations without a scope (that is how the scope is learned), then who-am-I in it.
+    QCOMPARE(logCount(QStringLiteral("GET"), QStringLiteral("/admin/installations")), 1);
+    QCOMPARE(logCount(QStringLiteral("GET"), QStringLiteral("/admin/user/current")), 1);
+    for (const QJsonObject& entry : m_sandbox->logEntries()) {
+        QCOMPARE(entry.value(QStringLiteral("status")).toInt(), 200);
+        QVERIFY(!entry.value(QStringLiteral("tokenHash")).isNull());
+        const QString query = entry.value(QStringLiteral("query")).toString();
+        QVERIFY(!query.contains(QString::fromLatin1(kServiceToken)));
+        if (entry.value(QStringLiteral("path")).toString() == QLatin1String("/admin/user/current"))
+            QVERIFY2(query.contains(QStringLiteral("githubOwnerId=")), qPrintable(query));
+    }
+}
+
+void TestSignIn::serviceTokenPastedWithBearerPrefix()
+{
+    QVERIFY(startSandbox());
+    ServiceTokenSignIn signIn(m_manager.get(), m_sandbox->apiUrl());
+    FlowRecord events;
+    record(&signIn, &events);
+    signIn.start("  Bearer " + kServiceToken + "\n");
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.successes.size(), 1);
+    QCOMPARE(events.successes.first().accessToken, kServiceToken);
+}
+
+void TestSignIn::serviceTokenBad()
+{
+    QVERIFY(startSandbox());
+    ServiceTokenSignIn signIn(m_manager.get(), m_sandbox->apiUrl());
+    FlowRecord events;
+    record(&signIn, &events);
+    signIn.start("nsbx_not_a_real_token");
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.failures.size(), 1);
+    const QString message = events.failures.first().first;
+    QCOMPARE(message,
+             QStringLiteral("The token was rejected by 127.0.0.1:%1: invalid or revoked access token")
+                 .arg(m_sandbox->apiPort()));
+    QVERIFY(!events.failures.first().second);
+    QVERIFY(!message.contains(QStringLiteral("nsbx_not_a_real_token")));
+    // One call, not replayed, and no refresh attempted for an explicit token.
+    QCOMPARE(logCount(QStringLiteral("GET"), QStringLiteral("/admin/installations")), 1);
+    QCOMPARE(logCount(QStringLiteral("GET"), QStringLiteral("/auth/refresh_token")), 0);
+}
+
+void TestSignIn::serviceTokenNetworkDown()
+{
+    const quint16 port = closedPort();
+    ServiceTokenSignIn signIn(m_manager.get(), QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port)));
+    FlowRecord events;
+    record(&signIn, &events);
+    signIn.start(kServiceToken);
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.failures.size(), 1);
+    const QString message = events.failures.first().first;
+    QVERIFY2(message.startsWith(QStringLiteral("Could not reach 127.0.0.1:%1 to check the token").arg(port)),
+             qPrintable(message));
+    QVERIFY(!events.failures.first().second);
+}
+
+void TestSignIn::serviceTokenWithoutInstallations()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    server.enqueue(
+        "GET", QStringLiteral("/admin/installations"), ScriptedResponse::json(200, R"({"installations":[]})"));
+    ServiceTokenSignIn signIn(m_manager.get(), server.url());
+    FlowRecord events;
+    record(&signIn, &events);
+    signIn.start(kServiceToken);
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.failures.size(), 1);
+    QVERIFY2(events.failures.first().first.contains(QStringLiteral("no installation")),
+             qPrintable(events.failures.first().first));
+    QCOMPARE(server.requestCount(), 1);
+    QCOMPARE(server.requests().first().header("Authorization"), QByteArray("Bearer ") + kServiceToken);
+}
+
+void TestSignIn::serviceTokenEmpty()
+{
+    ServiceTokenSignIn signIn(m_manager.get(), QUrl(QStringLiteral("http://127.0.0.1:1")));
+    FlowRecord events;
+    record(&signIn, &events);
+    signIn.start("   \n");
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 1, kTimeoutMs);
+    QCOMPARE(events.failures.first().first, QStringLiteral("Paste a token first."));
+    signIn.start("two words");
+    QTRY_COMPARE_WITH_TIMEOUT(events.outcomes(), 2, kTimeoutMs);
+    QVERIFY(events.failures.at(1).first.contains(QStringLiteral("not a token")));
+}
+
+QTEST_GUILESS_MAIN(TestSignIn)
+#include "tst_signin.moc"

@@ -1,0 +1,562 @@
+// The auth endpoints' pure parts (network/session): the decoders of /auth/cli/session,
+// /auth/cli/token (snake_case) and /auth/refresh_token (camelCase, with Set-Cookie rotation), and
+// the hand-written parser of the browser's callback request, which reads untrusted bytes.
+
+#include "authapi.h"
+#include "callbackrequest.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRandomGenerator>
+#include <QtTest>
+
+using nullify::api::ApiError;
+using nullify::api::QueryParameters;
+using nullify::session::AuthApi;
+using nullify::session::CallbackRequest;
+using nullify::session::Credentials;
+using Status = nullify::session::CallbackRequest::Status;
+
+Q_DECLARE_METATYPE(Status)
+
+namespace {
+
+QByteArray toJson(const QJsonObject& object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+QJsonObject goodToken()
+{
+    return QJsonObject {
+        {QStringLiteral("access_token"), QStringLiteral("at-123")},
+        {QStringLiteral("refresh_token"), QStringLiteral("rt-456")},
+        {QStringLiteral("expires_in"), 3600},
+        {QStringLiteral("error"), QString()},
+        {QStringLiteral("query_parameters"), QJsonObject {{QStringLiteral("githubOwnerId"), QStringLiteral("123")}}},
+    };
+}
+
+QJsonObject goodRefresh()
+{
+    return QJsonObject {
+        {QStringLiteral("accessToken"), QStringLiteral("at-new")},
+        {QStringLiteral("expiresIn"), 900},
+        {QStringLiteral("queryParameters"), QJsonObject {{QStringLiteral("githubOwnerId"), QStringLiteral("123")}}},
+    };
+}
+
+QJsonObject edited(QJsonObject object, const QString& key, const QJsonValue& value)
+{
+    if (value.isUndefined())
+        object.remove(key);
+    else
+        object.insert(key, value);
+    return object;
+}
+
+} // namespace
+
+class TestAuthApi : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void cliSessionGood();
+    void cliSessionBad_data();
+    void cliSessionBad();
+
+    void cliTokenGood();
+    void cliTokenWithoutOptionalFields();
+    void cliTokenNumbersInScope();
+    void cliTokenErrorFieldIsRejected();
+    void cliTokenBad_data();
+    void cliTokenBad();
+
+    void refreshGood();
+    void refreshWithoutQueryParametersKeepsScope_data();
+    void refreshWithoutQueryParametersKeepsScope();
+    void refreshTokenFromJsonWinsOverCookie();
+    void refreshSetCookie_data();
+    void refreshSetCookie();
+    void refreshBad_data();
+    void refreshBad();
+
+    void callbackParse_data();
+    void callbackParse();
+    void callbackParseByteByByte();
+    void callbackParseRandomBytes();
+};
+
+void TestAuthApi::cliSessionGood()
+{
+    const auto result = AuthApi::decodeCliSession(
+        R"({"session_id":"abc-123","auth_url":"https://acme.nullify.ai/cli/login?session_id=abc-123","extra":1})");
+    QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
+    QCOMPARE(result.value().sessionId, QStringLiteral("abc-123"));
+    QCOMPARE(result.value().authUrl, QUrl(QStringLiteral("https://acme.nullify.ai/cli/login?session_id=abc-123")));
+
+    const auto loopback = AuthApi::decodeCliSession(
+        R"({"session_id":"x","auth_url":"http://127.0.0.1:4000/auth/sign-in?session_id=x"})");
+    QVERIFY(loopback.isOk());
+    QCOMPARE(loopback.value().authUrl.port(), 4000);
+}
+
+void TestAuthApi::cliSessionBad_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("field");
+
+    QTest::newRow("not json") << QByteArray("<html>") << QString();
+    QTest::newRow("array") << QByteArray("[]") << QString();
+    QTest::newRow("no session_id") << QByteArray(R"({"auth_url":"https://a.nullify.ai/x"})")
+                                   << QStringLiteral("session_id");
+    QTest::newRow("empty session_id") << QByteArray(R"({"session_id":"","auth_url":"https://a.nullify.ai/x"})")
+                                      << QStringLiteral("session_id");
+    QTest::newRow("numeric session_id") << QByteArray(R"({"session_id":5,"auth_url":"https://a.nullify.ai/x"})")
+                                        << QStringLiteral("session_id");
+    QTest::newRow("no auth_url") << QByteArray(R"({"session_id":"s"})") << QStringLiteral("auth_url");
+    QTest::newRow("null auth_url") << QByteArray(R"({"session_id":"s","auth_url":null})") << QStringLiteral("auth_url");
+    QTest::newRow("file url") << QByteArray(R"({"session_id":"s","auth_url":"file:///etc/passwd"})")
+                              << QStringLiteral("auth_url");
+    QTest::newRow("javascript url") << QByteArray(R"j({"session_id":"s","auth_url":"javascript:alert(1)"})j")
+                                    << QStringLiteral("auth_url");
+    QTest::newRow("custom scheme") << QByteArray(R"({"session_id":"s","auth_url":"nullify://login"})")
+                                   << QStringLiteral("auth_url");
+    QTest::newRow("relative") << QByteArray(R"({"session_id":"s","auth_url":"/auth/sign-in"})")
+                              << QStringLiteral("auth_url");
+    QTest::newRow("no host") << QByteArray(R"({"session_id":"s","auth_url":"https:///x"})")
+                             << QStringLiteral("auth_url");
+}
+
+void TestAuthApi::cliSessionBad()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, field);
+    const auto result = AuthApi::decodeCliSession(body);
+    QVERIFY(!result.isOk());
+    QCOMPARE(result.error().kind, ApiError::Kind::Decoding);
+    if (!field.isEmpty())
+        QCOMPARE(result.error().field, field);
+}
+
+void TestAuthApi::cliTokenGood()
+{
+    const QDateTime now(QDate(2025, 3, 1), QTime(12, 0), Qt::UTC);
+    const auto result = AuthApi::decodeCliToken(toJson(goodToken()), now);
+    QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
+    const Credentials& credentials = result.value();
+    QCOMPARE(credentials.kind, Credentials::Kind::UserSession);
+    QCOMPARE(credentials.accessToken, QByteArray("at-123"));
+    QCOMPARE(credentials.refreshToken, QByteArray("rt-456"));
+    QCOMPARE(credentials.expiresAt, now.addSecs(3600));
+    QCOMPARE(credentials.expiresAt.timeSpec(), Qt::UTC);
+    QCOMPARE(credentials.scope, (QueryParameters {{QStringLiteral("githubOwnerId"), QStringLiteral("123")}}));
+    QVERIFY(credentials.account.isEmpty());
+
+    // The local clock's offset does not matter: the expiry is an absolute UTC time.
+    const auto local = AuthApi::decodeCliToken(toJson(goodToken()), now.toOffsetFromUtc(3 * 3600));
+    QVERIFY(local.isOk());
+    QCOMPARE(local.value().expiresAt, now.addSecs(3600));
+}
+
+void TestAuthApi::cliTokenWithoutOptionalFields()
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const auto result = AuthApi::decodeCliToken(R"({"access_token":"only"})", now);
+    QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
+    QCOMPARE(result.value().accessToken, QByteArray("only"));
+    QVERIFY(result.value().refreshToken.isEmpty());
+    QVERIFY(!result.value().expiresAt.isValid()); // not said: unknown, not "now"
+    QVERIFY(result.value().scope.isEmpty());
+
+    const auto nulls = AuthApi::decodeCliToken(
+        R"({"access_token":"a","refresh_token":null,"expires_in":null,"error":null,"query_parameters":null})", now);
+    QVERIFY2(nulls.isOk(), qPrintable(nulls.isOk() ? QString() : nulls.error().toString()));
+    QVERIFY(nulls.value().refreshToken.isEmpty());
+}
+
+void TestAuthApi::cliTokenNumbersInScope()
+{
+    QJsonObject body = goodToken();
+    body.insert(QStringLiteral("query_parameters"),
+                QJsonObject {{QStringLiteral("githubOwnerId"), 9007199254740991.0},
+                             {QStringLiteral("installationId"), 42},
+                             {QStringLiteral("org"), QStringLiteral("acme")}});
+    const auto result = AuthApi::decodeCliToken(toJson(body), QDateTime::currentDateTimeUtc());
+    QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
+    const QueryParameters expected {
+        {QStringLiteral("githubOwnerId"), QStringLiteral("9007199254740991")},
+        {QStringLiteral("installationId"), QStringLiteral("42")},
+        {QStringLiteral("org"), QStringLiteral("acme")},
+    };
+    QCOMPARE(result.value().scope, expected);
+}
+
+void TestAuthApi::cliTokenErrorFieldIsRejected()
+{
+    // The shape a failed login has: empty tokens and a message.
+    const QByteArray body = R"({"access_token":"","refresh_token":"","expires_in":0,"error":"authorization_pending"})";
+    const auto result = AuthApi::decodeCliToken(body, QDateTime::currentDateTimeUtc());
+    QVERIFY(!result.isOk());
+    QCOMPARE(result.error().kind, ApiError::Kind::Rejected);
+    QCOMPARE(result.error().message, QStringLiteral("authorization_pending"));
+
+    // Even with a token: the server said the login failed.
+    const auto withToken
+        = AuthApi::decodeCliToken(toJson(edited(goodToken(), QStringLiteral("error"), QStringLiteral("denied"))),
+                                  QDateTime::currentDateTimeUtc());
+    QVERIFY(!withToken.isOk());
+    QCOMPARE(withToken.error().kind, ApiError::Kind::Rejected);
+    QCOMPARE(withToken.error().message, QStringLiteral("denied"));
+}
+
+void TestAuthApi::cliTokenBad_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("field");
+
+    const auto row = [](const char* name, const QString& key, const QJsonValue& value) {
+        QTest::newRow(name) << toJson(edited(goodToken(), key, value)) << key;
+    };
+    QTest::newRow("not json") << QByteArray("not json") << QString();
+    QTest::newRow("empty body") << QByteArray() << QString();
+    row("missing access_token", QStringLiteral("access_token"), QJsonValue::Undefined);
+    row("empty access_token", QStringLiteral("access_token"), QString());
+    row("null access_token", QStringLiteral("access_token"), QJsonValue::Null);
+    row("numeric access_token", QStringLiteral("access_token"), 12);
+    row("object access_token", QStringLiteral("access_token"), QJsonObject());
+    row("numeric refresh_token", QStringLiteral("refresh_token"), 7);
+    row("refresh_token with ;", QStringLiteral("refresh_token"), QStringLiteral("a;b"));
+    row("refresh_token with newline", QStringLiteral("refresh_token"), QStringLiteral("a\r\nSet-Cookie: x"));
+    row("string expires_in", QStringLiteral("expires_in"), QStringLiteral("3600"));
+    row("fractional expires_in", QStringLiteral("expires_in"), 1.5);
+    row("negative expires_in", QStringLiteral("expires_in"), -1);
+    row("array query_parameters", QStringLiteral("query_parameters"), QJsonArray {1});
+    row("string query_parameters", QStringLiteral("query_parameters"), QStringLiteral("githubOwnerId=1"));
+    QTest::newRow("bool in query_parameters")
+        << toJson(edited(goodToken(), QStringLiteral("query_parameters"), QJsonObject {{QStringLiteral("a"), true}}))
+        << QStringLiteral("query_parameters.a");
+    QTest::newRow("object in query_parameters") << toJson(
+        edited(goodToken(), QStringLiteral("query_parameters"), QJsonObject {{QStringLiteral("a"), QJsonObject()}}))
+                                                << QStringLiteral("query_parameters.a");
+}
+
+void TestAuthApi::cliTokenBad()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, field);
+    const auto result = AuthApi::decodeCliToken(body, QDateTime::currentDateTimeUtc());
+    QVERIFY(!result.isOk());
+    QCOMPARE(result.error().kind, ApiError::Kind::Decoding);
+    if (!field.isEmpty())
+        QCOMPARE(result.error().field, field);
+}
+
+void TestAuthApi::refreshGood()
+{
+    QJsonObject body = goodRefresh();
+    body.insert(QStringLiteral("queryParameters"), QJsonObject {{QStringLiteral("githubOwnerId"), 123}});
+    const auto result = AuthApi::decodeRefresh(toJson(body), {});
+    QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
+    QCOMPARE(result.value().accessToken, QByteArray("at-new"));
+    QCOMPARE(result.value().expiresInSeconds, 900);
+    QVERIFY(result.value().scope.has_value());
+    QCOMPARE(*result.value().scope, (QueryParameters {{QStringLiteral("githubOwnerId"), QStringLiteral("123")}}));
+    QVERIFY(!result.value().refreshToken.has_value()); // none came back: keep the old one
+
+    // The snake_case names of the other endpoint are not accepted here.
+    const auto snake = AuthApi::decodeRefresh(R"({"access_token":"a","expires_in":5})", {});
+    QVERIFY(!snake.isOk());
+    QCOMPARE(snake.error().field, QStringLiteral("accessToken"));
+}
+
+void TestAuthApi::refreshWithoutQueryParametersKeepsScope_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("missing") << toJson(edited(goodRefresh(), QStringLiteral("queryParameters"), QJsonValue::Undefined));
+    QTest::newRow("null") << toJson(edited(goodRefresh(), QStringLiteral("queryParameters"), QJsonValue::Null));
+    QTest::newRow("empty") << toJson(edited(goodRefresh(), QStringLiteral("queryParameters"), QJsonObject()));
+}
+
+void TestAuthApi::refreshWithoutQueryParametersKeepsScope()
+{
+    QFETCH(QByteArray, body);
+    const auto result = AuthApi::decodeRefresh(body, {});
+    QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
+    QVERIFY(!result.value().scope.has_value());
+}
+
+void TestAuthApi::refreshTokenFromJsonWinsOverCookie()
+{
+    QJsonObject body = goodRefresh();
+    body.insert(QStringLiteral("refreshToken"), QStringLiteral("rt-json"));
+    const auto result = AuthApi::decodeRefresh(toJson(body), {QByteArray("refresh_token=rt-cookie; Path=/")});
+    QVERIFY(result.isOk());
+    QCOMPARE(result.value().refreshToken, std::optional<QByteArray>("rt-json"));
+
+    // An empty JSON field is no rotation; the cookie still counts.
+    body.insert(QStringLiteral("refreshToken"), QString());
+    const auto empty = AuthApi::decodeRefresh(toJson(body), {QByteArray("refresh_token=rt-cookie; Path=/")});
+    QVERIFY(empty.isOk());
+    QCOMPARE(empty.value().refreshToken, std::optional<QByteArray>("rt-cookie"));
+}
+
+void TestAuthApi::refreshSetCookie_data()
+{
+    QTest::addColumn<QList<QByteArray>>("headers");
+    QTest::addColumn<QByteArray>("expected"); // empty: no rotation
+
+    using L = QList<QByteArray>;
+    QTest::newRow("none") << L {} << QByteArray();
+    QTest::newRow("bare") << L {"refresh_token=rt-1"} << QByteArray("rt-1");
+    QTest::newRow("attributes") << L {"refresh_token=rt-2; Path=/; HttpOnly; Secure; SameSite=Strict; "
+                                      "Expires=Wed, 21 Oct 2099 07:28:00 GMT"}
+                                << QByteArray("rt-2");
+    QTest::newRow("spaces") << L {"  refresh_token = rt-3 ;Path=/"} << QByteArray("rt-3");
+    QTest::newRow("quoted") << L {"refresh_token=\"rt-4\"; Path=/"} << QByteArray("rt-4");
+    QTest::newRow("folded by Qt") << L {"session=abc; Path=/\nrefresh_token=rt-5; HttpOnly\nother=1"}
+                                  << QByteArray("rt-5");
+    QTest::newRow("several headers") << L {"session=abc", "refresh_token=rt-6; Path=/"} << QByteArray("rt-6");
+    QTest::newRow("last wins") << L {"refresh_token=rt-old\nrefresh_token=rt-new"} << QByteArray("rt-new");
+    QTest::newRow("other cookie only") << L {"session=abc; Path=/"} << QByteArray();
+    QTest::newRow("similar name") << L {"refresh_token_v2=nope", "xrefresh_token=nope"} << QByteArray();
+    QTest::newRow("name case matters") << L {"Refresh_Token=nope"} << QByteArray();
+    QTest::newRow("deletion by empty value") << L {"refresh_token=; Max-Age=0"} << QByteArray();
+    QTest::newRow("deletion by max-age") << L {"refresh_token=rt-7; Max-Age=0; Path=/"} << QByteArray();
+    QTest::newRow("deletion after a good one")
+        << L {"refresh_token=rt-8\nrefresh_token=; Max-Age=0"} << QByteArray("rt-8");
+    QTest::newRow("max-age positive") << L {"refresh_token=rt-9; max-age=3600"} << QByteArray("rt-9");
+    QTest::newRow("attribute only") << L {"Path=/; refresh_token=rt-10"} << QByteArray();
+    QTest::newRow("CRLF folded") << L {"a=b\r\nrefresh_token=rt-11\r"} << QByteArray("rt-11");
+    QTest::newRow("unsafe value") << L {"refresh_token=a\"b"} << QByteArray();
+    QTest::newRow("8-bit value") << L {"refresh_token=caf\xc3\xa9"} << QByteArray();
+}
+
+void TestAuthApi::refreshSetCookie()
+{
+    QFETCH(QList<QByteArray>, headers);
+    QFETCH(QByteArray, expected);
+    const auto result = AuthApi::decodeRefresh(toJson(goodRefresh()), headers);
+    QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
+    if (expected.isEmpty())
+        QVERIFY(!result.value().refreshToken.has_value());
+    else
+        QCOMPARE(result.value().refreshToken, std::optional<QByteArray>(expected));
+}
+
+void TestAuthApi::refreshBad_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QString>("field");
+
+    const auto row = [](const char* name, const QString& key, const QJsonValue& value) {
+        QTest::newRow(name) << toJson(edited(goodRefresh(), key, value)) << int(ApiError::Kind::Decoding) << key;
+    };
+    QTest::newRow("not json") << QByteArray("{") << int(ApiError::Kind::Decoding) << QString();
+    row("missing accessToken", QStringLiteral("accessToken"), QJsonValue::Undefined);
+    row("empty accessToken", QStringLiteral("accessToken"), QString());
+    row("numeric accessToken", QStringLiteral("accessToken"), 1);
+    row("missing expiresIn", QStringLiteral("expiresIn"), QJsonValue::Undefined);
+    row("string expiresIn", QStringLiteral("expiresIn"), QStringLiteral("900"));
+    row("negative expiresIn", QStringLiteral("expiresIn"), -5);
+    row("array queryParameters", QStringLiteral("queryParameters"), QJsonArray());
+    row("numeric refreshToken", QStringLiteral("refreshToken"), 3);
+    row("refreshToken with space", QStringLiteral("refreshToken"), QStringLiteral("a b"));
+    QTest::newRow("error field") << toJson(edited(goodRefresh(), QStringLiteral("error"), QStringLiteral("revoked")))
+                                 << int(ApiError::Kind::Rejected) << QString();
+}
+
+void TestAuthApi::refreshBad()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(int, kind);
+    QFETCH(QString, field);
+    const auto result = AuthApi::decodeRefresh(body, {QByteArray("refresh_token=rt-x")});
+    QVERIFY(!result.isOk());
+    QCOMPARE(int(result.error().kind), kind);
+    if (!field.isEmpty())
+        QCOMPARE(result.error().field, field);
+    if (result.error().kind == ApiError::Kind::Rejected)
+        QCOMPARE(result.error().message, QStringLiteral("revoked"));
+}
+
+void TestAuthApi::callbackParse_data()
+{
+    QTest::addColumn<QByteArray>("head");
+    QTest::addColumn<Status>("status");
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<QString>("sessionId"); // "<none>" when absent
+
+    const QString none = QStringLiteral("<none>");
+    const QByteArray browser = "Host: 127.0.0.1:5555\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n"
+                               "Accept: text/html,*/*;q=0.8\r\nAccept-Language: en\r\nConnection: keep-alive\r\n";
+    const auto get
+        = [&browser](const QByteArray& target) { return "GET " + target + " HTTP/1.1\r\n" + browser + "\r\n"; };
+
+    // Incomplete: read more.
+    QTest::newRow("empty") << QByteArray() << Status::Incomplete << QString() << none;
+    QTest::newRow("partial method") << QByteArray("GE") << Status::Incomplete << QString() << none;
+    QTest::newRow("partial line") << QByteArray("GET /callback?session_id=a") << Status::Incomplete << QString()
+                                  << none;
+    QTest::newRow("no blank line") << QByteArray("GET /callback HTTP/1.1\r\nHost: x\r\n") << Status::Incomplete
+                                   << QString() << none;
+    QTest::newRow("half blank line") << QByteArray("GET /callback HTTP/1.1\r\nHost: x\r\n\r") << Status::Incomplete
+                                     << QString() << none;
+
+    // Good.
+    QTest::newRow("browser") << get("/callback?session_id=abc123") << Status::Ok << QStringLiteral("/callback")
+                             << QStringLiteral("abc123");
+    QTest::newRow("no headers") << QByteArray("GET /callback?session_id=s HTTP/1.1\r\n\r\n") << Status::Ok
+                                << QStringLiteral("/callback") << QStringLiteral("s");
+    QTest::newRow("HTTP/1.0") << QByteArray("GET /callback?session_id=s HTTP/1.0\r\n\r\n") << Status::Ok
+                              << QStringLiteral("/callback") << QStringLiteral("s");
+    QTest::newRow("bare LF") << QByteArray("GET /callback?session_id=s HTTP/1.1\nHost: x\n\n") << Status::Ok
+                             << QStringLiteral("/callback") << QStringLiteral("s");
+    QTest::newRow("mixed line ends") << QByteArray("GET /callback?session_id=s HTTP/1.1\r\nHost: x\n\r\n") << Status::Ok
+                                     << QStringLiteral("/callback") << QStringLiteral("s");
+    QTest::newRow("body after head ignored") << QByteArray("GET /callback?session_id=s HTTP/1.1\r\n\r\n\x01\x02garbage")
+                                             << Status::Ok << QStringLiteral("/callback") << QStringLiteral("s");
+    QTest::newRow("other params") << get("/callback?state=1&session_id=xyz&code=") << Status::Ok
+                                  << QStringLiteral("/callback") << QStringLiteral("xyz");
+    QTest::newRow("no query") << get("/callback") << Status::Ok << QStringLiteral("/callback") << none;
+    QTest::newRow("empty query") << get("/callback?") << Status::Ok << QStringLiteral("/callback") << none;
+    QTest::newRow("empty session_id") << get("/callback?session_id=") << Status::Ok << QStringLiteral("/callback")
+                                      << QString();
+    QTest::newRow("other path") << get("/favicon.ico") << Status::Ok << QStringLiteral("/favicon.ico") << none;
+    QTest::newRow("root") << get("/") << Status::Ok << QStringLiteral("/") << none;
+    QTest::newRow("encoded path") << get("/%63allback?session_id=a") << Status::Ok << QStringLiteral("/callback")
+                                  << QStringLiteral("a");
+    QTest::newRow("tab in header value") << QByteArray("GET /callback?session_id=a HTTP/1.1\r\nX: a\tb\r\n\r\n")
+                                         << Status::Ok << QStringLiteral("/callback") << QStringLiteral("a");
+
+    // Encoded session ids: fully decoded.
+    QTest::newRow("percent-encoded id") << get("/callback?session_id=a%2Fb%3D%3D") << Status::Ok
+                                        << QStringLiteral("/callback") << QStringLiteral("a/b==");
+    QTest::newRow("plus stays plus") << get("/callback?session_id=a+b") << Status::Ok << QStringLiteral("/callback")
+                                     << QStringLiteral("a+b");
+    QTest::newRow("encoded plus") << get("/callback?session_id=a%2Bb") << Status::Ok << QStringLiteral("/callback")
+                                  << QStringLiteral("a+b");
+    QTest::newRow("utf-8 id") << get("/callback?session_id=caf%C3%A9") << Status::Ok << QStringLiteral("/callback")
+                              << QStringLiteral("caf\u00e9");
+    QTest::newRow("encoded ampersand") << get("/callback?session_id=a%26session_id%3Db") << Status::Ok
+                                       << QStringLiteral("/callback") << QStringLiteral("a&session_id=b");
+
+    // Duplicates: no id is believed.
+    QTest::newRow("duplicate id") << get("/callback?session_id=a&session_id=b") << Status::Malformed << QString()
+                                  << none;
+    QTest::newRow("duplicate same id") << get("/callback?session_id=a&session_id=a") << Status::Malformed << QString()
+                                       << none;
+
+    // Wrong method.
+    QTest::newRow("POST") << QByteArray("POST /callback?session_id=a HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+                          << Status::WrongMethod << QString() << none;
+    QTest::newRow("HEAD") << QByteArray("HEAD /callback HTTP/1.1\r\n\r\n") << Status::WrongMethod << QString() << none;
+    QTest::newRow("lowercase get") << QByteArray("get /callback HTTP/1.1\r\n\r\n") << Status::WrongMethod << QString()
+                                   << none;
+    QTest::newRow("method known early") << QByteArray("DELETE /callback HTTP/1.1\r\n") << Status::WrongMethod
+                                        << QString() << none;
+
+    // Bad request line or headers.
+    QTest::newRow("blank first line") << QByteArray("\r\n\r\n") << Status::Malformed << QString() << none;
+    QTest::newRow("two spaces") << QByteArray("GET  /callback HTTP/1.1\r\n\r\n") << Status::Malformed << QString()
+                                << none;
+    QTest::newRow("no version") << QByteArray("GET /callback\r\n\r\n") << Status::Malformed << QString() << none;
+    QTest::newRow("HTTP/2") << QByteArray("GET /callback HTTP/2\r\n\r\n") << Status::Malformed << QString() << none;
+    QTest::newRow("HTTP/1.1x") << QByteArray("GET /callback HTTP/1.12\r\n\r\n") << Status::Malformed << QString()
+                               << none;
+    QTest::newRow("absolute target") << QByteArray("GET http://127.0.0.1/callback HTTP/1.1\r\n\r\n")
+                                     << Status::Malformed << QString() << none;
+    QTest::newRow("asterisk") << QByteArray("GET * HTTP/1.1\r\n\r\n") << Status::Malformed << QString() << none;
+    QTest::newRow("double slash") << QByteArray("GET //evil/callback HTTP/1.1\r\n\r\n") << Status::Malformed
+                                  << QString() << none;
+    QTest::newRow("fragment") << QByteArray("GET /callback#x HTTP/1.1\r\n\r\n") << Status::Malformed << QString()
+                              << none;
+    QTest::newRow("bad line known early") << QByteArray("HELLO\r\n") << Status::Malformed << QString() << none;
+    QTest::newRow("header without colon")
+        << QByteArray("GET /callback HTTP/1.1\r\nHost x\r\n\r\n") << Status::Malformed << QString() << none;
+    QTest::newRow("space in header name")
+        << QByteArray("GET /callback HTTP/1.1\r\nHo st: x\r\n\r\n") << Status::Malformed << QString() << none;
+    QTest::newRow("obs-fold") << QByteArray("GET /callback HTTP/1.1\r\nHost: x\r\n continued\r\n\r\n")
+                              << Status::Malformed << QString() << none;
+    QTest::newRow("bare CR in header") << QByteArray("GET /callback HTTP/1.1\r\nA: b\rC: d\r\n\r\n")
+                                       << Status::Malformed << QString() << none;
+
+    // Garbage bytes: refused at once, not buffered.
+    QTest::newRow("NUL") << QByteArray("GET /callback\0 HTTP/1.1\r\n\r\n", 27) << Status::Malformed << QString()
+                         << none;
+    QTest::newRow("TLS hello") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11) << Status::Malformed
+                               << QString() << none;
+    QTest::newRow("8-bit in target") << QByteArray("GET /caf\xc3\xa9 HTTP/1.1\r\n\r\n") << Status::Malformed
+                                     << QString() << none;
+    QTest::newRow("8-bit in header") << QByteArray("GET /callback HTTP/1.1\r\nX: \xff\r\n\r\n") << Status::Malformed
+                                     << QString() << none;
+    QTest::newRow("escape in partial line") << QByteArray("GET /\x1b[2J") << Status::Malformed << QString() << none;
+
+    // Too large.
+    const QByteArray filler = "X-Filler: " + QByteArray(CallbackRequest::maxHeadBytes, 'a') + "\r\n";
+    QTest::newRow("huge header") << ("GET /callback HTTP/1.1\r\n" + filler + "\r\n") << Status::TooLarge << QString()
+                                 << none;
+    QTest::newRow("huge incomplete header")
+        << ("GET /callback HTTP/1.1\r\n" + filler) << Status::TooLarge << QString() << none;
+    QTest::newRow("huge request line") << ("GET /" + QByteArray(CallbackRequest::maxHeadBytes, 'a')) << Status::TooLarge
+                                       << QString() << none;
+    const QByteArray exact = "GET /callback?session_id=a HTTP/1.1\r\nX: ";
+    const QByteArray atLimit = exact + QByteArray(CallbackRequest::maxHeadBytes - exact.size() - 4, 'b') + "\r\n\r\n";
+    QTest::newRow("exactly at the limit")
+        << atLimit << Status::Ok << QStringLiteral("/callback") << QStringLiteral("a");
+    const QByteArray overLimit = exact + QByteArray(CallbackRequest::maxHeadBytes - exact.size() - 3, 'b') + "\r\n\r\n";
+    QTest::newRow("one over the limit") << overLimit << Status::TooLarge << QString() << none;
+}
+
+void TestAuthApi::callbackParse()
+{
+    QFETCH(QByteArray, head);
+    QFETCH(Status, status);
+    QFETCH(QString, path);
+    QFETCH(QString, sessionId);
+
+    const CallbackRequest request = CallbackRequest::parse(head);
+    QCOMPARE(request.status, status);
+    if (status != Status::Ok)
+        return;
+    QCOMPARE(request.path, path);
+    if (sessionId == QLatin1String("<none>")) {
+        QVERIFY(!request.sessionId.has_value());
+    } else {
+        QVERIFY(request.sessionId.has_value());
+        QCOMPARE(*request.sessionId, sessionId);
+    }
+}
+
+void TestAuthApi::callbackParseByteByByte()
+{
+    // A browser's request arriving in the smallest pieces: every prefix is Incomplete, the whole is Ok.
+    const QByteArray head = "GET /callback?session_id=s%2D1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\nAccept: */*\r\n\r\n";
+    for (qsizetype size = 0; size < head.size(); ++size)
+        QCOMPARE(CallbackRequest::parse(head.left(size)).status, Status::Incomplete);
+    const CallbackRequest request = CallbackRequest::parse(head);
+    QCOMPARE(request.status, Status::Ok);
+    QCOMPARE(request.sessionId, std::optional<QString>(QStringLiteral("s-1")));
+}
+
+void TestAuthApi::callbackParseRandomBytes()
+{
+    // No input crashes the parser or makes it say Ok without a valid request line.
+    QRandomGenerator generator(20250301);
+    static const char characters[] = "GET /callback?session_id=&%+ HTTP/1.1\r\n:\t\0\xff";
+    const QByteArray alphabet(characters, sizeof(characters) - 1);
+    for (int round = 0; round < 3000; ++round) {
+        QByteArray bytes(generator.bounded(1, 200), Qt::Uninitialized);
+        for (char& c : bytes) {
+            c = round % 2 ? char(generator.bounded(256)) : alphabet.at(generator.bounded(int(alphabet.size())));
+        }
+        const CallbackRequest request = CallbackRequest::parse(bytes);
+        if (request.status == Status::Ok)
+            QVERIFY(bytes.startsWith("GET /"));
+    }
+}
+
+QTEST_GUILESS_MAIN(TestAuthApi)
+#include "tst_authapi.moc"
