@@ -4,6 +4,7 @@
 #include "logging.h"
 #include "networkaccessmanager.h"
 
+#include <QMetaEnum>
 #include <QNetworkReply>
 #include <QRandomGenerator>
 #include <QTimer>
@@ -117,7 +118,8 @@ void Session::setState(State state)
     if (m_state == state)
         return;
     m_state = state;
-    qCInfo(lcSession) << "session" << state << "for" << m_tenant.name;
+    qCInfo(lcSession).noquote() << "session" << QMetaEnum::fromType<State>().valueToKey(int(state)) << "for"
+                                << m_tenant.name;
     emit stateChanged(state);
 }
 
