@@ -1,12 +1,17 @@
+#include "appcontroller.h"
 #include "mainwindow.h"
+#include "tenant.h"
 
 #include <QApplication>
 #include <QCommandLineOption>
 #include <QCommandLineParser>
-#include <QHostAddress>
+#include <QEvent>
 #include <QIcon>
 #include <QLoggingCategory>
+#include <QPointer>
+#include <QTimer>
 #include <QUrl>
+#include <QWidget>
 
 #include <cstdio>
 #include <cstdlib>
@@ -57,31 +62,40 @@ bool applyLogLevel(const QString& level)
     return true;
 }
 
-// The API base URL rule from the API notes: https on a *.nullify.ai host, or an explicit
-// loopback address (http or https) for the local sandbox. Tenant shorthand ("acme") is the
-// sign-in screen's job and arrives with the sessions work.
-bool isAcceptedApiUrl(const QUrl& url, QString* reason)
+// --exit-when-shown: a start-up check for packaging tests and smoke runs. Watches every widget's
+// Show event; once the first top-level window (a window or dialog, not a popup or tooltip) has
+// been shown and the event loop has had a turn, prints one line "shown: <objectName>" (the window
+// title when the window has no object name) to stdout and quits with exit code 0.
+class FirstWindowReporter : public QObject
 {
-    if (!url.isValid() || url.isRelative() || url.host().isEmpty()) {
-        *reason = QStringLiteral("not an absolute URL");
-        return false;
+public:
+    using QObject::QObject;
+
+    bool eventFilter(QObject* watched, QEvent* event) override
+    {
+        if (event->type() == QEvent::Show && !m_seen && watched->isWidgetType()) {
+            auto* widget = static_cast<QWidget*>(watched);
+            const Qt::WindowType type = widget->windowType();
+            if (widget->isWindow() && (type == Qt::Window || type == Qt::Dialog)) {
+                m_seen = true;
+                QPointer<QWidget> window(widget);
+                QTimer::singleShot(0, this, [window] {
+                    QString name;
+                    if (window) {
+                        name = window->objectName().isEmpty() ? window->windowTitle() : window->objectName();
+                    }
+                    std::printf("shown: %s\n", qPrintable(name));
+                    std::fflush(stdout);
+                    QCoreApplication::exit(0);
+                });
+            }
+        }
+        return QObject::eventFilter(watched, event);
     }
-    if (!url.userInfo().isEmpty()) {
-        *reason = QStringLiteral("credentials in the URL are not accepted");
-        return false;
-    }
-    const QString scheme = url.scheme().toLower();
-    const QString host = url.host().toLower();
-    const bool loopback = QHostAddress(host).isLoopback();
-    if (scheme == QLatin1String("https") && (host.endsWith(QLatin1String(".nullify.ai")) || loopback)) {
-        return true;
-    }
-    if (scheme == QLatin1String("http") && loopback) {
-        return true;
-    }
-    *reason = QStringLiteral("expected https://<host>.nullify.ai or a loopback address such as http://127.0.0.1:PORT");
-    return false;
-}
+
+private:
+    bool m_seen = false;
+};
 
 } // namespace
 
@@ -92,6 +106,8 @@ int main(int argc, char* argv[])
     QCoreApplication::setApplicationName(QStringLiteral("nullify-desktop"));
     QCoreApplication::setApplicationVersion(QStringLiteral(NULLIFY_VERSION));
     QGuiApplication::setApplicationDisplayName(QStringLiteral("Nullify Desktop"));
+    // Lets Wayland compositors and portals match windows to the installed desktop entry.
+    QGuiApplication::setDesktopFileName(QStringLiteral("ai.nullify.Desktop"));
 
     if (onlyPrintsText(argc, argv) && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) {
         qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -115,8 +131,13 @@ int main(int argc, char* argv[])
         QStringLiteral("Lowest level logged for the nullify.* categories: debug, info, warning or critical. "
                        "QT_LOGGING_RULES, when set, takes precedence."),
         QStringLiteral("level"));
+    const QCommandLineOption exitWhenShownOption(
+        QStringLiteral("exit-when-shown"),
+        QStringLiteral("Start-up check: once the first window is shown, print \"shown: <window name>\" and exit "
+                       "with code 0 (used by the package tests, e.g. with QT_QPA_PLATFORM=offscreen)."));
     parser.addOption(apiUrlOption);
     parser.addOption(logLevelOption);
+    parser.addOption(exitWhenShownOption);
     parser.process(app); // handles --help, --version and unknown options (exits)
 
     if (parser.isSet(logLevelOption) && !applyLogLevel(parser.value(logLevelOption))) {
@@ -127,15 +148,19 @@ int main(int argc, char* argv[])
 
     QUrl apiUrl;
     if (parser.isSet(apiUrlOption)) {
-        apiUrl = QUrl(parser.value(apiUrlOption), QUrl::StrictMode);
+        // The same rules as the sign-in window's tenant field: "acme", "acme.nullify.ai",
+        // https://api.acme.nullify.ai, or an explicit loopback URL for the sandbox.
         QString reason;
-        if (!isAcceptedApiUrl(apiUrl, &reason)) {
+        const std::optional<nullify::session::Tenant> tenant
+            = nullify::session::Tenant::fromInput(parser.value(apiUrlOption), &reason);
+        if (!tenant) {
             // Echo the URL without any user:password part the user may have typed.
-            const QString shown
-                = apiUrl.isValid() ? apiUrl.toDisplayString(QUrl::RemoveUserInfo) : parser.value(apiUrlOption);
+            const QUrl typed(parser.value(apiUrlOption));
+            const QString shown = typed.isValid() ? typed.toDisplayString(QUrl::RemoveUserInfo) : QStringLiteral("?");
             fail(QStringLiteral("invalid --api-url '%1': %2").arg(shown, reason));
             return EXIT_FAILURE;
         }
+        apiUrl = tenant->apiBase;
     }
     if (!parser.positionalArguments().isEmpty()) {
         fail(QStringLiteral("unexpected argument '%1' (see --help)").arg(parser.positionalArguments().constFirst()));
@@ -146,8 +171,15 @@ int main(int argc, char* argv[])
                              << (apiUrl.isEmpty() ? QStringLiteral("without an API URL")
                                                   : QStringLiteral("against ") + apiUrl.toDisplayString());
 
-    nullify::MainWindow window;
-    window.setApiUrl(apiUrl);
-    window.show();
+    if (parser.isSet(exitWhenShownOption)) {
+        app.installEventFilter(new FirstWindowReporter(&app));
+    }
+
+    // Shows the sign-in window, or the main window when the keychain holds a session for the last
+    // tenant; whichever comes first is what --exit-when-shown reports.
+    nullify::app::AppController::Options options;
+    options.apiUrl = apiUrl;
+    nullify::app::AppController controller(options);
+    controller.start();
     return app.exec();
 }

@@ -1,8 +1,11 @@
 #include "mainwindow.h"
 
+#include <QAction>
 #include <QHBoxLayout>
 #include <QIcon>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QStatusBar>
 #include <QVBoxLayout>
 #include <QWidget>
@@ -12,6 +15,7 @@ namespace nullify {
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
 {
+    setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("Nullify Desktop"));
     setWindowIcon(QIcon(iconPath()));
     resize(960, 640);
@@ -38,9 +42,8 @@ MainWindow::MainWindow(QWidget* parent)
     heading->setFont(headingFont);
     layout->addWidget(heading);
 
-    auto* placeholder = new QLabel(tr("Sign-in arrives with the upcoming sessions work. Once you are signed in, "
-                                      "your repositories, scan runs and findings will appear here."),
-                                   central);
+    auto* placeholder = new QLabel(
+        tr("Once you are signed in, your repositories, scan runs and findings will appear here."), central);
     placeholder->setObjectName(QStringLiteral("placeholderLabel"));
     placeholder->setAlignment(Qt::AlignCenter);
     placeholder->setWordWrap(true);
@@ -53,13 +56,28 @@ MainWindow::MainWindow(QWidget* parent)
     placeholderRow->addWidget(placeholder, 4);
     placeholderRow->addStretch(1);
     layout->addLayout(placeholderRow);
+    m_summaryLabel = placeholder;
 
     layout->addStretch(2);
     setCentralWidget(central);
 
-    auto* sessionLabel = new QLabel(tr("Not signed in"), this);
-    sessionLabel->setObjectName(QStringLiteral("sessionLabel"));
-    statusBar()->addWidget(sessionLabel);
+    QMenu* accountMenu = menuBar()->addMenu(tr("&Account"));
+    accountMenu->setObjectName(QStringLiteral("accountMenu"));
+    m_signOutAction = accountMenu->addAction(tr("Sign &out"));
+    m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
+    m_signOutAction->setEnabled(false);
+    connect(m_signOutAction, &QAction::triggered, this, &MainWindow::signOutRequested);
+
+    m_sessionLabel = new QLabel(tr("Not signed in"), this);
+    m_sessionLabel->setObjectName(QStringLiteral("sessionLabel"));
+    m_sessionLabel->setAccessibleName(tr("Signed-in account"));
+    statusBar()->addWidget(m_sessionLabel);
+
+    m_noticeLabel = new QLabel(this);
+    m_noticeLabel->setObjectName(QStringLiteral("noticeLabel"));
+    m_noticeLabel->setAccessibleName(tr("Notice"));
+    m_noticeLabel->setVisible(false);
+    statusBar()->addWidget(m_noticeLabel, 1);
 
     m_apiLabel = new QLabel(this);
     m_apiLabel->setObjectName(QStringLiteral("apiLabel"));
@@ -77,6 +95,35 @@ void MainWindow::setApiUrl(const QUrl& url)
     m_apiUrl = url;
     m_apiLabel->setText(tr("API: %1").arg(url.toDisplayString()));
     m_apiLabel->setVisible(!url.isEmpty());
+}
+
+void MainWindow::setSignedInAs(const QString& who)
+{
+    m_signedInAs = who;
+    m_sessionLabel->setText(who.isEmpty() ? tr("Not signed in") : tr("Signed in as %1").arg(who));
+    m_signOutAction->setEnabled(!who.isEmpty());
+}
+
+void MainWindow::setSummary(const QString& text)
+{
+    m_summaryLabel->setText(text);
+}
+
+QString MainWindow::summary() const
+{
+    return m_summaryLabel->text();
+}
+
+void MainWindow::setNotice(const QString& text)
+{
+    m_noticeLabel->setText(text);
+    m_noticeLabel->setToolTip(text);
+    m_noticeLabel->setVisible(!text.isEmpty());
+}
+
+QString MainWindow::notice() const
+{
+    return m_noticeLabel->text();
 }
 
 } // namespace nullify

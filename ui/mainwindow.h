@@ -3,12 +3,14 @@
 #include <QMainWindow>
 #include <QUrl>
 
+class QAction;
 class QLabel;
 
 namespace nullify {
 
-// The application's main window. For now a small shell: a title, the app icon, a placeholder
-// where the signed-in views will go, and a status bar that says which API the app points at.
+// The application's main window. For now a small shell: a title, the app icon, a summary where
+// the signed-in views will go, an Account menu, and a status bar that says who is signed in and
+// which API the app points at. It knows nothing about sessions: AppController fills it in.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -23,9 +25,32 @@ public:
     QUrl apiUrl() const { return m_apiUrl; }
     void setApiUrl(const QUrl& url);
 
+    // Who is signed in, for the status bar; empty: nobody (and Sign out is disabled).
+    void setSignedInAs(const QString& who);
+    QString signedInAs() const { return m_signedInAs; }
+
+    // The text in the middle of the window (what was loaded, or why not).
+    void setSummary(const QString& text);
+    QString summary() const;
+
+    // A calm, lasting note in the status bar (e.g. the keychain could not keep the session);
+    // empty hides it.
+    void setNotice(const QString& text);
+    QString notice() const;
+
+    QAction* signOutAction() const { return m_signOutAction; }
+
+signals:
+    void signOutRequested();
+
 private:
     QUrl m_apiUrl;
+    QString m_signedInAs;
     QLabel* m_apiLabel = nullptr;
+    QLabel* m_sessionLabel = nullptr;
+    QLabel* m_summaryLabel = nullptr;
+    QLabel* m_noticeLabel = nullptr;
+    QAction* m_signOutAction = nullptr;
 };
 
 } // namespace nullify

@@ -48,7 +48,7 @@ void TestMainWindow::showsPlaceholderAndStatus()
     auto* placeholder = window.findChild<QLabel*>(QStringLiteral("placeholderLabel"));
     QVERIFY(placeholder);
     QVERIFY(placeholder->isVisible());
-    QVERIFY(placeholder->text().contains(QStringLiteral("Sign-in")));
+    QVERIFY(placeholder->text().contains(QStringLiteral("signed in")));
     // Word-wrapped text gets the height it needs (no clipped second line).
     QVERIFY(placeholder->height() >= placeholder->heightForWidth(placeholder->width()));
 

@@ -1,0 +1,113 @@
+#pragma once
+
+#include "credentialstore.h"
+#include "session.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QString>
+#include <QTimer>
+#include <QUrl>
+
+#include <memory>
+
+class QWidget;
+
+namespace nullify {
+class MainWindow;
+class NetworkAccessManager;
+namespace api {
+class ApiClient;
+class NullifyApi;
+} // namespace api
+namespace ui {
+class SignInWindow;
+}
+} // namespace nullify
+
+namespace nullify::app {
+
+// The wiring of the running app: one network manager, the typed API over it, the keychain, the
+// session, and the windows, with the rules that decide which window is up:
+// - start-up restores the last tenant's session from the keychain: signed in → main window,
+//   otherwise the sign-in window (prefilled with the last tenant, or --api-url);
+// - a sign-in hands the credentials to the Session (which keeps them) and brings up the main window;
+// - an expired session brings up the sign-in window once, over the main window, which goes on
+//   after the user signs in again;
+// - "Sign out" ends the session (the keychain entry goes with it) and returns to the sign-in window.
+// Only the tenant the user typed is remembered in QSettings ("session/tenant"), never a token.
+class AppController : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        QUrl apiUrl; // --api-url: the tenant to restore and prefill, instead of the last one
+        QString keychainService = QString::fromLatin1(session::CredentialStore::defaultServiceName);
+    };
+
+    static constexpr const char* tenantSettingsKey = "session/tenant";
+    // How long a keychain read may keep the screen empty before the sign-in window says so.
+    static constexpr int restoreNoticeDelayMs = 700;
+
+    explicit AppController(QObject* parent = nullptr);
+    explicit AppController(const Options& options, QObject* parent = nullptr);
+    ~AppController() override;
+
+    // Reads the last tenant and restores its session; shows a window as soon as the outcome is known.
+    void start();
+
+    NetworkAccessManager* networkManager() const { return m_manager.get(); }
+    api::NullifyApi* api() const { return m_api.get(); }
+    session::CredentialStore* credentialStore() const { return m_store.get(); }
+    session::Session* session() const { return m_session.get(); }
+    ui::SignInWindow* signInWindow() const { return m_signInWindow.get(); }
+    MainWindow* mainWindow() const { return m_mainWindow.get(); }
+
+signals:
+    // Once, for the first window the controller shows (for --exit-when-shown and start-up timing).
+    void firstWindowShown(QWidget* window);
+    // The main window's summary finished loading (or failed to); for tests and benchmarks.
+    void summaryLoaded(bool ok);
+
+private:
+    enum class Phase { Idle, Restoring, SignedIn, Expired, SigningOut };
+
+    void onSignInWindowSignedIn(const session::Tenant& tenant, const session::Credentials& credentials);
+    void onSessionSignedIn();
+    void onSessionSignedOut();
+    void onSessionExpired(const QString& reason);
+    void onStorageProblem(const QString& message);
+    void onSignOutRequested();
+    void showSignInWindow();
+    void showMainWindow();
+    void showWindow(QWidget* window);
+    void loadSummary();
+    void countRepositories(QObject* context, const QString& nextToken, int countSoFar, int pagesSoFar);
+    void updateSummary();
+    void cancelLoads();
+    QString accountText() const;
+
+    Options m_options;
+    Phase m_phase = Phase::Idle;
+    bool m_anyWindowShown = false;
+
+    // Declared in the order they are built; destroyed in reverse (windows first, manager last).
+    std::unique_ptr<NetworkAccessManager> m_manager;
+    std::unique_ptr<api::ApiClient> m_client;
+    std::unique_ptr<api::NullifyApi> m_api;
+    std::unique_ptr<session::CredentialStore> m_store;
+    std::unique_ptr<session::Session> m_session;
+    std::unique_ptr<ui::SignInWindow> m_signInWindow;
+    std::unique_ptr<MainWindow> m_mainWindow;
+
+    QTimer m_restoreNoticeTimer;
+    QPointer<QObject> m_loadContext; // the context of the summary's requests: deleting it aborts them
+    QString m_username; // from /admin/user/current
+    QString m_repositoriesText;
+    QString m_summaryError;
+    QString m_storageNotice; // the keychain problem of this session, if any: shown until it ends
+};
+
+} // namespace nullify::app

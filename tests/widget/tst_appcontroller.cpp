@@ -1,0 +1,382 @@
+// The app's wiring (AppController) driven through its real windows, offscreen, against an
+// in-process nullify-sandbox and the real Secret Service (a throwaway keyring: the test runs under
+// tests/support/with-test-keyring.sh). Sign in, restart without signing in, sign out, an expired
+// session, and no token anywhere on disk or in the log.
+
+#include "appcontroller.h"
+#include "credentialstore.h"
+#include "mainwindow.h"
+#include "nullifyapi.h"
+#include "sandboxserver.h"
+#include "session.h"
+#include "signinwindow.h"
+#include "tenant.h"
+#include "testbrowser.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDirIterator>
+#include <QFile>
+#include <QLabel>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
+#include <QStatusBar>
+#include <QtTest>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+using nullify::MainWindow;
+using nullify::app::AppController;
+using nullify::sandbox::SandboxServer;
+using nullify::session::Credentials;
+using nullify::session::CredentialStore;
+using nullify::session::Session;
+using nullify::session::Tenant;
+using nullify::ui::SignInWindow;
+
+namespace {
+
+constexpr int kFlowTimeoutMs = 20'000; // generous: a slow CI machine must not fail a passing case
+const QString kKeychainService = QStringLiteral("ai.nullify.Desktop.widget-test");
+
+// Every message of the process, as "category: text", for the no-token-in-the-log check.
+QMutex g_logMutex;
+QStringList g_log;
+QtMessageHandler g_previousHandler = nullptr;
+
+void captureMessage(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    {
+        QMutexLocker locker(&g_logMutex);
+        g_log.append(QString::fromLatin1(context.category ? context.category : "default")
+                     + (type == QtDebugMsg ? QStringLiteral(" [debug]: ") : QStringLiteral(": ")) + message);
+    }
+    // Debug lines are only collected (they are many); anything louder is shown as usual.
+    if (type != QtDebugMsg && type != QtInfoMsg && g_previousHandler)
+        g_previousHandler(type, context, message);
+}
+
+QStringList capturedLog()
+{
+    QMutexLocker locker(&g_logMutex);
+    return g_log;
+}
+
+// Which files under dir hold needle (as bytes); dir is walked recursively.
+QStringList filesContaining(const QString& dir, const QByteArray& needle)
+{
+    QStringList hits;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        QFile file(path);
+        if (file.open(QIODevice::ReadOnly) && file.readAll().contains(needle))
+            hits << path;
+    }
+    return hits;
+}
+
+} // namespace
+
+class TestAppController : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void signInShowsMainWindowAndRestartNeedsNoSignIn();
+    void signOutReturnsToSignInAndForgetsTheSession();
+    void noTokenInSettingsFilesOrLog();
+    void expiredSessionPromptsOnceAndWorkGoesOn();
+
+private:
+    std::unique_ptr<AppController> makeController();
+    void signInWithBrowser(AppController* controller);
+    std::optional<CredentialStore::Status> keychainStatus(const Tenant& tenant);
+    Tenant sandboxTenant() const { return *Tenant::fromInput(m_sandbox->apiUrl().toString()); }
+
+    std::unique_ptr<SandboxServer> m_sandbox;
+    std::unique_ptr<TestBrowser> m_browser;
+};
+
+void TestAppController::initTestCase()
+{
+    if (qEnvironmentVariableIsEmpty("NULLIFY_TEST_KEYRING"))
+        QSKIP("needs an unlocked Secret Service and a throwaway HOME: run under tests/support/with-test-keyring.sh");
+    // The app's QSettings live in the throwaway XDG_CONFIG_HOME the launcher made.
+    QCoreApplication::setOrganizationName(QStringLiteral("Nullify"));
+    QCoreApplication::setApplicationName(QStringLiteral("nullify-desktop-widget-test"));
+    // Everything the app can log, so the no-token check reads the loudest possible log.
+    QLoggingCategory::setFilterRules(QStringLiteral("nullify.*.debug=true"));
+    g_previousHandler = qInstallMessageHandler(captureMessage);
+}
+
+void TestAppController::init()
+{
+    nullify::sandbox::ServerOptions options;
+    options.tenant.findingCount = 20;
+    options.auth.autoApprove = true;
+    m_sandbox = std::make_unique<SandboxServer>(options);
+    QString error;
+    QVERIFY2(m_sandbox->start(&error), qPrintable(error));
+    m_browser = std::make_unique<TestBrowser>();
+}
+
+void TestAppController::cleanup()
+{
+    m_browser.reset();
+    m_sandbox.reset();
+}
+
+std::unique_ptr<AppController> TestAppController::makeController()
+{
+    AppController::Options options;
+    options.apiUrl = m_sandbox->apiUrl(QString()); // as --api-url would give it
+    options.keychainService = kKeychainService;
+    auto controller = std::make_unique<AppController>(options);
+    // Never a real browser in a test: the test is the browser.
+    controller->signInWindow()->setUrlOpener(
+        [browser = m_browser.get()](const QUrl& url) { return browser->open(url); });
+    return controller;
+}
+
+void TestAppController::signInWithBrowser(AppController* controller)
+{
+    SignInWindow* signIn = controller->signInWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(signIn->isVisible(), kFlowTimeoutMs);
+    QCOMPARE(signIn->tenantText(), m_sandbox->apiUrl(QString()).toString()); // prefilled from --api-url
+    auto* button = signIn->findChild<QPushButton*>(QStringLiteral("browserButton"));
+    QVERIFY(button);
+    QTRY_VERIFY(button->isEnabled());
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(controller->mainWindow()->isVisible(), kFlowTimeoutMs);
+    QVERIFY(!signIn->isVisible());
+}
+
+std::optional<CredentialStore::Status> TestAppController::keychainStatus(const Tenant& tenant)
+{
+    CredentialStore store(kKeychainService);
+    std::optional<CredentialStore::Status> status;
+    store.read(tenant.storageKey(), this, [&status](const CredentialStore::Outcome& outcome, const auto&) {
+        status = outcome.status;
+    });
+    if (!QTest::qWaitFor([&] { return status.has_value(); }, 10'000))
+        return std::nullopt;
+    return status;
+}
+
+void TestAppController::signInShowsMainWindowAndRestartNeedsNoSignIn()
+{
+    Credentials signedInWith;
+    {
+        auto controller = makeController();
+        QList<QWidget*> firstShown;
+        connect(controller.get(), &AppController::firstWindowShown, this, [&](QWidget* w) { firstShown << w; });
+        controller->start();
+        QTRY_COMPARE_WITH_TIMEOUT(firstShown.size(), 1, kFlowTimeoutMs);
+        QCOMPARE(firstShown.constFirst(), controller->signInWindow()); // nothing in the keychain yet
+
+        signInWithBrowser(controller.get());
+        MainWindow* main = controller->mainWindow();
+        QCOMPARE(controller->session()->state(), Session::State::SignedIn);
+        QCOMPARE(main->apiUrl(), sandboxTenant().apiBase);
+
+        // Something real was loaded with the session: who is signed in, and the repositories.
+        QTRY_VERIFY_WITH_TIMEOUT(main->signedInAs().contains(QStringLiteral("demo")), kFlowTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(main->summary().contains(QRegularExpression(QStringLiteral("Repositories: [1-9]"))),
+                                 kFlowTimeoutMs);
+        QVERIFY(main->signOutAction()->isEnabled());
+        auto* session = main->statusBar()->findChild<QLabel*>(QStringLiteral("sessionLabel"));
+        QVERIFY(session && session->text().contains(QStringLiteral("demo")));
+
+        QTRY_VERIFY_WITH_TIMEOUT(controller->session()->isPersisted(), kFlowTimeoutMs);
+        signedInWith = controller->session()->credentials();
+        QVERIFY(main->notice().isEmpty()); // the keychain took it: nothing to warn about
+    }
+
+    // Restart: the same keychain and settings; the main window comes up without a sign-in.
+    auto controller = makeController();
+    QList<QWidget*> firstShown;
+    connect(controller.get(), &AppController::firstWindowShown, this, [&](QWidget* w) { firstShown << w; });
+    controller->start();
+    QTRY_COMPARE_WITH_TIMEOUT(firstShown.size(), 1, kFlowTimeoutMs);
+    QCOMPARE(firstShown.constFirst(), controller->mainWindow());
+    QVERIFY(controller->mainWindow()->isVisible());
+    QVERIFY(!controller->signInWindow()->isVisible());
+    QCOMPARE(m_browser->openCount(), 1); // only the first run's sign-in
+    QCOMPARE(controller->session()->credentials().accessToken, signedInWith.accessToken);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        controller->mainWindow()->summary().contains(QRegularExpression(QStringLiteral("Repositories: [1-9]"))),
+        kFlowTimeoutMs);
+}
+
+void TestAppController::signOutReturnsToSignInAndForgetsTheSession()
+{
+    {
+        auto controller = makeController();
+        controller->start();
+        signInWithBrowser(controller.get());
+        QTRY_VERIFY_WITH_TIMEOUT(controller->session()->isPersisted(), kFlowTimeoutMs);
+        QCOMPARE(keychainStatus(sandboxTenant()), CredentialStore::Status::Ok);
+
+        QAction* signOut = controller->mainWindow()->signOutAction();
+        QCOMPARE(signOut->text().remove(QLatin1Char('&')), QStringLiteral("Sign out"));
+        QVERIFY(signOut->shortcut().isEmpty());
+        signOut->trigger();
+
+        QTRY_VERIFY_WITH_TIMEOUT(controller->signInWindow()->isVisible(), kFlowTimeoutMs);
+        QVERIFY(!controller->mainWindow()->isVisible());
+        QCOMPARE(controller->signInWindow()->mode(), SignInWindow::Mode::Idle);
+        QCOMPARE(controller->signInWindow()->tenantText(), m_sandbox->apiUrl(QString()).toString());
+        QTRY_COMPARE_WITH_TIMEOUT(controller->session()->state(), Session::State::SignedOut, kFlowTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(keychainStatus(sandboxTenant()), CredentialStore::Status::NotFound, kFlowTimeoutMs);
+    }
+
+    // And a restart asks for a sign-in again.
+    auto controller = makeController();
+    QList<QWidget*> firstShown;
+    connect(controller.get(), &AppController::firstWindowShown, this, [&](QWidget* w) { firstShown << w; });
+    controller->start();
+    QTRY_COMPARE_WITH_TIMEOUT(firstShown.size(), 1, kFlowTimeoutMs);
+    QCOMPARE(firstShown.constFirst(), controller->signInWindow());
+    QTRY_COMPARE_WITH_TIMEOUT(controller->signInWindow()->mode(), SignInWindow::Mode::Idle, kFlowTimeoutMs);
+    QVERIFY(!controller->mainWindow()->isVisible());
+}
+
+void TestAppController::noTokenInSettingsFilesOrLog()
+{
+    auto controller = makeController();
+    controller->start();
+    signInWithBrowser(controller.get());
+    QTRY_VERIFY_WITH_TIMEOUT(controller->session()->isPersisted(), kFlowTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        controller->mainWindow()->summary().contains(QRegularExpression(QStringLiteral("Repositories: [1-9]"))),
+        kFlowTimeoutMs);
+    const Credentials credentials = controller->session()->credentials();
+    QVERIFY(!credentials.accessToken.isEmpty());
+    QVERIFY(!credentials.refreshToken.isEmpty());
+
+    // The settings were written, and hold the tenant the user typed.
+    QSettings settings;
+    settings.sync();
+    QCOMPARE(settings.status(), QSettings::NoError);
+    QVERIFY2(QFile::exists(settings.fileName()), qPrintable(settings.fileName()));
+    QCOMPARE(settings.value(QLatin1String(AppController::tenantSettingsKey)).toString(),
+             m_sandbox->apiUrl(QString()).toString());
+
+    // No token in any file the app could have written: the settings file itself, and everything
+    // under the throwaway HOME and XDG directories (the keyring's own file is encrypted).
+    QStringList places {QFileInfo(settings.fileName()).absolutePath(), QDir::homePath()};
+    for (const char* variable : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"}) {
+        if (!qEnvironmentVariableIsEmpty(variable))
+            places << qEnvironmentVariable(variable);
+    }
+    for (const QString& place : std::as_const(places)) {
+        for (const QByteArray& token : {credentials.accessToken, credentials.refreshToken}) {
+            const QStringList hits = filesContaining(place, token);
+            QVERIFY2(hits.isEmpty(), qPrintable(QStringLiteral("a token is in: ") + hits.join(QStringLiteral(", "))));
+        }
+    }
+
+    // The search itself works: it finds what the settings do hold.
+    QVERIFY(!filesContaining(QFileInfo(settings.fileName()).absolutePath(),
+                             m_sandbox->apiUrl(QString()).toString().toUtf8())
+                 .isEmpty());
+
+    // No token in the log, with every nullify.* category at debug level.
+    const QStringList log = capturedLog();
+    const auto debugLines = std::count_if(log.cbegin(), log.cend(), [](const QString& line) {
+        return line.startsWith(QLatin1String("nullify.")) && line.contains(QLatin1String(" [debug]: "));
+    });
+    QVERIFY2(debugLines > 0, "no nullify.* debug line was captured: the check would prove nothing");
+    for (const QString& line : log) {
+        QVERIFY2(!line.contains(QString::fromLatin1(credentials.accessToken)), qPrintable(line.left(200)));
+        QVERIFY2(!line.contains(QString::fromLatin1(credentials.refreshToken)), qPrintable(line.left(200)));
+    }
+    std::fprintf(stderr,
+                 "checked %lld log lines (%lld nullify.* debug) and %lld places\n",
+                 qlonglong(log.size()),
+                 qlonglong(debugLines),
+                 qlonglong(places.size()));
+}
+
+void TestAppController::expiredSessionPromptsOnceAndWorkGoesOn()
+{
+    auto controller = makeController();
+    controller->start();
+    signInWithBrowser(controller.get());
+    MainWindow* main = controller->mainWindow();
+    SignInWindow* signIn = controller->signInWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(main->summary().contains(QRegularExpression(QStringLiteral("Repositories: [1-9]"))),
+                             kFlowTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(controller->session()->isPersisted(), kFlowTimeoutMs);
+
+    int expired = 0;
+    connect(controller->session(), &Session::sessionExpired, this, [&expired] { ++expired; });
+    int signInShows = 0;
+    struct ShowCounter : QObject
+    {
+        int* count;
+        explicit ShowCounter(int* c)
+            : count(c)
+        { }
+        bool eventFilter(QObject*, QEvent* event) override
+        {
+            if (event->type() == QEvent::Show)
+                ++*count;
+            return false;
+        }
+    } counter(&signInShows);
+    signIn->installEventFilter(&counter);
+
+    // The server forgets every token, refresh tokens too: the next calls get 401, the refresh
+    // gets 401, and the session is over, however many requests were waiting.
+    QVERIFY(m_sandbox->auth().revoke(QString(), true) > 0);
+    int answered = 0;
+    QObject context;
+    for (int i = 0; i < 5; ++i) {
+        controller->api()->currentUser(&context, [&answered](const auto&) { ++answered; });
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(answered, 5, kFlowTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(signIn->isVisible(), kFlowTimeoutMs);
+    QTest::qWait(300);
+    QCOMPARE(expired, 1);
+    QCOMPARE(signInShows, 1); // one prompt
+    QVERIFY(!signIn->notice().isEmpty());
+    QCOMPARE(signIn->tenantText(), m_sandbox->apiUrl(QString()).toString()); // prefilled
+    QVERIFY(main->isVisible()); // the work stays where it was
+
+    // Signing in again: the prompt goes, the main window carries on and loads again.
+    auto* button = signIn->findChild<QPushButton*>(QStringLiteral("browserButton"));
+    QTest::mouseClick(button, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!signIn->isVisible(), kFlowTimeoutMs);
+    QVERIFY(main->isVisible());
+    QCOMPARE(controller->session()->state(), Session::State::SignedIn);
+    QTRY_VERIFY_WITH_TIMEOUT(main->signedInAs().contains(QStringLiteral("demo")), kFlowTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(main->summary().contains(QRegularExpression(QStringLiteral("Repositories: [1-9]"))),
+                             kFlowTimeoutMs);
+    QVERIFY(main->notice().isEmpty());
+    signIn->removeEventFilter(&counter);
+}
+
+int main(int argc, char* argv[])
+{
+    // ctest sets QT_LOGGING_RULES (nullify.*.debug=false), and the environment outranks
+    // QLoggingCategory::setFilterRules(); the test sets its own rules in initTestCase().
+    qunsetenv("QT_LOGGING_RULES");
+    QApplication app(argc, argv);
+    TestAppController test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_appcontroller.moc"
