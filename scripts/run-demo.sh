@@ -40,10 +40,10 @@ if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" && -z "${QT_QPA_PLATFORM:-}
 fi
 
 # --- The local sandbox ------------------------------------------------------------------------------
-# A service-account token, random per run, so the sandbox has one ready for the sessions work and for
-# tools. It is given to the sandbox on its command line (its only way to take one; the sandbox is
-# loopback-only and stops with the demo) and never printed: the output shows only the hash the
-# request log uses. The app gets no token: it has no sign-in yet.
+# A service-account token, random per run, for tools. It is given to the sandbox on its command line
+# (its only way to take one; the sandbox is loopback-only and stops with the demo) and never
+# printed: the output shows only the hash the request log uses. The app signs in through the
+# browser, which this sandbox approves at once.
 run_dir="$build_dir/demo-sandbox"
 mkdir -p "$run_dir"
 request_log="$run_dir/requests.jsonl"
@@ -79,9 +79,11 @@ nullify-sandbox is listening on 127.0.0.1 (pid $sandbox_pid):
   control        $sandbox_control
   service token  sha256 $(token_hash "$service_token") (its tokenHash in the request log; not shown)
   request log    $request_log
-Sign-in arrives with the sessions work; until then the app shows the sandbox's URL in its status
-bar. This sandbox approves sign-ins at once: to see its sign-in page, and to call the API with
-curl, run scripts/run-sandbox.sh on its own, which prints how.
+In the app, click "Sign in with browser": this sandbox approves at once and the browser tab says
+you can close it. Without a browser (xvfb-run), copy the sign-in link the window shows into
+   curl -sL '<link>'
+To see the sandbox's own sign-in page, and to call the API with curl, run scripts/run-sandbox.sh
+on its own, which prints how.
 EOF
 
 # --- The app ----------------------------------------------------------------------------------------
