@@ -19,6 +19,11 @@ packages=(
     dbus gnome-keyring libsecret-1-0 xvfb xauth clang-format
     # scripts/run-sandbox.sh asks the sandbox for its scope with curl
     curl
+    # packages (scripts/build-packages.sh, tests/packaging): CPack's .deb and .rpm (dpkg-shlibdeps,
+    # rpmbuild), PNG icons from the SVG, the checks (lintian, rpmlint, desktop-file-validate,
+    # appstreamcli, file, cpio to unpack the .rpm) and the install test's clean Debian root
+    dpkg-dev rpm cpio librsvg2-bin lintian rpmlint desktop-file-utils appstream file
+    mmdebstrap debian-archive-keyring
 )
 # The contract check (tests/contract) runs Prism on Node.js. A node and npm already on PATH are
 # used as they are; only without them are Debian's packages installed.
