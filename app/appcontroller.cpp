@@ -1,13 +1,23 @@
 #include "appcontroller.h"
 
 #include "apiclient.h"
+#include "appsettings.h"
+#include "autofixview.h"
+#include "connectionstate.h"
+#include "findingsview.h"
+#include "loglevel.h"
 #include "mainwindow.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
+#include "overviewview.h"
+#include "repositoriesview.h"
+#include "requesttracker.h"
+#include "scansview.h"
 #include "signinwindow.h"
+#include "traynotifier.h"
 
+#include <QApplication>
 #include <QLoggingCategory>
-#include <QSettings>
 #include <QWidget>
 
 namespace nullify::app {
@@ -46,14 +56,43 @@ AppController::AppController(QObject* parent)
 AppController::AppController(const Options& options, QObject* parent)
     : QObject(parent)
     , m_options(options)
+    , m_settings(std::make_unique<ui::AppSettings>())
     , m_manager(std::make_unique<NetworkAccessManager>())
+    , m_tracker(std::make_unique<ui::RequestTracker>(m_manager.get()))
+    , m_connection(std::make_unique<ui::ConnectionState>(m_tracker.get()))
     , m_client(std::make_unique<api::ApiClient>(m_manager.get()))
     , m_api(std::make_unique<api::NullifyApi>(m_client.get()))
     , m_store(std::make_unique<session::CredentialStore>(options.keychainService))
     , m_session(std::make_unique<session::Session>(m_manager.get(), m_client.get(), m_store.get()))
     , m_signInWindow(std::make_unique<ui::SignInWindow>(m_manager.get()))
-    , m_mainWindow(std::make_unique<MainWindow>())
+    , m_mainWindow(std::make_unique<MainWindow>(m_settings.get()))
+    , m_tray(std::make_unique<ui::TrayNotifier>(m_settings.get()))
 {
+    m_manager->setRetryPolicy(m_settings->applyTo(m_manager->retryPolicy()));
+    // --log-level was applied by main() and wins for this run; "default" leaves the rules as they
+    // are (QT_LOGGING_RULES, or whatever the embedding program set).
+    if (options.logLevelOverride.isEmpty() && m_settings->logLevel() != QLatin1String("default"))
+        ui::applyLogLevel(m_settings->logLevel());
+    connect(m_settings.get(), &ui::AppSettings::changed, this, [this](ui::AppSettings::Key key) {
+        onSettingChanged(int(key));
+    });
+
+    m_connection->setSignedIn(false);
+    m_mainWindow->setConnectionState(m_connection.get());
+    addViews();
+    connect(m_mainWindow.get(), &MainWindow::signInRequested, this, &AppController::showSignInWindow);
+    connect(m_mainWindow.get(), &MainWindow::quitRequested, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
+    connect(m_mainWindow.get(), &MainWindow::notificationRequested, m_tray.get(), &ui::TrayNotifier::notify);
+    connect(m_tray.get(), &ui::TrayNotifier::quitRequested, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
+    connect(m_tray.get(), &ui::TrayNotifier::showRequested, this, [this] {
+        QWidget* window = m_mainWindow->isVisible() || m_phase == Phase::SignedIn
+            ? static_cast<QWidget*>(m_mainWindow.get())
+            : static_cast<QWidget*>(m_signInWindow.get());
+        window->showNormal();
+        window->raise();
+        window->activateWindow();
+    });
+
     connect(m_signInWindow.get(), &ui::SignInWindow::signedIn, this, &AppController::onSignInWindowSignedIn);
     connect(m_mainWindow.get(), &MainWindow::signOutRequested, this, &AppController::onSignOutRequested);
 
@@ -87,8 +126,10 @@ AppController::~AppController()
     // Requests first, while the manager that runs them is still alive.
     cancelLoads();
     m_restoreNoticeTimer.stop();
+    m_mainWindow->saveWindowState();
     m_signInWindow->disconnect(this);
     m_mainWindow->disconnect(this);
+    m_settings->disconnect(this);
     m_session->disconnect(this);
 }
 
@@ -98,7 +139,7 @@ void AppController::start()
     if (!m_options.apiUrl.isEmpty())
         tenantText = m_options.apiUrl.toString();
     else
-        tenantText = QSettings().value(QLatin1String(tenantSettingsKey)).toString();
+        tenantText = m_settings->tenant();
     m_signInWindow->setTenantText(tenantText);
 
     const std::optional<session::Tenant> tenant = session::Tenant::fromInput(tenantText);
@@ -118,21 +159,50 @@ void AppController::onSignInWindowSignedIn(const session::Tenant& tenant, const 
 {
     m_storageNotice.clear(); // a new attempt at keeping the credentials; it reports its own problem
     // What the user typed (e.g. "acme", or the sandbox's URL), to prefill next time. Not a secret.
-    QSettings().setValue(QLatin1String(tenantSettingsKey), m_signInWindow->tenantText());
+    m_settings->setValue(ui::AppSettings::Key::Tenant, m_signInWindow->tenantText());
     qCInfo(lcController).noquote() << "signed in to" << tenant.name << "; handing the session over";
     m_session->signIn(tenant, credentials);
+}
+
+void AppController::addViews()
+{
+    // The main window owns them (addView reparents); they reach the server only through the typed
+    // API, and learn about retries and offline from the tracker and the connection state.
+    const ui::ViewContext context {m_api.get(), m_tracker.get(), m_connection.get()};
+    auto* findings = new ui::FindingsView(context);
+    auto* autofix = new ui::AutofixView(context);
+    m_mainWindow->addView(new ui::OverviewView(context));
+    m_mainWindow->addView(new ui::RepositoriesView(context));
+    m_mainWindow->addView(findings);
+    m_mainWindow->addView(new ui::ScansView(context));
+    m_mainWindow->addView(autofix);
+    // "Autofix" on a finding: the Autofix page follows it from the start.
+    connect(findings, &ui::FindingsView::autofixRequested, autofix, &ui::AutofixView::startAutofix);
+    connect(findings, &ui::FindingsView::autofixRequested, m_mainWindow.get(), [this, autofix] {
+        m_mainWindow->showView(autofix);
+    });
 }
 
 void AppController::onSessionSignedIn()
 {
     if (m_phase == Phase::SignedIn)
         return;
+    // Signed in to another tenant than the views last showed (after a sign-out): what they show
+    // belongs to the old one. After an expiry and a sign-in to the same tenant, the work goes on.
+    const QString tenantHost = m_session->tenant().host;
+    if (!m_viewsTenant.isEmpty() && m_viewsTenant != tenantHost) {
+        for (ui::View* view : m_mainWindow->views())
+            view->refresh();
+    }
+    m_viewsTenant = tenantHost;
     m_phase = Phase::SignedIn;
     m_restoreNoticeTimer.stop();
     if (m_session->isPersisted())
         m_storageNotice.clear(); // e.g. the keychain was not ready at first, and then it was
     m_signInWindow->clearPending();
     m_signInWindow->setNotice(QString());
+    m_connection->setSignedIn(true);
+    updateProbeUrl();
     showMainWindow();
     m_signInWindow->hide();
     loadSummary();
@@ -177,6 +247,7 @@ void AppController::onSessionExpired(const QString& reason)
     m_phase = Phase::Expired;
     cancelLoads();
     // The main window stays up with what it shows; it goes on once the user is back.
+    m_connection->setSignedIn(false);
     m_mainWindow->setSignedInAs(QString());
     m_mainWindow->setNotice(tr("Session expired: sign in again."));
     m_signInWindow->setNotice(notice);
@@ -216,6 +287,7 @@ void AppController::onSignOutRequested()
     cancelLoads();
     m_session->signOut();
     // Switch at once: the keychain entry is removed in the background and needs nothing from the user.
+    m_connection->setSignedIn(false);
     m_storageNotice.clear();
     m_mainWindow->setSignedInAs(QString());
     m_mainWindow->setNotice(QString());
@@ -258,6 +330,33 @@ QString AppController::accountText() const
     if (who.isEmpty())
         who = m_session->credentials().account;
     return who.isEmpty() ? tenant.name : tr("%1 at %2").arg(who, tenant.name);
+}
+
+void AppController::onSettingChanged(int key)
+{
+    switch (ui::AppSettings::Key(key)) {
+    case ui::AppSettings::Key::RetryCapSeconds:
+    case ui::AppSettings::Key::MaxAttempts:
+        m_manager->setRetryPolicy(m_settings->applyTo(m_manager->retryPolicy()));
+        qCInfo(lcController) << "retry limits changed:" << m_settings->maxAttempts() << "attempts, waits up to"
+                             << m_settings->retryCapSeconds() << "s";
+        break;
+    case ui::AppSettings::Key::LogLevel:
+        // The user chose it now: it wins over --log-level from here on.
+        ui::applyLogLevel(m_settings->logLevel());
+        break;
+    default:
+        break;
+    }
+}
+
+void AppController::updateProbeUrl()
+{
+    // A cheap authenticated GET-able resource: any HTTP answer to its HEAD proves the API is back.
+    // The token is injected per attempt by the manager; it is never part of the URL.
+    api::ApiRequest request;
+    request.path = QStringLiteral("/admin/user/current");
+    m_connection->setProbeUrl(m_client->urlFor(request));
 }
 
 void AppController::cancelLoads()

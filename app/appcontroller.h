@@ -21,8 +21,12 @@ class ApiClient;
 class NullifyApi;
 } // namespace api
 namespace ui {
+class AppSettings;
+class ConnectionState;
+class RequestTracker;
 class SignInWindow;
-}
+class TrayNotifier;
+} // namespace ui
 } // namespace nullify
 
 namespace nullify::app {
@@ -36,6 +40,8 @@ namespace nullify::app {
 //   after the user signs in again;
 // - "Sign out" ends the session (the keychain entry goes with it) and returns to the sign-in window.
 // Only the tenant the user typed is remembered in QSettings ("session/tenant"), never a token.
+// The settings table (ui::AppSettings) is applied here: retry limits to the manager's policy, the
+// log level, notifications through the tray.
 class AppController : public QObject
 {
     Q_OBJECT
@@ -45,6 +51,8 @@ public:
     {
         QUrl apiUrl; // --api-url: the tenant to restore and prefill, instead of the last one
         QString keychainService = QString::fromLatin1(session::CredentialStore::defaultServiceName);
+        // --log-level: used for this run instead of the stored level (until the user changes it).
+        QString logLevelOverride;
     };
 
     static constexpr const char* tenantSettingsKey = "session/tenant";
@@ -64,6 +72,10 @@ public:
     session::Session* session() const { return m_session.get(); }
     ui::SignInWindow* signInWindow() const { return m_signInWindow.get(); }
     MainWindow* mainWindow() const { return m_mainWindow.get(); }
+    ui::AppSettings* settings() const { return m_settings.get(); }
+    ui::RequestTracker* requestTracker() const { return m_tracker.get(); }
+    ui::ConnectionState* connectionState() const { return m_connection.get(); }
+    ui::TrayNotifier* trayNotifier() const { return m_tray.get(); }
 
 signals:
     // Once, for the first window the controller shows (for --exit-when-shown and start-up timing).
@@ -75,6 +87,7 @@ private:
     enum class Phase { Idle, Restoring, SignedIn, Expired, SigningOut };
 
     void onSignInWindowSignedIn(const session::Tenant& tenant, const session::Credentials& credentials);
+    void addViews();
     void onSessionSignedIn();
     void onSessionSignedOut();
     void onSessionExpired(const QString& reason);
@@ -88,25 +101,32 @@ private:
     void updateSummary();
     void cancelLoads();
     QString accountText() const;
+    void onSettingChanged(int key);
+    void updateProbeUrl();
 
     Options m_options;
     Phase m_phase = Phase::Idle;
     bool m_anyWindowShown = false;
 
     // Declared in the order they are built; destroyed in reverse (windows first, manager last).
+    std::unique_ptr<ui::AppSettings> m_settings;
     std::unique_ptr<NetworkAccessManager> m_manager;
+    std::unique_ptr<ui::RequestTracker> m_tracker;
+    std::unique_ptr<ui::ConnectionState> m_connection;
     std::unique_ptr<api::ApiClient> m_client;
     std::unique_ptr<api::NullifyApi> m_api;
     std::unique_ptr<session::CredentialStore> m_store;
     std::unique_ptr<session::Session> m_session;
     std::unique_ptr<ui::SignInWindow> m_signInWindow;
     std::unique_ptr<MainWindow> m_mainWindow;
+    std::unique_ptr<ui::TrayNotifier> m_tray;
 
     QTimer m_restoreNoticeTimer;
     QPointer<QObject> m_loadContext; // the context of the summary's requests: deleting it aborts them
     QString m_username; // from /admin/user/current
     QString m_repositoriesText;
     QString m_summaryError;
+    QString m_viewsTenant; // the tenant (host) the views' data belongs to
     QString m_storageNotice; // the keychain problem of this session, if any: shown until it ends
 };
 

@@ -1,4 +1,5 @@
 #include "appcontroller.h"
+#include "loglevel.h"
 #include "mainwindow.h"
 #include "tenant.h"
 
@@ -7,9 +8,12 @@
 #include <QCommandLineParser>
 #include <QEvent>
 #include <QIcon>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QLoggingCategory>
 #include <QPointer>
 #include <QTimer>
+#include <QTranslator>
 #include <QUrl>
 #include <QWidget>
 
@@ -39,27 +43,27 @@ bool onlyPrintsText(int argc, char* argv[])
     return false;
 }
 
+// The app's translations for the system's languages (compiled in by qt_add_translations), with
+// the English source text as the fallback, and Qt's own for its standard dialogs and buttons.
+void installTranslations(QCoreApplication* app)
+{
+    auto* own = new QTranslator(app);
+    if (own->load(QLocale(),
+                  QStringLiteral("nullify_desktop"),
+                  QStringLiteral("_"),
+                  QStringLiteral(":/nullify/translations")))
+        QCoreApplication::installTranslator(own);
+    auto* qt = new QTranslator(app);
+    if (qt->load(QLocale(),
+                 QStringLiteral("qtbase"),
+                 QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+}
+
 void fail(const QString& message)
 {
     std::fprintf(stderr, "%s: %s\n", qPrintable(QCoreApplication::applicationName()), qPrintable(message));
-}
-
-// Logging rules for every nullify.* category: the given level and everything more severe is on.
-bool applyLogLevel(const QString& level)
-{
-    static const QStringList levels
-        = {QStringLiteral("debug"), QStringLiteral("info"), QStringLiteral("warning"), QStringLiteral("critical")};
-    const qsizetype threshold = levels.indexOf(level.toLower());
-    if (threshold < 0) {
-        return false;
-    }
-    QStringList rules;
-    for (qsizetype i = 0; i < levels.size(); ++i) {
-        rules << QStringLiteral("nullify.*.%1=%2")
-                     .arg(levels.at(i), i >= threshold ? QStringLiteral("true") : QStringLiteral("false"));
-    }
-    QLoggingCategory::setFilterRules(rules.join(QLatin1Char('\n')));
-    return true;
 }
 
 // --exit-when-shown: a start-up check for packaging tests and smoke runs. Watches every widget's
@@ -114,34 +118,41 @@ int main(int argc, char* argv[])
     }
 
     QApplication app(argc, argv);
+    installTranslations(&app);
     QApplication::setWindowIcon(QIcon(nullify::MainWindow::iconPath()));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        QStringLiteral("Nullify Desktop: a native desktop client for the Nullify application-security platform."));
+    parser.setApplicationDescription(QCoreApplication::translate(
+        "main", "Nullify Desktop: a native desktop client for the Nullify application-security platform."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption apiUrlOption(
         QStringLiteral("api-url"),
-        QStringLiteral("Base URL of the Nullify API, e.g. https://api.acme.nullify.ai or http://127.0.0.1:PORT "
-                       "for a local sandbox."),
+        QCoreApplication::translate(
+            "main",
+            "Base URL of the Nullify API, e.g. https://api.acme.nullify.ai or http://127.0.0.1:PORT "
+            "for a local sandbox."),
         QStringLiteral("url"));
     const QCommandLineOption logLevelOption(
         QStringLiteral("log-level"),
-        QStringLiteral("Lowest level logged for the nullify.* categories: debug, info, warning or critical. "
-                       "QT_LOGGING_RULES, when set, takes precedence."),
+        QCoreApplication::translate(
+            "main",
+            "Lowest level logged for the nullify.* categories: debug, info, warning or critical. "
+            "QT_LOGGING_RULES, when set, takes precedence."),
         QStringLiteral("level"));
     const QCommandLineOption exitWhenShownOption(
         QStringLiteral("exit-when-shown"),
-        QStringLiteral("Start-up check: once the first window is shown, print \"shown: <window name>\" and exit "
-                       "with code 0 (used by the package tests, e.g. with QT_QPA_PLATFORM=offscreen)."));
+        QCoreApplication::translate(
+            "main",
+            "Start-up check: once the first window is shown, print \"shown: <window name>\" and exit "
+            "with code 0 (used by the package tests, e.g. with QT_QPA_PLATFORM=offscreen)."));
     parser.addOption(apiUrlOption);
     parser.addOption(logLevelOption);
     parser.addOption(exitWhenShownOption);
     parser.process(app); // handles --help, --version and unknown options (exits)
 
-    if (parser.isSet(logLevelOption) && !applyLogLevel(parser.value(logLevelOption))) {
-        fail(QStringLiteral("unknown log level '%1' (use debug, info, warning or critical)")
+    if (parser.isSet(logLevelOption) && !nullify::ui::applyLogLevel(parser.value(logLevelOption))) {
+        fail(QCoreApplication::translate("main", "unknown log level '%1' (use debug, info, warning or critical)")
                  .arg(parser.value(logLevelOption)));
         return EXIT_FAILURE;
     }
@@ -157,13 +168,14 @@ int main(int argc, char* argv[])
             // Echo the URL without any user:password part the user may have typed.
             const QUrl typed(parser.value(apiUrlOption));
             const QString shown = typed.isValid() ? typed.toDisplayString(QUrl::RemoveUserInfo) : QStringLiteral("?");
-            fail(QStringLiteral("invalid --api-url '%1': %2").arg(shown, reason));
+            fail(QCoreApplication::translate("main", "invalid --api-url '%1': %2").arg(shown, reason));
             return EXIT_FAILURE;
         }
         apiUrl = tenant->apiBase;
     }
     if (!parser.positionalArguments().isEmpty()) {
-        fail(QStringLiteral("unexpected argument '%1' (see --help)").arg(parser.positionalArguments().constFirst()));
+        fail(QCoreApplication::translate("main", "unexpected argument '%1' (see --help)")
+                 .arg(parser.positionalArguments().constFirst()));
         return EXIT_FAILURE;
     }
 
@@ -179,6 +191,8 @@ int main(int argc, char* argv[])
     // tenant; whichever comes first is what --exit-when-shown reports.
     nullify::app::AppController::Options options;
     options.apiUrl = apiUrl;
+    if (parser.isSet(logLevelOption))
+        options.logLevelOverride = parser.value(logLevelOption);
     nullify::app::AppController controller(options);
     controller.start();
     return app.exec();

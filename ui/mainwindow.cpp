@@ -1,39 +1,53 @@
 #include "mainwindow.h"
 
+#include "activitymodel.h"
+#include "appsettings.h"
+#include "connectionstate.h"
+#include "connectionstatuswidget.h"
+#include "requesttracker.h"
+#include "settingsdialog.h"
+#include "view.h"
+
 #include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QIcon>
 #include <QLabel>
+#include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QTableView>
 #include <QVBoxLayout>
-#include <QWidget>
 
 namespace nullify {
 
-MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent)
-{
-    setObjectName(QStringLiteral("mainWindow"));
-    setWindowTitle(tr("Nullify Desktop"));
-    setWindowIcon(QIcon(iconPath()));
-    resize(960, 640);
-    setMinimumSize(480, 360);
+namespace {
 
-    auto* central = new QWidget(this);
-    auto* layout = new QVBoxLayout(central);
+constexpr int kNumberedPages = 5; // Ctrl+1..Ctrl+5
+
+QWidget* buildStartPage(QWidget* parent, QLabel** summary)
+{
+    auto* page = new QWidget(parent);
+    page->setObjectName(QStringLiteral("startPage"));
+    auto* layout = new QVBoxLayout(page);
     layout->setContentsMargins(48, 48, 48, 48);
     layout->setSpacing(16);
     layout->addStretch(1);
 
-    auto* logo = new QLabel(central);
+    auto* logo = new QLabel(page);
     logo->setObjectName(QStringLiteral("logoLabel"));
     logo->setAlignment(Qt::AlignCenter);
-    logo->setPixmap(windowIcon().pixmap(96, 96));
+    logo->setPixmap(QIcon(MainWindow::iconPath()).pixmap(96, 96));
     layout->addWidget(logo);
 
-    auto* heading = new QLabel(tr("Welcome to Nullify Desktop"), central);
+    auto* heading = new QLabel(MainWindow::tr("Welcome to Nullify Desktop"), page);
     heading->setObjectName(QStringLiteral("headingLabel"));
     heading->setAlignment(Qt::AlignCenter);
     QFont headingFont = heading->font();
@@ -43,7 +57,7 @@ MainWindow::MainWindow(QWidget* parent)
     layout->addWidget(heading);
 
     auto* placeholder = new QLabel(
-        tr("Once you are signed in, your repositories, scan runs and findings will appear here."), central);
+        MainWindow::tr("Once you are signed in, your repositories, scan runs and findings will appear here."), page);
     placeholder->setObjectName(QStringLiteral("placeholderLabel"));
     placeholder->setAlignment(Qt::AlignCenter);
     placeholder->setWordWrap(true);
@@ -56,17 +70,49 @@ MainWindow::MainWindow(QWidget* parent)
     placeholderRow->addWidget(placeholder, 4);
     placeholderRow->addStretch(1);
     layout->addLayout(placeholderRow);
-    m_summaryLabel = placeholder;
-
     layout->addStretch(2);
-    setCentralWidget(central);
+    *summary = placeholder;
+    return page;
+}
 
-    QMenu* accountMenu = menuBar()->addMenu(tr("&Account"));
-    accountMenu->setObjectName(QStringLiteral("accountMenu"));
-    m_signOutAction = accountMenu->addAction(tr("Sign &out"));
-    m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
-    m_signOutAction->setEnabled(false);
-    connect(m_signOutAction, &QAction::triggered, this, &MainWindow::signOutRequested);
+} // namespace
+
+MainWindow::MainWindow(ui::AppSettings* settings, QWidget* parent)
+    : QMainWindow(parent)
+    , m_settings(settings ? settings : new ui::AppSettings(this))
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("Nullify Desktop"));
+    setWindowIcon(QIcon(iconPath()));
+    resize(1100, 720);
+    setMinimumSize(480, 360);
+
+    m_navigation = new QListWidget(this);
+    m_navigation->setObjectName(QStringLiteral("navigationList"));
+    m_navigation->setAccessibleName(tr("Pages"));
+    m_navigation->setIconSize(QSize(20, 20));
+    m_navigation->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_navigation->setUniformItemSizes(true);
+    m_navigation->setVisible(false); // until there is a view to list
+
+    m_stack = new QStackedWidget(this);
+    m_stack->setObjectName(QStringLiteral("viewStack"));
+    m_startPage = buildStartPage(m_stack, &m_summaryLabel);
+    m_stack->addWidget(m_startPage);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->setObjectName(QStringLiteral("mainSplitter"));
+    splitter->setChildrenCollapsible(false);
+    splitter->addWidget(m_navigation);
+    splitter->addWidget(m_stack);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({180, 900});
+    setCentralWidget(splitter);
+
+    connect(m_navigation, &QListWidget::currentRowChanged, this, &MainWindow::onPageChanged);
+
+    buildMenus();
+    buildActivityDock();
 
     m_sessionLabel = new QLabel(tr("Not signed in"), this);
     m_sessionLabel->setObjectName(QStringLiteral("sessionLabel"));
@@ -83,11 +129,261 @@ MainWindow::MainWindow(QWidget* parent)
     m_apiLabel->setObjectName(QStringLiteral("apiLabel"));
     m_apiLabel->setVisible(false);
     statusBar()->addPermanentWidget(m_apiLabel);
+
+    restoreGeometry(m_settings->value(ui::AppSettings::Key::WindowGeometry).toByteArray());
+    restoreState(m_settings->value(ui::AppSettings::Key::WindowState).toByteArray());
+    m_restorePage = m_settings->value(ui::AppSettings::Key::LastPage).toInt();
+    updateEmptyState();
+}
+
+MainWindow::~MainWindow()
+{
+    // Views may still emit while their children go; nothing here should hear it.
+    for (ui::View* view : std::as_const(m_views))
+        view->disconnect(this);
 }
 
 QString MainWindow::iconPath()
 {
     return QStringLiteral(":/nullify/icons/nullify.svg");
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
+    fileMenu->setObjectName(QStringLiteral("fileMenu"));
+    m_settingsAction = fileMenu->addAction(QIcon::fromTheme(QStringLiteral("preferences-system")), tr("&Settings…"));
+    m_settingsAction->setObjectName(QStringLiteral("settingsAction"));
+    m_settingsAction->setMenuRole(QAction::PreferencesRole);
+    QList<QKeySequence> settingsKeys = QKeySequence::keyBindings(QKeySequence::Preferences);
+    const QKeySequence ctrlComma(Qt::CTRL | Qt::Key_Comma);
+    if (!settingsKeys.contains(ctrlComma))
+        settingsKeys.append(ctrlComma);
+    m_settingsAction->setShortcuts(settingsKeys);
+    connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
+    fileMenu->addSeparator();
+    m_quitAction = fileMenu->addAction(QIcon::fromTheme(QStringLiteral("application-exit")), tr("&Quit"));
+    m_quitAction->setObjectName(QStringLiteral("quitAction"));
+    m_quitAction->setMenuRole(QAction::QuitRole);
+    // Some platforms bind no key to Quit; Ctrl+Q is what people expect there.
+    QList<QKeySequence> quitKeys = QKeySequence::keyBindings(QKeySequence::Quit);
+    if (quitKeys.isEmpty())
+        quitKeys.append(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    m_quitAction->setShortcuts(quitKeys);
+    connect(m_quitAction, &QAction::triggered, this, &MainWindow::quitRequested);
+
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
+    m_pagesSeparator = m_viewMenu->addSeparator();
+    m_refreshAction = m_viewMenu->addAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Refresh"));
+    m_refreshAction->setObjectName(QStringLiteral("refreshAction"));
+    QList<QKeySequence> refreshKeys = QKeySequence::keyBindings(QKeySequence::Refresh);
+    if (!refreshKeys.contains(QKeySequence(Qt::Key_F5)))
+        refreshKeys.prepend(QKeySequence(Qt::Key_F5));
+    m_refreshAction->setShortcuts(refreshKeys);
+    connect(m_refreshAction, &QAction::triggered, this, [this] {
+        if (ui::View* view = currentView())
+            view->refresh();
+    });
+    m_findAction = m_viewMenu->addAction(QIcon::fromTheme(QStringLiteral("edit-find")), tr("&Find…"));
+    m_findAction->setObjectName(QStringLiteral("findAction"));
+    m_findAction->setShortcuts(QKeySequence::Find);
+    connect(m_findAction, &QAction::triggered, this, [this] {
+        if (ui::View* view = currentView())
+            view->focusSearch();
+    });
+    m_startAction = m_viewMenu->addAction(QIcon::fromTheme(QStringLiteral("document-new")), tr("&Start…"));
+    m_startAction->setObjectName(QStringLiteral("startAction"));
+    m_startAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    connect(m_startAction, &QAction::triggered, this, [this] {
+        if (ui::View* view = currentView())
+            view->startPrimaryAction();
+    });
+    m_viewMenu->addSeparator();
+
+    QMenu* accountMenu = menuBar()->addMenu(tr("&Account"));
+    accountMenu->setObjectName(QStringLiteral("accountMenu"));
+    m_accountAction = accountMenu->addAction(tr("Not signed in"));
+    m_accountAction->setObjectName(QStringLiteral("accountAction"));
+    m_accountAction->setEnabled(false); // a label: who is signed in
+    accountMenu->addSeparator();
+    m_signOutAction = accountMenu->addAction(tr("Sign &out"));
+    m_signOutAction->setObjectName(QStringLiteral("signOutAction"));
+    m_signOutAction->setEnabled(false);
+    connect(m_signOutAction, &QAction::triggered, this, &MainWindow::signOutRequested);
+}
+
+void MainWindow::buildActivityDock()
+{
+    m_activityDock = new QDockWidget(tr("Activity"), this);
+    m_activityDock->setObjectName(QStringLiteral("activityDock"));
+    m_activityDock->setAllowedAreas(Qt::BottomDockWidgetArea | Qt::RightDockWidgetArea);
+    m_activityTable = new QTableView(m_activityDock);
+    m_activityTable->setObjectName(QStringLiteral("activityTable"));
+    m_activityTable->setAccessibleName(tr("Network activity"));
+    m_activityTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_activityTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_activityTable->setSortingEnabled(true);
+    m_activityTable->setWordWrap(false);
+    m_activityTable->verticalHeader()->setVisible(false);
+    m_activityTable->horizontalHeader()->setStretchLastSection(true);
+    m_activityProxy = new QSortFilterProxyModel(this);
+    m_activityProxy->setSortRole(ui::ActivityModel::SortRole);
+    m_activityTable->setModel(m_activityProxy);
+    m_activityDock->setWidget(m_activityTable);
+    addDockWidget(Qt::BottomDockWidgetArea, m_activityDock);
+    m_activityDock->hide();
+
+    QAction* toggle = m_activityDock->toggleViewAction();
+    toggle->setObjectName(QStringLiteral("activityAction"));
+    toggle->setText(tr("&Activity Panel"));
+    toggle->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    m_viewMenu->addAction(toggle);
+}
+
+QAction* MainWindow::activityAction() const
+{
+    return m_activityDock->toggleViewAction();
+}
+
+void MainWindow::setConnectionState(ui::ConnectionState* state)
+{
+    delete m_connectionWidget;
+    m_connectionWidget = nullptr;
+    delete m_activityModel;
+    m_activityModel = nullptr;
+    if (!state)
+        return;
+    m_connectionWidget = new ui::ConnectionStatusWidget(state, this);
+    m_connectionWidget->setObjectName(QStringLiteral("connectionStatus"));
+    statusBar()->addPermanentWidget(m_connectionWidget);
+    m_connectionWidget->show();
+    connect(m_connectionWidget, &ui::ConnectionStatusWidget::signInRequested, this, &MainWindow::signInRequested);
+
+    if (state->tracker()) {
+        m_activityModel = new ui::ActivityModel(state->tracker(), this);
+        m_activityProxy->setSourceModel(m_activityModel);
+        // Newest first: what just happened is what one opens the panel for.
+        m_activityTable->sortByColumn(ui::ActivityModel::TimeColumn, Qt::DescendingOrder);
+        // The path and the status say the most; give them room without measuring every row.
+        const int em = m_activityTable->fontMetrics().horizontalAdvance(QLatin1Char('M'));
+        m_activityTable->setColumnWidth(ui::ActivityModel::PathColumn, 24 * em);
+        m_activityTable->setColumnWidth(ui::ActivityModel::StatusColumn, 14 * em);
+    }
+}
+
+void MainWindow::addView(ui::View* view)
+{
+    Q_ASSERT(view);
+    const int index = int(m_views.size());
+    m_views.append(view);
+    m_stack->addWidget(view);
+
+    auto* item = new QListWidgetItem(view->icon(), view->title(), m_navigation);
+    item->setData(Qt::AccessibleTextRole, view->title());
+    item->setToolTip(view->title());
+
+    auto* action = new QAction(view->icon(), view->title(), this);
+    action->setObjectName(QStringLiteral("pageAction%1").arg(index + 1));
+    if (index < kNumberedPages)
+        action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + index)));
+    connect(action, &QAction::triggered, this, [this, view] { showView(view); });
+    m_viewMenu->insertAction(m_pagesSeparator, action);
+    addAction(action);
+    m_pageActions.append(action);
+
+    connect(view, &ui::View::showRequested, this, [this](ui::View* target) { showView(target ? target : nullptr); });
+    connect(view, &ui::View::notificationRequested, this, &MainWindow::notificationRequested);
+
+    updateEmptyState();
+    if (index == 0 || index == m_restorePage)
+        setCurrentPage(index);
+}
+
+ui::View* MainWindow::currentView() const
+{
+    return qobject_cast<ui::View*>(m_stack->currentWidget());
+}
+
+int MainWindow::currentPage() const
+{
+    return m_navigation->currentRow();
+}
+
+void MainWindow::setCurrentPage(int index)
+{
+    if (index < 0 || index >= m_views.size())
+        return;
+    m_navigation->setCurrentRow(index); // onPageChanged does the rest
+}
+
+void MainWindow::showView(ui::View* view)
+{
+    setCurrentPage(int(m_views.indexOf(view)));
+}
+
+void MainWindow::onPageChanged(int row)
+{
+    if (row < 0 || row >= m_views.size())
+        return;
+    m_stack->setCurrentWidget(m_views.at(row));
+    m_settings->setValue(ui::AppSettings::Key::LastPage, row);
+    activateCurrent();
+}
+
+void MainWindow::activateCurrent()
+{
+    ui::View* view = currentView();
+    // Nothing loads before it is seen: a page made current while hidden waits for showEvent.
+    if (!view || !isVisible() || view == m_activated)
+        return;
+    m_activated = view;
+    view->activate();
+}
+
+void MainWindow::updateEmptyState()
+{
+    const bool empty = m_views.isEmpty();
+    m_navigation->setVisible(!empty);
+    if (empty)
+        m_stack->setCurrentWidget(m_startPage);
+    m_refreshAction->setEnabled(!empty);
+    m_findAction->setEnabled(!empty);
+    m_startAction->setEnabled(!empty);
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    m_everShown = true;
+    activateCurrent();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    saveWindowState();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::saveWindowState()
+{
+    if (!m_everShown)
+        return;
+    m_settings->setValue(ui::AppSettings::Key::WindowGeometry, saveGeometry());
+    m_settings->setValue(ui::AppSettings::Key::WindowState, saveState());
+    if (currentPage() >= 0)
+        m_settings->setValue(ui::AppSettings::Key::LastPage, currentPage());
+}
+
+void MainWindow::showSettings()
+{
+    if (!m_settingsDialog)
+        m_settingsDialog = new ui::SettingsDialog(m_settings, this);
+    else
+        m_settingsDialog->load();
+    m_settingsDialog->show();
+    m_settingsDialog->raise();
+    m_settingsDialog->activateWindow();
 }
 
 void MainWindow::setApiUrl(const QUrl& url)
@@ -100,7 +396,9 @@ void MainWindow::setApiUrl(const QUrl& url)
 void MainWindow::setSignedInAs(const QString& who)
 {
     m_signedInAs = who;
-    m_sessionLabel->setText(who.isEmpty() ? tr("Not signed in") : tr("Signed in as %1").arg(who));
+    const QString text = who.isEmpty() ? tr("Not signed in") : tr("Signed in as %1").arg(who);
+    m_sessionLabel->setText(text);
+    m_accountAction->setText(text);
     m_signOutAction->setEnabled(!who.isEmpty());
 }
 

@@ -1,35 +1,72 @@
 #pragma once
 
+#include <QList>
 #include <QMainWindow>
+#include <QPointer>
 #include <QUrl>
 
 class QAction;
+class QDockWidget;
 class QLabel;
+class QListWidget;
+class QMenu;
+class QSortFilterProxyModel;
+class QStackedWidget;
+class QTableView;
 
 namespace nullify {
 
-// The application's main window. For now a small shell: a title, the app icon, a summary where
-// the signed-in views will go, an Account menu, and a status bar that says who is signed in and
-// which API the app points at. It knows nothing about sessions: AppController fills it in.
+namespace ui {
+class ActivityModel;
+class AppSettings;
+class ConnectionState;
+class ConnectionStatusWidget;
+class SettingsDialog;
+class View;
+} // namespace ui
+
+// The application's main window: a navigation list of views on the left and the current view on
+// the right, the menus and window-wide shortcuts, the connection state in the status bar and the
+// activity panel (a dock). It knows views only through ui::View and nothing about sessions:
+// AppController adds the views and fills in who is signed in. Geometry, dock state and the last
+// page are kept in the AppSettings table.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    // settings: nullptr for the application's own (owned); else not owned and must outlive it.
+    explicit MainWindow(ui::AppSettings* settings = nullptr, QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     // The resource path of the application icon (an SVG; needs the Qt SVG plugins at run time).
     static QString iconPath();
+
+    ui::AppSettings* settings() const { return m_settings; }
+
+    // Appends a page (the window takes ownership). The first five get Ctrl+1..Ctrl+5. The page
+    // remembered from the last run becomes current when it is added.
+    void addView(ui::View* view);
+    QList<ui::View*> views() const { return m_views; }
+    ui::View* currentView() const;
+    int currentPage() const;
+    void setCurrentPage(int index);
+    void showView(ui::View* view);
+
+    // The status bar's connection state and the activity panel's requests (the state's tracker).
+    // Not owned.
+    void setConnectionState(ui::ConnectionState* state);
+    ui::ConnectionStatusWidget* connectionStatusWidget() const { return m_connectionWidget; }
 
     // The API base URL chosen on the command line (--api-url), shown in the status bar.
     QUrl apiUrl() const { return m_apiUrl; }
     void setApiUrl(const QUrl& url);
 
-    // Who is signed in, for the status bar; empty: nobody (and Sign out is disabled).
+    // Who is signed in, for the status bar and the Account menu; empty: nobody (Sign out disabled).
     void setSignedInAs(const QString& who);
     QString signedInAs() const { return m_signedInAs; }
 
-    // The text in the middle of the window (what was loaded, or why not).
+    // The start page's text, shown while there is no view (what was loaded, or why not).
     void setSummary(const QString& text);
     QString summary() const;
 
@@ -39,18 +76,70 @@ public:
     QString notice() const;
 
     QAction* signOutAction() const { return m_signOutAction; }
+    QAction* settingsAction() const { return m_settingsAction; }
+    QAction* quitAction() const { return m_quitAction; }
+    QAction* refreshAction() const { return m_refreshAction; }
+    QAction* findAction() const { return m_findAction; }
+    QAction* startAction() const { return m_startAction; }
+    QAction* activityAction() const;
+    QDockWidget* activityDock() const { return m_activityDock; }
+    QTableView* activityTable() const { return m_activityTable; }
+    ui::SettingsDialog* settingsDialog() const { return m_settingsDialog; }
+
+    // Writes geometry, dock state and the current page to the settings (also on close).
+    void saveWindowState();
+
+public slots:
+    void showSettings();
 
 signals:
     void signOutRequested();
+    void signInRequested();
+    void quitRequested();
+    // A view asked to be heard (View::notificationRequested), for the tray.
+    void notificationRequested(const QString& title, const QString& message);
+
+protected:
+    void showEvent(QShowEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
 
 private:
+    void buildMenus();
+    void buildActivityDock();
+    void onPageChanged(int row);
+    void activateCurrent();
+    void updateEmptyState();
+
+    ui::AppSettings* m_settings = nullptr;
     QUrl m_apiUrl;
     QString m_signedInAs;
+    QListWidget* m_navigation = nullptr;
+    QStackedWidget* m_stack = nullptr;
+    QWidget* m_startPage = nullptr;
+    QList<ui::View*> m_views;
+    QList<QAction*> m_pageActions;
+    QPointer<ui::View> m_activated; // the view last activated while shown
+    int m_restorePage = 0;
+    bool m_everShown = false; // a window never shown has no geometry of its own to keep
     QLabel* m_apiLabel = nullptr;
     QLabel* m_sessionLabel = nullptr;
     QLabel* m_summaryLabel = nullptr;
     QLabel* m_noticeLabel = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    QAction* m_pagesSeparator = nullptr;
+    QAction* m_accountAction = nullptr;
     QAction* m_signOutAction = nullptr;
+    QAction* m_settingsAction = nullptr;
+    QAction* m_quitAction = nullptr;
+    QAction* m_refreshAction = nullptr;
+    QAction* m_findAction = nullptr;
+    QAction* m_startAction = nullptr;
+    QDockWidget* m_activityDock = nullptr;
+    QTableView* m_activityTable = nullptr;
+    QSortFilterProxyModel* m_activityProxy = nullptr;
+    ui::ActivityModel* m_activityModel = nullptr;
+    ui::ConnectionStatusWidget* m_connectionWidget = nullptr;
+    ui::SettingsDialog* m_settingsDialog = nullptr; // a child, made on first use
 };
 
 } // namespace nullify

@@ -4,9 +4,14 @@
 // session, and no token anywhere on disk or in the log.
 
 #include "appcontroller.h"
+#include "appsettings.h"
+#include "connectionstate.h"
+#include "connectionstatuswidget.h"
 #include "credentialstore.h"
 #include "mainwindow.h"
+#include "networkaccessmanager.h"
 #include "nullifyapi.h"
+#include "requesttracker.h"
 #include "sandboxserver.h"
 #include "session.h"
 #include "signinwindow.h"
@@ -97,6 +102,7 @@ private slots:
     void signOutReturnsToSignInAndForgetsTheSession();
     void noTokenInSettingsFilesOrLog();
     void expiredSessionPromptsOnceAndWorkGoesOn();
+    void settingsAndConnectionStateAreWired();
 
 private:
     std::unique_ptr<AppController> makeController();
@@ -366,6 +372,51 @@ void TestAppController::expiredSessionPromptsOnceAndWorkGoesOn()
                              kFlowTimeoutMs);
     QVERIFY(main->notice().isEmpty());
     signIn->removeEventFilter(&counter);
+}
+
+void TestAppController::settingsAndConnectionStateAreWired()
+{
+    using nullify::ui::AppSettings;
+    using nullify::ui::ConnectionState;
+    auto controller = makeController();
+    AppSettings* settings = controller->settings();
+    QVERIFY(settings);
+
+    // The retry limits of the settings table reach the one manager, at once.
+    QVERIFY(settings->setValue(AppSettings::Key::RetryCapSeconds, 9));
+    QVERIFY(settings->setValue(AppSettings::Key::MaxAttempts, 3));
+    QCOMPARE(controller->networkManager()->retryPolicy().retryAfterCap, std::chrono::milliseconds(9000));
+    QCOMPARE(controller->networkManager()->retryPolicy().maxAttempts, 3);
+
+    // The log level chosen in the settings is applied.
+    QLoggingCategory probe("nullify.app.controller");
+    QVERIFY(settings->setValue(AppSettings::Key::LogLevel, QStringLiteral("warning")));
+    QVERIFY(!probe.isInfoEnabled());
+    QVERIFY(settings->setValue(AppSettings::Key::LogLevel, QStringLiteral("info")));
+    QVERIFY(probe.isInfoEnabled());
+
+    // Signed out until the session says otherwise; then online, with a probe URL on the API that
+    // carries no token.
+    ConnectionState* connection = controller->connectionState();
+    QCOMPARE(connection->state(), ConnectionState::State::SignedOut);
+    QCOMPARE(controller->mainWindow()->connectionStatusWidget()->text(), QStringLiteral("Signed out"));
+    controller->start();
+    signInWithBrowser(controller.get());
+    QVERIFY(connection->isSignedIn());
+    QCOMPARE(connection->probeUrl().path(), QStringLiteral("/admin/user/current"));
+    QCOMPARE(connection->probeUrl().host(), m_sandbox->apiUrl(QString()).host());
+    QVERIFY(!connection->probeUrl().toString().contains(QStringLiteral("Bearer")));
+    QTRY_COMPARE_WITH_TIMEOUT(
+        controller->mainWindow()->connectionStatusWidget()->text(), QStringLiteral("Online"), kFlowTimeoutMs);
+
+    controller->mainWindow()->signOutAction()->trigger();
+    QCOMPARE(connection->state(), ConnectionState::State::SignedOut);
+
+    // Leave the throwaway settings as the other tests expect them.
+    settings->reset(AppSettings::Key::RetryCapSeconds);
+    settings->reset(AppSettings::Key::MaxAttempts);
+    settings->reset(AppSettings::Key::LogLevel);
+    QLoggingCategory::setFilterRules(QStringLiteral("nullify.*.debug=true"));
 }
 
 int main(int argc, char* argv[])

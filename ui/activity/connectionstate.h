@@ -1,5 +1,6 @@
 #pragma once
 
+#include "requesttracker.h"
 #include "retryinfo.h"
 
 #include <QDateTime>

@@ -22,6 +22,10 @@ ConnectionStatusWidget::ConnectionStatusWidget(ConnectionState* state, QWidget* 
     m_retryNow = new QPushButton(tr("Retry now"), this);
     m_retryNow->setAccessibleName(tr("Retry the waiting request now"));
     m_retryNow->setFlat(true);
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setObjectName(QStringLiteral("cancelRetryButton"));
+    m_cancel->setAccessibleName(tr("Cancel the waiting request"));
+    m_cancel->setFlat(true);
     m_signIn = new QPushButton(tr("Sign in"), this);
     m_signIn->setAccessibleName(tr("Sign in"));
     m_signIn->setFlat(true);
@@ -30,12 +34,17 @@ ConnectionStatusWidget::ConnectionStatusWidget(ConnectionState* state, QWidget* 
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_label);
     layout->addWidget(m_retryNow);
+    layout->addWidget(m_cancel);
     layout->addWidget(m_signIn);
 
     connect(m_signIn, &QPushButton::clicked, this, &ConnectionStatusWidget::signInRequested);
     connect(m_retryNow, &QPushButton::clicked, this, [this] {
         if (m_state && m_state->tracker())
             m_state->tracker()->retryNow(m_state->soonestRetry());
+    });
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        if (m_state && m_state->tracker())
+            m_state->tracker()->abort(m_state->soonestRetry());
     });
     connect(state, &ConnectionState::stateChanged, this, &ConnectionStatusWidget::refresh);
     connect(state, &ConnectionState::soonestRetryChanged, this, &ConnectionStatusWidget::refresh);
@@ -64,6 +73,7 @@ void ConnectionStatusWidget::refresh()
 {
     const ConnectionState::State state = m_state->state();
     m_retryNow->setVisible(state == ConnectionState::State::Retrying);
+    m_cancel->setVisible(state == ConnectionState::State::Retrying);
     m_signIn->setVisible(state == ConnectionState::State::SignedOut);
     // Offline is grey, not red: the palette's placeholder colour follows light and dark themes.
     m_label->setForegroundRole(state == ConnectionState::State::Offline ? QPalette::PlaceholderText

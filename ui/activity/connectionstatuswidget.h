@@ -24,6 +24,7 @@ public:
     QLabel* label() const { return m_label; }
     QPushButton* signInButton() const { return m_signIn; }
     QPushButton* retryNowButton() const { return m_retryNow; }
+    QPushButton* cancelButton() const { return m_cancel; }
 
     // "showing data as of 12:34": local time in the locale's short format, the date when not today.
     static QString asOfText(const QDateTime& when);
@@ -38,6 +39,7 @@ private:
     ConnectionState* m_state;
     QLabel* m_label = nullptr;
     QPushButton* m_retryNow = nullptr;
+    QPushButton* m_cancel = nullptr;
     QPushButton* m_signIn = nullptr;
     QString m_retryReason;
     int m_othersWaiting = 0;

@@ -1,0 +1,846 @@
+// The browsing views (OverviewView, RepositoriesView, FindingsView) driven like a user would,
+// against an in-process nullify-sandbox through the client stack the app uses. What a view shows is
+// compared with what the same API says when asked directly, and what the view asked for with the
+// sandbox's request log (the body hash of each POST /admin/findings names its exact query).
+
+#include "apiclient.h"
+#include "connectionstate.h"
+#include "displaytext.h"
+#include "findingsfilterproxy.h"
+#include "findingsmodel.h"
+#include "findingsview.h"
+#include "latestrunsloader.h"
+#include "loadstatebanner.h"
+#include "networkaccessmanager.h"
+#include "nullifyapi.h"
+#include "overviewview.h"
+#include "reachability.h"
+#include "replyhelpers.h"
+#include "repositoriesmodel.h"
+#include "repositoriesview.h"
+#include "requesttracker.h"
+#include "retrycountdown.h"
+#include "sandboxharness.h"
+#include "scanrunsmodel.h"
+#include "session.h"
+#include "tenant.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QComboBox>
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTableWidget>
+#include <QtTest>
+
+#include <memory>
+#include <optional>
+
+using namespace std::chrono_literals;
+using nullify::api::Finding;
+using nullify::api::FindingService;
+using nullify::api::FindingsQuery;
+using nullify::api::FindingType;
+using nullify::api::Page;
+using nullify::api::Result;
+using nullify::api::Scanner;
+using nullify::api::Severity;
+using nullify::test::SandboxHarness;
+using nullify::ui::ConnectionState;
+using nullify::ui::FindingsModel;
+using nullify::ui::FindingsView;
+using nullify::ui::LoadStateBanner;
+using nullify::ui::ManualReachability;
+using nullify::ui::OverviewView;
+using nullify::ui::RepositoriesModel;
+using nullify::ui::RepositoriesView;
+using nullify::ui::RequestTracker;
+using nullify::ui::RetryCountdown;
+using nullify::ui::ScanRunsModel;
+using nullify::ui::ViewContext;
+using Tester = QAbstractItemModelTester;
+
+namespace {
+
+constexpr int kTimeoutMs = 20'000;
+constexpr int kFindingCount = 230; // five pages of 50: the last one short
+
+QJsonObject statusFault(const char* method, const char* path, int status, int count, int retryAfter = 0)
+{
+    QJsonObject rule {{QStringLiteral("method"), QString::fromLatin1(method)},
+                      {QStringLiteral("path"), QString::fromLatin1(path)},
+                      {QStringLiteral("fault"), QStringLiteral("status")},
+                      {QStringLiteral("status"), status},
+                      {QStringLiteral("count"), count}};
+    if (retryAfter > 0)
+        rule.insert(QStringLiteral("retryAfter"), retryAfter);
+    return rule;
+}
+
+// The sandbox's bodyHash of a request body: the first 12 hex digits of its SHA-256.
+QString bodyHash(const QByteArray& body)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex().left(12));
+}
+
+QString hashOf(FindingsQuery query, qint64 page)
+{
+    query.page = page;
+    return bodyHash(nullify::api::NullifyApi::findingsQueryBody(query));
+}
+
+QStringList bodyHashes(const QList<QJsonObject>& entries)
+{
+    QStringList hashes;
+    for (const QJsonObject& entry : entries)
+        hashes << entry.value(QStringLiteral("bodyHash")).toString();
+    return hashes;
+}
+
+// The ids the table shows, top to bottom.
+QStringList shownIds(const FindingsView& view)
+{
+    QStringList ids;
+    const QAbstractItemModel* model = view.findingsTable()->model();
+    for (int row = 0; row < model->rowCount(); ++row)
+        ids << model->index(row, 0).data(FindingsModel::IdRole).toString();
+    return ids;
+}
+
+bool listingSettled(const FindingsView& view)
+{
+    return view.pager() && view.pager()->pagesLoaded() > 0 && !view.pager()->isLoading();
+}
+
+void selectComboData(QComboBox* combo, const QVariant& data)
+{
+    const int index = combo->findData(data);
+    QVERIFY2(index >= 0, qPrintable(data.toString()));
+    combo->setCurrentIndex(index);
+}
+
+} // namespace
+
+class TestBrowseViews : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void init();
+    void cleanup();
+
+    void overviewShowsTheSandboxNumbers();
+    void overviewErrorAndRetry();
+    void repositoriesFillAndShowScanRuns();
+    void repositoriesErrorOnGetAndRetry();
+    void repositoriesPagesLoadAsTheListScrolls();
+    void findingsPagesLoadAsTheListScrolls();
+    void findingsFiltersNarrowOnTheServer();
+    void findingsSearchAndEmptyState();
+    void findingsDetailsAndAutofix();
+    void findingsStaleDetailsAreIgnored();
+    void findingsErrorRetryAndCountdown();
+    void offlineHoldsTheFirstLoad();
+
+private:
+    ViewContext context() const { return {m_api.get(), m_tracker.get(), m_connection.get()}; }
+    template <typename T>
+    std::optional<Result<T>> ask(const std::function<void(QObject*, nullify::api::Callback<T>)>& call);
+    std::optional<Page<Finding>> findingsPage(const FindingsQuery& query);
+    std::unique_ptr<FindingsView> makeFindingsView();
+    QList<QJsonObject> findingRequests();
+
+    std::unique_ptr<SandboxHarness> m_sandbox;
+    std::unique_ptr<nullify::NetworkAccessManager> m_manager;
+    std::unique_ptr<nullify::api::ApiClient> m_client;
+    std::unique_ptr<nullify::session::Session> m_session;
+    std::unique_ptr<nullify::api::NullifyApi> m_api;
+    std::unique_ptr<RequestTracker> m_tracker;
+    std::unique_ptr<ManualReachability> m_reachability;
+    std::unique_ptr<ConnectionState> m_connection;
+};
+
+void TestBrowseViews::init()
+{
+    nullify::sandbox::ServerOptions options;
+    options.tenant.findingCount = kFindingCount;
+    options.auth.autoApprove = true;
+    m_sandbox = std::make_unique<SandboxHarness>(options);
+    QString why;
+    QVERIFY2(m_sandbox->start(&why), qPrintable(why));
+
+    m_manager = std::make_unique<nullify::NetworkAccessManager>();
+    nullify::RetryPolicy policy = nullify::test::fastRetryPolicy(20ms);
+    policy.attemptTimeout = 10s;
+    policy.deadline = 60s;
+    m_manager->setRetryPolicy(policy);
+    const auto credentials = m_sandbox->signIn(m_manager.get(), &why);
+    QVERIFY2(credentials, qPrintable(why));
+    const auto tenant
+        = nullify::session::Tenant::fromInput(m_sandbox->apiUrl().toString(QUrl::StripTrailingSlash), &why);
+    QVERIFY2(tenant, qPrintable(why));
+    m_client = std::make_unique<nullify::api::ApiClient>(m_manager.get());
+    m_session = std::make_unique<nullify::session::Session>(m_manager.get(), m_client.get(), nullptr);
+    m_session->signIn(*tenant, *credentials);
+    m_api = std::make_unique<nullify::api::NullifyApi>(m_client.get());
+    m_tracker = std::make_unique<RequestTracker>(m_manager.get());
+    m_reachability = std::make_unique<ManualReachability>(true);
+    m_connection = std::make_unique<ConnectionState>(m_tracker.get(), m_reachability.get());
+    QVERIFY2(m_sandbox->resetLog(), qPrintable(m_sandbox->lastError()));
+}
+
+void TestBrowseViews::cleanup()
+{
+    m_connection.reset();
+    m_reachability.reset();
+    m_tracker.reset();
+    m_api.reset();
+    m_session.reset();
+    m_client.reset();
+    m_manager.reset();
+    m_sandbox.reset();
+}
+
+// One call of the typed API, answered before the timeout (the reference the views are checked against).
+template <typename T>
+std::optional<Result<T>> TestBrowseViews::ask(const std::function<void(QObject*, nullify::api::Callback<T>)>& call)
+{
+    std::optional<Result<T>> result;
+    QObject context;
+    call(&context, [&result](const Result<T>& r) { result = r; });
+    if (!QTest::qWaitFor([&result] { return result.has_value(); }, kTimeoutMs))
+        return std::nullopt;
+    return result;
+}
+
+std::optional<Page<Finding>> TestBrowseViews::findingsPage(const FindingsQuery& query)
+{
+    const auto result = ask<Page<Finding>>([this, query](QObject* context, nullify::api::Callback<Page<Finding>> done) {
+        m_api->findings(query, context, std::move(done));
+    });
+    if (!result || !result->isOk())
+        return std::nullopt;
+    return result->value();
+}
+
+std::unique_ptr<FindingsView> TestBrowseViews::makeFindingsView()
+{
+    auto view = std::make_unique<FindingsView>(context());
+    view->setSearchDelay(50);
+    view->resize(1200, 700);
+    view->show();
+    if (!QTest::qWaitForWindowExposed(view.get()))
+        return nullptr;
+    view->activate();
+    return view;
+}
+
+QList<QJsonObject> TestBrowseViews::findingRequests()
+{
+    return SandboxHarness::entriesFor(
+        m_sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/admin/findings"));
+}
+
+void TestBrowseViews::overviewShowsTheSandboxNumbers()
+{
+    const auto reference = ask<nullify::api::MetricsOverview>(
+        [this](QObject* c, nullify::api::Callback<nullify::api::MetricsOverview> d) {
+            m_api->metricsOverview(c, std::move(d));
+        });
+    QVERIFY(reference && reference->isOk());
+    const nullify::api::MetricsOverview& expected = reference->value();
+    QVERIFY(!expected.funnel.isEmpty());
+    QVERIFY2(m_sandbox->resetLog(), qPrintable(m_sandbox->lastError()));
+
+    OverviewView view(context());
+    QCOMPARE(view.objectName(), QStringLiteral("overviewView"));
+    QCOMPARE(view.title(), QStringLiteral("Overview"));
+    view.resize(1100, 800);
+    view.show();
+    QVERIFY(view.figureKeys().isEmpty()); // nothing before the first activation
+    view.activate();
+    QCOMPARE(view.banner()->state(), LoadStateBanner::State::Loading);
+    QTRY_VERIFY_WITH_TIMEOUT(view.hasData(), kTimeoutMs);
+    view.activate(); // a second activation does not load again
+    QTest::qWait(100);
+    QCOMPARE(SandboxHarness::entriesFor(
+                 m_sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/admin/metrics/overview"))
+                 .size(),
+             1);
+    QCOMPARE(view.banner()->state(), LoadStateBanner::State::Hidden);
+    QVERIFY(view.dataAsOfLabel()->text().startsWith(QStringLiteral("Data as of ")));
+
+    // Every funnel stage by severity, and the open stage as the headline figures.
+    const QStringList severities {
+        QStringLiteral("critical"), QStringLiteral("high"), QStringLiteral("medium"), QStringLiteral("low")};
+    bool sawOpen = false;
+    for (const nullify::api::FunnelStage& stage : expected.funnel) {
+        const QList<qint64> counts {stage.critical, stage.high, stage.medium, stage.low};
+        for (int i = 0; i < severities.size(); ++i)
+            QCOMPARE(view.figureText(QStringLiteral("funnel.%1.%2").arg(stage.key, severities.at(i))),
+                     OverviewView::countText(double(counts.at(i))));
+        if (stage.key == QLatin1String("open")) {
+            sawOpen = true;
+            for (int i = 0; i < severities.size(); ++i)
+                QCOMPARE(view.figureText(QStringLiteral("open.") + severities.at(i)),
+                         OverviewView::countText(double(counts.at(i))));
+            const qint64 total = stage.critical + stage.high + stage.medium + stage.low;
+            QCOMPARE(view.figureText(QStringLiteral("open.total")), OverviewView::countText(double(total)));
+            // The same number from the findings list: every unresolved finding is open.
+            FindingsQuery unresolved;
+            unresolved.pageSize = 1;
+            unresolved.isResolved = false;
+            const auto page = findingsPage(unresolved);
+            QVERIFY(page && page->total);
+            QCOMPARE(qint64(total), *page->total);
+        }
+    }
+    QVERIFY(sawOpen);
+    QCOMPARE(view.figureText(QStringLiteral("findingsResolved")),
+             OverviewView::countText(expected.findingsResolved.thisMonth));
+    QCOMPARE(view.figureText(QStringLiteral("meanTriageDuration")),
+             OverviewView::durationText(expected.meanTriageDurationMs.thisMonth));
+    QCOMPARE(view.figureText(QStringLiteral("inSlaFindings")),
+             OverviewView::ratioText(expected.inSlaFindings.thisMonth));
+    QCOMPARE(view.figureText(QStringLiteral("autofixMerged")),
+             OverviewView::countText(expected.autofixMerged.thisMonth));
+    QCOMPARE(view.figureText(QStringLiteral("kind.code")), OverviewView::countText(double(expected.code.thisMonth)));
+    QCOMPARE(view.figureText(QStringLiteral("kind.secret")),
+             OverviewView::countText(double(expected.secret.thisMonth)));
+    QCOMPARE(OverviewView::durationText(84'000), QStringLiteral("1 min 24 s"));
+    QCOMPARE(OverviewView::ratioText(0.91), QStringLiteral("91%"));
+
+    // The repositories with the most urgent findings, most urgent first.
+    QTableWidget* top = view.topRepositoriesTable();
+    QVERIFY(top);
+    QCOMPARE(top->rowCount(), std::min(10, int(expected.topRepositories.size())));
+    qint64 mostUrgent = 0;
+    for (const nullify::api::MetricWithValue& repo : expected.topRepositories)
+        mostUrgent = std::max(mostUrgent, repo.urgent);
+    QCOMPARE(top->item(0, 1)->text(), OverviewView::countText(double(mostUrgent)));
+
+    // refresh() loads again.
+    view.refresh();
+    QTRY_COMPARE_WITH_TIMEOUT(SandboxHarness::entriesFor(m_sandbox->requestLog(),
+                                                         QStringLiteral("POST"),
+                                                         QStringLiteral("/admin/metrics/overview"))
+                                  .size(),
+                              2,
+                              kTimeoutMs);
+}
+
+void TestBrowseViews::overviewErrorAndRetry()
+{
+    // More failures than the retry policy's attempts: the load fails for good.
+    QVERIFY2(m_sandbox->addFaults({statusFault("POST", "/admin/metrics/overview", 500, -1)}),
+             qPrintable(m_sandbox->lastError()));
+    OverviewView view(context());
+    view.show();
+    view.activate();
+    QTRY_COMPARE_WITH_TIMEOUT(view.banner()->state(), LoadStateBanner::State::Error, kTimeoutMs);
+    QVERIFY2(view.banner()->text().contains(QStringLiteral("HTTP 500")), qPrintable(view.banner()->text()));
+    QVERIFY(view.banner()->text().startsWith(QStringLiteral("Could not load the overview.")));
+    QVERIFY(view.banner()->retryButton()->isVisible());
+    QVERIFY(!QApplication::activeModalWidget());
+    QVERIFY(!view.hasData());
+
+    QVERIFY(m_sandbox->clearFaults());
+    QTest::mouseClick(view.banner()->retryButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(view.hasData(), kTimeoutMs);
+    QCOMPARE(view.banner()->state(), LoadStateBanner::State::Hidden);
+    QVERIFY(!view.figureText(QStringLiteral("open.total")).isEmpty());
+}
+
+void TestBrowseViews::repositoriesFillAndShowScanRuns()
+{
+    // The reference: every repository, straight from the API.
+    std::unique_ptr<nullify::api::RepositoryPager> all(nullify::api::makeRepositoryPager(m_api.get(), 50));
+    while (all->hasMore()) {
+        all->loadMore();
+        QTRY_VERIFY_WITH_TIMEOUT(!all->isLoading(), kTimeoutMs);
+    }
+    QVERIFY(all->count() > 3);
+    QVERIFY2(m_sandbox->resetLog(), qPrintable(m_sandbox->lastError()));
+
+    RepositoriesView view(context());
+    QCOMPARE(view.objectName(), QStringLiteral("repositoriesView"));
+    QCOMPARE(view.title(), QStringLiteral("Repositories"));
+    Tester tester(view.repositoriesProxy(), Tester::FailureReportingMode::QtTest);
+    view.resize(1100, 800);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.activate();
+    QTRY_COMPARE_WITH_TIMEOUT(view.repositoriesModel()->rowCount(), all->count(), kTimeoutMs);
+    for (int row = 0; row < all->count(); ++row)
+        QCOMPARE(view.repositoriesModel()->repository(row).id, all->items().at(row).id);
+
+    // The latest runs come for the rows on screen, a few requests at a time.
+    QTRY_VERIFY_WITH_TIMEOUT(view.latestRunsLoader()->started() > 0 && view.latestRunsLoader()->isIdle(), kTimeoutMs);
+    const QList<QJsonObject> log = m_sandbox->requestLog();
+    int runRequests = 0;
+    for (const QJsonObject& entry : log)
+        runRequests += entry.value(QStringLiteral("path")).toString().endsWith(QLatin1String("/scan-runs"));
+    QVERIFY(runRequests <= 4 * all->count());
+    QCOMPARE(runRequests, view.latestRunsLoader()->started());
+    const QString firstId = view.repositoriesProxy()->index(0, 0).data(RepositoriesModel::IdRole).toString();
+    nullify::api::ScanRunQuery latestQuery;
+    latestQuery.repositoryId = firstId;
+    latestQuery.limit = 1;
+    const auto latest = ask<Page<nullify::api::ScanRun>>(
+        [this, latestQuery](QObject* c, nullify::api::Callback<Page<nullify::api::ScanRun>> d) {
+            m_api->scanRuns(latestQuery, c, std::move(d));
+        });
+    QVERIFY(latest && latest->isOk());
+    const QModelIndex sastCell = view.repositoriesProxy()->index(0, RepositoriesModel::SastColumn);
+    if (!latest->value().items.isEmpty())
+        QCOMPARE(sastCell.data(RepositoriesModel::ScanRunIdRole).toString(), latest->value().items.first().scanRunId);
+    else
+        QVERIFY(!sastCell.data(RepositoriesModel::ScanRunIdRole).isValid());
+
+    // Selecting a repository shows its history from every scanner.
+    int expectedRuns = 0;
+    QHash<int, int> perScanner;
+    for (Scanner scanner : {Scanner::Sast, Scanner::Secrets, Scanner::ScaDependencies, Scanner::ScaContainers}) {
+        nullify::api::ScanRunQuery q;
+        q.scanner = scanner;
+        q.repositoryId = firstId;
+        q.limit = RepositoriesView::historyPageSize;
+        const auto runs = ask<Page<nullify::api::ScanRun>>(
+            [this, q](QObject* c, nullify::api::Callback<Page<nullify::api::ScanRun>> d) {
+                m_api->scanRuns(q, c, std::move(d));
+            });
+        QVERIFY(runs && runs->isOk());
+        perScanner.insert(int(scanner), int(runs->value().items.size()));
+        expectedRuns += int(runs->value().items.size());
+    }
+    QVERIFY(expectedRuns > 0);
+    Tester runsTester(view.historyTable()->model(), Tester::FailureReportingMode::QtTest);
+    view.repositoriesTable()->selectRow(0);
+    QCOMPARE(view.selectedRepositoryId(), firstId);
+    QVERIFY(view.historyTitle()->text().contains(view.repositoriesProxy()->index(0, 0).data().toString()));
+    QTRY_COMPARE_WITH_TIMEOUT(view.scanRunsModel()->rowCount(), expectedRuns, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(view.historyBanner()->state(), LoadStateBanner::State::Hidden, kTimeoutMs);
+
+    // One scanner only.
+    selectComboData(view.scannerChooser(), int(Scanner::Secrets));
+    QTRY_COMPARE_WITH_TIMEOUT(view.scanRunsModel()->rowCount(), perScanner.value(int(Scanner::Secrets)), kTimeoutMs);
+    for (int row = 0; row < view.scanRunsModel()->rowCount(); ++row)
+        QCOMPARE(view.scanRunsModel()->scanner(row), Scanner::Secrets);
+
+    // The filter narrows by name.
+    const QString name = view.repositoriesModel()->repository(1).name;
+    const QString part = name.mid(name.size() / 2);
+    view.focusSearch();
+    QVERIFY(view.searchField()->hasFocus());
+    QTest::keyClicks(view.searchField(), part);
+    int matching = 0;
+    for (const nullify::api::Repository& repo : all->items())
+        matching += repo.name.contains(part, Qt::CaseInsensitive);
+    QCOMPARE(view.repositoriesProxy()->rowCount(), matching);
+    QVERIFY(matching >= 1 && matching < all->count());
+    view.searchField()->setText(QStringLiteral("no-such-repository-zzz"));
+    QCOMPARE(view.repositoriesProxy()->rowCount(), 0);
+    QCOMPARE(view.banner()->state(), LoadStateBanner::State::Empty);
+}
+
+void TestBrowseViews::repositoriesErrorOnGetAndRetry()
+{
+    QVERIFY2(m_sandbox->addFaults({statusFault("GET", "/context/repositories", 500, -1)}),
+             qPrintable(m_sandbox->lastError()));
+    RepositoriesView view(context());
+    view.resize(900, 600);
+    view.show();
+    view.activate();
+    QTRY_COMPARE_WITH_TIMEOUT(view.banner()->state(), LoadStateBanner::State::Error, kTimeoutMs);
+    QVERIFY2(view.banner()->text().contains(QStringLiteral("HTTP 500")), qPrintable(view.banner()->text()));
+    QVERIFY(!QApplication::activeModalWidget());
+    // The GET was retried by the network core before the view said anything.
+    QVERIFY(SandboxHarness::entriesFor(
+                m_sandbox->requestLog(), QStringLiteral("GET"), QStringLiteral("/context/repositories"))
+                .size()
+            > 1);
+
+    QVERIFY(m_sandbox->clearFaults());
+    QTest::mouseClick(view.banner()->retryButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(view.repositoriesModel()->rowCount() > 0, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(view.banner()->state() == LoadStateBanner::State::Hidden, kTimeoutMs);
+}
+
+void TestBrowseViews::repositoriesPagesLoadAsTheListScrolls()
+{
+    constexpr int pageSize = 5;
+    RepositoriesView view(context());
+    view.setPageSize(pageSize);
+    Tester tester(view.repositoriesProxy(), Tester::FailureReportingMode::QtTest);
+    view.resize(900, 300); // a few rows on screen: one page more than fills it
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.activate();
+    QTRY_VERIFY_WITH_TIMEOUT(view.pager()->pagesLoaded() == 1 && !view.pager()->isLoading(), kTimeoutMs);
+    QCOMPARE(view.repositoriesModel()->rowCount(), pageSize);
+    QVERIFY(view.repositoriesTable()->verticalScrollBar()->maximum() > 0);
+    QTest::qWait(300);
+    QCOMPARE(view.pager()->pagesLoaded(), 1); // nothing more until the end is on screen
+    const auto repositoryRequests = [this] {
+        return SandboxHarness::entriesFor(
+            m_sandbox->requestLog(), QStringLiteral("GET"), QStringLiteral("/context/repositories"));
+    };
+    QCOMPARE(repositoryRequests().size(), 1);
+
+    view.repositoriesTable()->scrollToBottom();
+    QTRY_VERIFY_WITH_TIMEOUT(view.pager()->pagesLoaded() >= 2, kTimeoutMs);
+    QCOMPARE(view.repositoriesModel()->rowCount(), view.pager()->count());
+    QVERIFY(view.repositoriesModel()->rowCount() > pageSize);
+    QVERIFY(
+        repositoryRequests().last().value(QStringLiteral("query")).toString().contains(QStringLiteral("nextToken=")));
+
+    // A filter looks through every repository, not only the pages scrolled to.
+    QTest::keyClicks(view.searchField(), QStringLiteral("e"));
+    QTRY_VERIFY_WITH_TIMEOUT(!view.pager()->hasMore() && !view.pager()->isLoading(), kTimeoutMs);
+    QVERIFY(view.pager()->count() > 2 * pageSize);
+    int matching = 0;
+    for (int row = 0; row < view.repositoriesModel()->rowCount(); ++row)
+        matching += view.repositoriesModel()->repository(row).name.contains(QLatin1Char('e'), Qt::CaseInsensitive);
+    QCOMPARE(view.repositoriesProxy()->rowCount(), matching);
+    QCOMPARE(view.countLabel()->text(), QStringLiteral("%1 of %2").arg(matching).arg(view.pager()->count()));
+    QCOMPARE(repositoryRequests().size(), view.pager()->pagesLoaded());
+}
+
+void TestBrowseViews::findingsPagesLoadAsTheListScrolls()
+{
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    QCOMPARE(view->objectName(), QStringLiteral("findingsView"));
+    QCOMPARE(view->title(), QStringLiteral("Findings"));
+    Tester tester(view->proxy(), Tester::FailureReportingMode::QtTest);
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view), kTimeoutMs);
+    QCOMPARE(view->findingsModel()->rowCount(), FindingsView::pageSize);
+    QCOMPARE(
+        view->countLabel()->text(),
+        QStringLiteral("%1 of %2").arg(QLocale().toString(FindingsView::pageSize), QLocale().toString(kFindingCount)));
+    // The first page fills more than the view: nothing more until the user scrolls.
+    QTest::qWait(300);
+    QCOMPARE(view->pager()->pagesLoaded(), 1);
+    const FindingsQuery query = view->query();
+    QCOMPARE(bodyHashes(findingRequests()), QStringList {hashOf(query, 1)});
+    const auto first = findingsPage(query);
+    QVERIFY(first);
+    QStringList firstIds;
+    for (const Finding& f : first->items)
+        firstIds << f.id;
+    QCOMPARE(shownIds(*view), firstIds);
+    QVERIFY(m_sandbox->resetLog()); // forget the reference request above
+
+    // Scrolling to the end asks for page 2, with "Loading more..." while it comes.
+    view->findingsTable()->scrollToBottom();
+    QTRY_VERIFY_WITH_TIMEOUT(view->pager()->pagesLoaded() == 2 || view->loadingMoreLabel()->isVisible(), kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(view->findingsModel()->rowCount(), 2 * FindingsView::pageSize, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!view->pager()->isLoading(), kTimeoutMs);
+    QVERIFY(!view->loadingMoreLabel()->isVisible());
+    QCOMPARE(bodyHashes(findingRequests()), QStringList {hashOf(query, 2)});
+    QCOMPARE(view->countLabel()->text(),
+             QStringLiteral("%1 of %2")
+                 .arg(QLocale().toString(2 * FindingsView::pageSize), QLocale().toString(kFindingCount)));
+
+    // To the very end: every finding once, and the count says so.
+    while (view->pager()->hasMore()) {
+        const int before = view->findingsModel()->rowCount();
+        view->findingsTable()->scrollToBottom();
+        QTRY_VERIFY_WITH_TIMEOUT(view->findingsModel()->rowCount() > before && !view->pager()->isLoading(), kTimeoutMs);
+    }
+    QCOMPARE(view->findingsModel()->rowCount(), kFindingCount);
+    const QStringList allIds = shownIds(*view);
+    QCOMPARE(QSet<QString>(allIds.begin(), allIds.end()).size(), kFindingCount);
+    QCOMPARE(view->countLabel()->text(), QStringLiteral("%1 findings").arg(kFindingCount));
+    // One request per page after the first, none twice.
+    QCOMPARE(findingRequests().size(), (kFindingCount + FindingsView::pageSize - 1) / FindingsView::pageSize - 1);
+
+    // Sorting by a header keeps every row and orders them.
+    view->findingsTable()->sortByColumn(FindingsModel::SeverityColumn, Qt::DescendingOrder);
+    QCOMPARE(view->proxy()->rowCount(), kFindingCount);
+    QCOMPARE(view->proxy()->index(0, 0).data(FindingsModel::SeverityRole).toInt(), int(Severity::Critical));
+}
+
+void TestBrowseViews::findingsFiltersNarrowOnTheServer()
+{
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(view->repositoryFilter()->count() > 2, kTimeoutMs);
+    const int unfiltered = kFindingCount;
+
+    // Each filter alone: the request the server saw is exactly that query, and the rows are its answer.
+    const auto check = [&](const char* what,
+                           const std::function<void()>& apply,
+                           const std::function<void()>& reset,
+                           const std::function<bool(const Finding&)>& matches) {
+        QVERIFY(m_sandbox->resetLog());
+        apply();
+        QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && !findingRequests().isEmpty(), kTimeoutMs);
+        const FindingsQuery query = view->query();
+        QCOMPARE(bodyHashes(findingRequests()), QStringList {hashOf(query, 1)});
+        const auto expected = findingsPage(query);
+        QVERIFY(expected && expected->total);
+        QVERIFY2(*expected->total > 0 && *expected->total < unfiltered, what);
+        QStringList expectedIds;
+        for (const Finding& f : expected->items)
+            expectedIds << f.id;
+        QCOMPARE(shownIds(*view), expectedIds);
+        for (int row = 0; row < view->findingsModel()->rowCount(); ++row)
+            QVERIFY2(matches(view->findingsModel()->finding(row)), what);
+        if (expected->hasMoreData.value_or(false))
+            QCOMPARE(view->countLabel()->text(),
+                     QStringLiteral("%1 of %2")
+                         .arg(QLocale().toString(expectedIds.size()), QLocale().toString(*expected->total)));
+        QVERIFY(view->clearFiltersButton()->isEnabled());
+        reset();
+        QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && view->findingsModel()->rowCount() == FindingsView::pageSize,
+                                 kTimeoutMs);
+    };
+
+    check(
+        "type",
+        [&] { selectComboData(view->typeFilter(), int(FindingType::Code)); },
+        [&] { view->typeFilter()->setCurrentIndex(0); },
+        [](const Finding& f) { return f.type == FindingType::Code; });
+    check(
+        "severity",
+        [&] { selectComboData(view->severityFilter(), int(Severity::High)); },
+        [&] { view->severityFilter()->setCurrentIndex(0); },
+        [](const Finding& f) { return f.severity == Severity::High; });
+    check(
+        "open",
+        [&] { selectComboData(view->statusFilter(), int(FindingsView::StatusFilter::Open)); },
+        [&] { view->statusFilter()->setCurrentIndex(0); },
+        [](const Finding& f) { return FindingsModel::statusOf(f) == FindingsModel::Status::Open; });
+    check(
+        "resolved",
+        [&] { selectComboData(view->statusFilter(), int(FindingsView::StatusFilter::Resolved)); },
+        [&] { view->statusFilter()->setCurrentIndex(0); },
+        [](const Finding& f) { return FindingsModel::statusOf(f) == FindingsModel::Status::Resolved; });
+    check(
+        "allowlisted",
+        [&] { selectComboData(view->statusFilter(), int(FindingsView::StatusFilter::Allowlisted)); },
+        [&] { view->statusFilter()->setCurrentIndex(0); },
+        [](const Finding& f) { return FindingsModel::statusOf(f) == FindingsModel::Status::Allowlisted; });
+    const QString repository = view->repositoryFilter()->itemData(1).toString();
+    check(
+        "repository",
+        [&] { selectComboData(view->repositoryFilter(), repository); },
+        [&] { view->repositoryFilter()->setCurrentIndex(0); },
+        [&](const Finding& f) { return f.repository == repository; });
+
+    // Two at once combine; Clear filters goes back to everything.
+    QVERIFY(m_sandbox->resetLog());
+    selectComboData(view->typeFilter(), int(FindingType::Code));
+    selectComboData(view->severityFilter(), int(Severity::Critical));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && view->query().severities == QList<Severity> {Severity::Critical},
+                             kTimeoutMs);
+    for (int row = 0; row < view->findingsModel()->rowCount(); ++row) {
+        QCOMPARE(view->findingsModel()->finding(row).type, FindingType::Code);
+        QCOMPARE(view->findingsModel()->finding(row).severity, Severity::Critical);
+    }
+    QVERIFY(bodyHashes(findingRequests()).contains(hashOf(view->query(), 1)));
+    QTest::mouseClick(view->clearFiltersButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && view->findingsModel()->rowCount() == FindingsView::pageSize,
+                             kTimeoutMs);
+    QVERIFY(view->query().types.isEmpty() && view->query().severities.isEmpty());
+    QVERIFY(!view->clearFiltersButton()->isEnabled());
+}
+
+void TestBrowseViews::findingsSearchAndEmptyState()
+{
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view), kTimeoutMs);
+    // A word from a finding's title that not every finding has.
+    const Finding sample = view->findingsModel()->finding(3);
+    QString word;
+    for (const QString& candidate : sample.title.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        if (candidate.size() >= 6) {
+            word = candidate;
+            break;
+        }
+    }
+    QVERIFY2(!word.isEmpty(), qPrintable(sample.title));
+
+    view->focusSearch();
+    QVERIFY(view->searchField()->hasFocus());
+    QVERIFY(m_sandbox->resetLog());
+    QTest::keyClicks(view->searchField(), word);
+    QTRY_VERIFY_WITH_TIMEOUT(view->query().search == word && listingSettled(*view), kTimeoutMs);
+    // Typing sent one query for the whole word (the search waits for a pause), not one per key.
+    QCOMPARE(bodyHashes(findingRequests()), QStringList {hashOf(view->query(), 1)});
+    const auto expected = findingsPage(view->query());
+    QVERIFY(expected && expected->total);
+    QVERIFY(*expected->total > 0 && *expected->total < kFindingCount);
+    QStringList expectedIds;
+    for (const Finding& f : expected->items)
+        expectedIds << f.id;
+    QCOMPARE(shownIds(*view), expectedIds);
+    QVERIFY(shownIds(*view).contains(sample.id));
+
+    view->searchField()->setText(QStringLiteral("no-such-finding-anywhere-zzz"));
+    QTRY_VERIFY_WITH_TIMEOUT(view->banner()->state() == LoadStateBanner::State::Empty, kTimeoutMs);
+    QCOMPARE(view->banner()->text(), QStringLiteral("No findings match these filters."));
+    QCOMPARE(view->findingsModel()->rowCount(), 0);
+}
+
+void TestBrowseViews::findingsDetailsAndAutofix()
+{
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    selectComboData(view->typeFilter(), int(FindingType::Code));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && !view->query().types.isEmpty(), kTimeoutMs);
+    QVERIFY(view->findingsModel()->rowCount() > 1);
+    QVERIFY(!view->autofixButton()->isEnabled()); // nothing selected
+
+    view->findingsTable()->selectRow(1);
+    const Finding row = view->findingsModel()->finding(view->proxy()->sourceRow(1));
+    QCOMPARE(view->selectedFindingId(), row.id);
+    QTRY_COMPARE_WITH_TIMEOUT(view->detailsFindingId(), row.id, kTimeoutMs);
+    const auto detail = ask<nullify::api::FindingDetail>(
+        [this, id = row.id](QObject* c, nullify::api::Callback<nullify::api::FindingDetail> d) {
+            m_api->finding(FindingService::Sast, id, c, std::move(d));
+        });
+    QVERIFY(detail && detail->isOk());
+    const nullify::api::FindingDetail& d = detail->value();
+    QVERIFY(!d.description.isEmpty());
+    QCOMPARE(view->detailDescription()->toPlainText(), d.description);
+    QVERIFY(!d.filePath.isEmpty() && d.startLine);
+    const QString location = view->detailField(QStringLiteral("location"))->text();
+    QVERIFY2(location.contains(d.filePath), qPrintable(location));
+    QVERIFY2(location.contains(QString::number(*d.startLine)), qPrintable(location));
+    QCOMPARE(view->detailField(QStringLiteral("severity"))->text(),
+             nullify::ui::DisplayText::severity(d.severity, d.severityText));
+    QCOMPARE(view->detailField(QStringLiteral("repository"))->text(),
+             d.repository.isEmpty() ? row.repository : d.repository);
+    QCOMPARE(view->detailsBanner()->state(), LoadStateBanner::State::Hidden);
+    QVERIFY(SandboxHarness::entriesFor(
+                m_sandbox->requestLog(), QStringLiteral("GET"), QStringLiteral("/sast/findings/") + row.id)
+                .size()
+            >= 1);
+
+    // Autofix: the button and the primary action both ask for this finding.
+    QVERIFY(view->autofixButton()->isEnabled());
+    QSignalSpy autofix(view.get(), &FindingsView::autofixRequested);
+    QTest::mouseClick(view->autofixButton(), Qt::LeftButton);
+    QCOMPARE(autofix.count(), 1);
+    QCOMPARE(autofix.at(0).at(0).value<FindingService>(), FindingService::Sast);
+    QCOMPARE(autofix.at(0).at(1).toString(), row.id);
+    QVERIFY(!autofix.at(0).at(2).toString().isEmpty());
+    view->startPrimaryAction();
+    QCOMPARE(autofix.count(), 2);
+    QCOMPARE(autofix.at(1).at(1).toString(), row.id);
+
+    // Secrets have no autofix.
+    selectComboData(view->typeFilter(), int(FindingType::SecretsCredentials));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && view->query().types.value(0) == FindingType::SecretsCredentials,
+                             kTimeoutMs);
+    QVERIFY(view->findingsModel()->rowCount() > 0);
+    view->findingsTable()->selectRow(0);
+    QVERIFY(!view->autofixButton()->isEnabled());
+    view->startPrimaryAction();
+    QCOMPARE(autofix.count(), 2);
+}
+
+void TestBrowseViews::findingsStaleDetailsAreIgnored()
+{
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    selectComboData(view->typeFilter(), int(FindingType::Code));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && !view->query().types.isEmpty(), kTimeoutMs);
+    const QString slow = view->findingsModel()->finding(view->proxy()->sourceRow(0)).id;
+    const QString fast = view->findingsModel()->finding(view->proxy()->sourceRow(1)).id;
+    // The first finding's details arrive late, after the second one's.
+    QJsonObject latency {{QStringLiteral("method"), QStringLiteral("GET")},
+                         {QStringLiteral("path"), QStringLiteral("/sast/findings/") + slow},
+                         {QStringLiteral("fault"), QStringLiteral("latency")},
+                         {QStringLiteral("latencyMs"), 800}};
+    QVERIFY2(m_sandbox->addFaults({latency}), qPrintable(m_sandbox->lastError()));
+    view->findingsTable()->selectRow(0);
+    QCOMPARE(view->detailsBanner()->state(), LoadStateBanner::State::Loading);
+    view->findingsTable()->selectRow(1);
+    QTRY_COMPARE_WITH_TIMEOUT(view->detailsFindingId(), fast, kTimeoutMs);
+    const QString description = view->detailDescription()->toPlainText();
+    QTest::qWait(1200); // past the slow answer's arrival
+    QCOMPARE(view->detailsFindingId(), fast);
+    QCOMPARE(view->detailDescription()->toPlainText(), description);
+}
+
+void TestBrowseViews::findingsErrorRetryAndCountdown()
+{
+    // A 503 with Retry-After once: the countdown shows while the list waits, then the page comes.
+    QVERIFY2(m_sandbox->addFaults({statusFault("POST", "/admin/findings", 503, 1, 2)}),
+             qPrintable(m_sandbox->lastError()));
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    RetryCountdown* countdown = view->banner()->countdown();
+    QTRY_COMPARE_WITH_TIMEOUT(countdown->mode(), RetryCountdown::Mode::Countdown, kTimeoutMs);
+    QVERIFY(countdown->isVisible());
+    QVERIFY2(countdown->text().contains(QStringLiteral("503")), qPrintable(countdown->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view), kTimeoutMs);
+    QCOMPARE(view->findingsModel()->rowCount(), FindingsView::pageSize);
+    QCOMPARE(countdown->mode(), RetryCountdown::Mode::Hidden);
+
+    // Page 2 fails for good: an inline error below the rows already shown, then Retry recovers.
+    QVERIFY2(m_sandbox->addFaults({statusFault("POST", "/admin/findings", 500, -1)}),
+             qPrintable(m_sandbox->lastError()));
+    view->findingsTable()->scrollToBottom();
+    QTRY_COMPARE_WITH_TIMEOUT(view->banner()->state(), LoadStateBanner::State::Error, kTimeoutMs);
+    QVERIFY2(view->banner()->text().startsWith(QStringLiteral("Could not load more findings.")),
+             qPrintable(view->banner()->text()));
+    QVERIFY(view->banner()->text().contains(QStringLiteral("HTTP 500")));
+    QVERIFY(!QApplication::activeModalWidget());
+    QCOMPARE(view->findingsModel()->rowCount(), FindingsView::pageSize);
+    // No automatic hammering after a failure: scrolling again does not ask again.
+    const int failedRequests = int(findingRequests().size());
+    view->findingsTable()->scrollToTop();
+    view->findingsTable()->scrollToBottom();
+    QTest::qWait(200);
+    QCOMPARE(int(findingRequests().size()), failedRequests);
+
+    QVERIFY(m_sandbox->clearFaults());
+    QTest::mouseClick(view->banner()->retryButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(view->findingsModel()->rowCount(), 2 * FindingsView::pageSize, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(view->banner()->state(), LoadStateBanner::State::Hidden, kTimeoutMs);
+    QVERIFY(bodyHashes(findingRequests()).contains(hashOf(view->query(), 2)));
+}
+
+void TestBrowseViews::offlineHoldsTheFirstLoad()
+{
+    m_reachability->setOnline(false);
+    QVERIFY(m_connection->isPaused());
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    OverviewView overview(context());
+    overview.show();
+    overview.activate();
+    RepositoriesView repositories(context());
+    repositories.show();
+    repositories.activate();
+    QTest::qWait(300);
+    QCOMPARE(view->banner()->state(), LoadStateBanner::State::Offline);
+    QCOMPARE(overview.banner()->state(), LoadStateBanner::State::Offline);
+    QCOMPARE(repositories.banner()->state(), LoadStateBanner::State::Offline);
+    QVERIFY(m_sandbox->requestLog().isEmpty());
+
+    m_reachability->setOnline(true);
+    QVERIFY(!m_connection->isPaused());
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(overview.hasData(), kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(repositories.repositoriesModel()->rowCount() > 0, kTimeoutMs);
+    QCOMPARE(view->banner()->state(), LoadStateBanner::State::Hidden);
+}
+
+QTEST_MAIN(TestBrowseViews)
+#include "tst_browseviews.moc"

@@ -1,0 +1,623 @@
+#include "findingsview.h"
+
+#include "connectionstate.h"
+#include "displaytext.h"
+#include "findingsfilterproxy.h"
+#include "findingsmodel.h"
+#include "loadstatebanner.h"
+#include "requesttracker.h"
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QLoggingCategory>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace nullify::ui {
+
+Q_LOGGING_CATEGORY(lcUiFindings, "nullify.ui.findings", QtInfoMsg)
+
+namespace {
+
+constexpr int kRepositoryPageSize = 50;
+
+const QList<api::FindingType> kTypes {api::FindingType::Code,
+                                      api::FindingType::Dependencies,
+                                      api::FindingType::Containers,
+                                      api::FindingType::SecretsCredentials,
+                                      api::FindingType::SecretsSensitiveData,
+                                      api::FindingType::Pentest,
+                                      api::FindingType::BugHunt,
+                                      api::FindingType::Cloud,
+                                      api::FindingType::Platform};
+const QList<api::Severity> kSeverities {api::Severity::Critical,
+                                        api::Severity::High,
+                                        api::Severity::Medium,
+                                        api::Severity::Low,
+                                        api::Severity::Informational};
+
+QString lineText(std::optional<int> start, std::optional<int> end)
+{
+    if (!start)
+        return QString();
+    if (end && *end > *start)
+        return FindingsView::tr("lines %1-%2").arg(*start).arg(*end);
+    return FindingsView::tr("line %1").arg(*start);
+}
+
+QString locationText(const QString& file, std::optional<int> start, std::optional<int> end)
+{
+    if (file.isEmpty())
+        return QString();
+    const QString lines = lineText(start, end);
+    return lines.isEmpty() ? file : FindingsView::tr("%1, %2").arg(file, lines);
+}
+
+QString statusText(std::optional<bool> resolved, std::optional<bool> allowlisted)
+{
+    api::Finding f;
+    f.isResolved = resolved;
+    f.isAllowlisted = allowlisted;
+    return FindingsModel::statusText(FindingsModel::statusOf(f));
+}
+
+} // namespace
+
+FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
+    : View(context, parent)
+{
+    setObjectName(QStringLiteral("findingsView"));
+    m_query.pageSize = pageSize;
+
+    m_model = new FindingsModel(this);
+    m_proxy = new FindingsFilterProxy(this);
+    m_proxy->setSourceModel(m_model);
+    m_repositories = api::makeRepositoryPager(context.api, kRepositoryPageSize, this);
+
+    m_searchTimer = new QTimer(this);
+    m_searchTimer->setSingleShot(true);
+    m_searchTimer->setInterval(400); // a query per pause in typing, not per key
+    connect(m_searchTimer, &QTimer::timeout, this, &FindingsView::applyFilters);
+
+    auto* layout = new QVBoxLayout(this);
+    auto* bar = new QHBoxLayout;
+    buildFilterBar(this, bar);
+    layout->addLayout(bar);
+
+    m_banner = new LoadStateBanner(context.tracker, this);
+    m_banner->setObjectName(QStringLiteral("findingsState"));
+    layout->addWidget(m_banner);
+
+    auto* splitter = new QSplitter(Qt::Horizontal, this);
+    auto* listPane = new QWidget(splitter);
+    auto* listLayout = new QVBoxLayout(listPane);
+    listLayout->setContentsMargins(0, 0, 0, 0);
+    m_table = new QTableView(listPane);
+    m_table->setObjectName(QStringLiteral("findingsTable"));
+    m_table->setAccessibleName(tr("Findings"));
+    m_table->setModel(m_proxy);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    // Pixels, so "near the end" below means the same whatever the row height.
+    m_table->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->resizeSection(FindingsModel::TitleColumn, 320);
+    // No sort until a header is clicked: the server's order (newest first) stays.
+    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
+    m_table->setSortingEnabled(true);
+    listLayout->addWidget(m_table, 1);
+    auto* footer = new QHBoxLayout;
+    m_count = new QLabel(listPane);
+    m_count->setObjectName(QStringLiteral("findingsCount"));
+    m_loadingMore = new QLabel(tr("Loading more..."), listPane);
+    m_loadingMore->setObjectName(QStringLiteral("findingsLoadingMore"));
+    m_loadingMore->hide();
+    footer->addWidget(m_count);
+    footer->addStretch(1);
+    footer->addWidget(m_loadingMore);
+    listLayout->addLayout(footer);
+    splitter->addWidget(listPane);
+    splitter->addWidget(buildDetailsPane(splitter));
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    layout->addWidget(splitter, 1);
+
+    connect(m_banner, &LoadStateBanner::retryRequested, this, [this] {
+        m_pageFailed = false;
+        if (!m_pager || m_pager->pagesLoaded() == 0)
+            startListing();
+        else
+            loadNextPage();
+    });
+    connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, &FindingsView::maybeLoadMore);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &FindingsView::onCurrentChanged);
+    // A new listing resets the model, which drops the selection without a currentRowChanged.
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &FindingsView::onCurrentChanged);
+    connect(m_repositories, &api::Pager::itemsAppended, this, [this](int first, int count) {
+        for (int i = first; i < first + count; ++i) {
+            const QString name = m_repositories->items().at(i).name;
+            if (!name.isEmpty() && m_repository->findData(name) < 0)
+                m_repository->addItem(name, name);
+        }
+        if (m_repositories->hasMore() && !isPaused())
+            m_repositories->loadMore();
+    });
+    connect(m_repositories, &api::Pager::failed, this, [](const api::ApiError& error) {
+        // The filter still offers what was loaded; the list itself is not affected.
+        qCInfo(lcUiFindings) << "repository names failed:" << error.toString();
+    });
+    if (context.connection)
+        connect(context.connection, &ConnectionState::pausedChanged, this, &FindingsView::onPausedChanged);
+    updateCount();
+}
+
+void FindingsView::buildFilterBar(QWidget* parent, QHBoxLayout* bar)
+{
+    m_type = new QComboBox(parent);
+    m_type->setObjectName(QStringLiteral("typeFilter"));
+    m_type->setAccessibleName(tr("Finding type"));
+    m_type->addItem(tr("All types"), -1);
+    for (api::FindingType type : kTypes)
+        m_type->addItem(DisplayText::findingType(type), int(type));
+
+    m_severity = new QComboBox(parent);
+    m_severity->setObjectName(QStringLiteral("severityFilter"));
+    m_severity->setAccessibleName(tr("Severity"));
+    m_severity->addItem(tr("All severities"), -1);
+    for (api::Severity severity : kSeverities)
+        m_severity->addItem(DisplayText::severity(severity), int(severity));
+
+    m_status = new QComboBox(parent);
+    m_status->setObjectName(QStringLiteral("statusFilter"));
+    m_status->setAccessibleName(tr("Status"));
+    m_status->addItem(tr("Any status"), int(StatusFilter::Any));
+    m_status->addItem(FindingsModel::statusText(FindingsModel::Status::Open), int(StatusFilter::Open));
+    m_status->addItem(FindingsModel::statusText(FindingsModel::Status::Resolved), int(StatusFilter::Resolved));
+    m_status->addItem(FindingsModel::statusText(FindingsModel::Status::Allowlisted), int(StatusFilter::Allowlisted));
+
+    m_repository = new QComboBox(parent);
+    m_repository->setObjectName(QStringLiteral("repositoryFilter"));
+    m_repository->setAccessibleName(tr("Repository"));
+    m_repository->addItem(tr("All repositories"), QString());
+    m_repository->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+
+    m_search = new QLineEdit(parent);
+    m_search->setObjectName(QStringLiteral("findingsSearch"));
+    m_search->setPlaceholderText(tr("Search title, file, rule"));
+    m_search->setAccessibleName(tr("Search findings"));
+    m_search->setClearButtonEnabled(true);
+
+    m_clearFilters = new QPushButton(tr("Clear filters"), parent);
+    m_clearFilters->setObjectName(QStringLiteral("clearFilters"));
+    m_clearFilters->setAccessibleName(tr("Clear all filters"));
+    m_refresh = new QPushButton(tr("Refresh"), parent);
+    m_refresh->setAccessibleName(tr("Refresh the findings"));
+
+    bar->addWidget(m_type);
+    bar->addWidget(m_severity);
+    bar->addWidget(m_status);
+    bar->addWidget(m_repository);
+    bar->addWidget(m_search, 1);
+    bar->addWidget(m_clearFilters);
+    bar->addWidget(m_refresh);
+
+    for (QComboBox* combo : {m_type, m_severity, m_status, m_repository})
+        connect(combo, qOverload<int>(&QComboBox::currentIndexChanged), this, &FindingsView::applyFilters);
+    connect(m_search, &QLineEdit::textChanged, m_searchTimer, [this] { m_searchTimer->start(); });
+    connect(m_search, &QLineEdit::returnPressed, this, &FindingsView::applyFilters);
+    connect(m_clearFilters, &QPushButton::clicked, this, [this] {
+        const QSignalBlocker blockType(m_type), blockSeverity(m_severity), blockStatus(m_status),
+            blockRepository(m_repository), blockSearch(m_search);
+        m_type->setCurrentIndex(0);
+        m_severity->setCurrentIndex(0);
+        m_status->setCurrentIndex(0);
+        m_repository->setCurrentIndex(0);
+        m_search->clear();
+        applyFilters();
+    });
+    connect(m_refresh, &QPushButton::clicked, this, &FindingsView::refresh);
+}
+
+QWidget* FindingsView::buildDetailsPane(QWidget* parent)
+{
+    m_details = new QWidget(parent);
+    m_details->setObjectName(QStringLiteral("findingDetails"));
+    auto* layout = new QVBoxLayout(m_details);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_detailTitle = new QLabel(tr("Select a finding to see its details."), m_details);
+    m_detailTitle->setObjectName(QStringLiteral("detailTitle"));
+    m_detailTitle->setWordWrap(true);
+    m_detailTitle->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont titleFont = m_detailTitle->font();
+    titleFont.setBold(true);
+    m_detailTitle->setFont(titleFont);
+    layout->addWidget(m_detailTitle);
+
+    m_detailsBanner = new LoadStateBanner(context().tracker, m_details);
+    m_detailsBanner->setObjectName(QStringLiteral("detailsState"));
+    layout->addWidget(m_detailsBanner);
+
+    auto* form = new QFormLayout;
+    m_detailForm = form;
+    const QList<QPair<QString, QString>> fields {{QStringLiteral("severity"), tr("Severity")},
+                                                 {QStringLiteral("type"), tr("Type")},
+                                                 {QStringLiteral("status"), tr("Status")},
+                                                 {QStringLiteral("repository"), tr("Repository")},
+                                                 {QStringLiteral("branch"), tr("Branch")},
+                                                 {QStringLiteral("location"), tr("File")},
+                                                 {QStringLiteral("rule"), tr("Rule")},
+                                                 {QStringLiteral("cwe"), tr("CWE")},
+                                                 {QStringLiteral("package"), tr("Package")},
+                                                 {QStringLiteral("priority"), tr("Priority")},
+                                                 {QStringLiteral("autofix"), tr("Autofix")}};
+    for (const auto& [key, caption] : fields) {
+        auto* value = new QLabel(m_details);
+        value->setObjectName(QStringLiteral("detail:") + key);
+        value->setWordWrap(true);
+        value->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        value->setAccessibleName(caption);
+        form->addRow(caption, value);
+        m_detailFields.insert(key, value);
+        form->setRowVisible(value, false);
+    }
+    layout->addLayout(form);
+
+    m_description = new QPlainTextEdit(m_details);
+    m_description->setObjectName(QStringLiteral("detailDescription"));
+    m_description->setAccessibleName(tr("Description"));
+    m_description->setReadOnly(true);
+    layout->addWidget(m_description, 1);
+    layout->addStretch(0); // takes the room while no description is shown
+
+    m_autofix = new QPushButton(tr("Autofix"), m_details);
+    m_autofix->setObjectName(QStringLiteral("autofixButton"));
+    m_autofix->setAccessibleName(tr("Start an autofix for this finding"));
+    m_autofix->setEnabled(false);
+    layout->addWidget(m_autofix, 0, Qt::AlignRight);
+    connect(m_autofix, &QPushButton::clicked, this, &FindingsView::requestAutofix);
+    return m_details;
+}
+
+QString FindingsView::title() const
+{
+    return tr("Findings");
+}
+
+bool FindingsView::isPaused() const
+{
+    return context().connection && context().connection->isPaused();
+}
+
+void FindingsView::setSearchDelay(int milliseconds)
+{
+    m_searchTimer->setInterval(milliseconds);
+}
+
+void FindingsView::activate()
+{
+    if (m_loadWanted)
+        return;
+    m_loadWanted = true;
+    if (isPaused()) {
+        m_banner->showOffline(tr("Offline: the findings load when the connection is back."));
+        return;
+    }
+    startListing();
+    m_repositories->loadMore();
+}
+
+void FindingsView::refresh()
+{
+    m_loadWanted = true;
+    startListing();
+    if (m_repositories->pagesLoaded() == 0 && !m_repositories->isLoading())
+        m_repositories->loadMore();
+}
+
+void FindingsView::focusSearch()
+{
+    m_search->setFocus(Qt::ShortcutFocusReason);
+    m_search->selectAll();
+}
+
+void FindingsView::startPrimaryAction()
+{
+    requestAutofix();
+}
+
+void FindingsView::onPausedChanged(bool paused)
+{
+    if (paused || !m_loadWanted)
+        return;
+    if ((!m_pager || m_pager->pagesLoaded() == 0) && !m_pageFailed)
+        startListing();
+    else
+        maybeLoadMore();
+    if (m_repositories->hasMore() && !m_repositories->isLoading())
+        m_repositories->loadMore();
+}
+
+void FindingsView::applyFilters()
+{
+    m_searchTimer->stop();
+    api::FindingsQuery query;
+    query.pageSize = pageSize;
+    if (const int type = m_type->currentData().toInt(); type >= 0)
+        query.types = {api::FindingType(type)};
+    if (const int severity = m_severity->currentData().toInt(); severity >= 0)
+        query.severities = {api::Severity(severity)};
+    // Each status is one combination of the API's flags, the same rule FindingsModel::statusOf
+    // applies (resolved wins over allowlisted), so the server's answer and the Status column agree.
+    switch (StatusFilter(m_status->currentData().toInt())) {
+    case StatusFilter::Any:
+        break;
+    case StatusFilter::Open:
+        query.isResolved = false;
+        query.isAllowlisted = false;
+        break;
+    case StatusFilter::Resolved:
+        query.isResolved = true;
+        break;
+    case StatusFilter::Allowlisted:
+        query.isResolved = false;
+        query.isAllowlisted = true;
+        break;
+    }
+    if (const QString repository = m_repository->currentData().toString(); !repository.isEmpty())
+        query.repositories = {repository};
+    query.search = m_search->text().trimmed();
+
+    const bool same = query.types == m_query.types && query.severities == m_query.severities
+        && query.isResolved == m_query.isResolved && query.isAllowlisted == m_query.isAllowlisted
+        && query.repositories == m_query.repositories && query.search == m_query.search;
+    if (same && m_pager)
+        return;
+    m_query = query;
+    if (m_loadWanted)
+        startListing();
+}
+
+void FindingsView::startListing()
+{
+    m_pageFailed = false;
+    api::FindingsPager* old = m_pager;
+    m_pager = api::makeFindingsPager(context().api, m_query, this);
+    m_model->setPager(m_pager);
+    delete old; // aborts its page in flight
+    connect(m_pager, &api::Pager::itemsAppended, this, &FindingsView::onItemsAppended);
+    connect(m_pager, &api::Pager::exhausted, this, &FindingsView::updateCount);
+    connect(m_pager, &api::Pager::failed, this, &FindingsView::onPageFailed);
+    connect(m_pager, &api::Pager::loadingChanged, this, &FindingsView::updateCount);
+    m_clearFilters->setEnabled(!m_query.types.isEmpty() || !m_query.severities.isEmpty() || m_query.isResolved
+                               || m_query.isAllowlisted || !m_query.repositories.isEmpty()
+                               || !m_query.search.isEmpty());
+    loadNextPage();
+}
+
+void FindingsView::loadNextPage()
+{
+    if (!m_pager || m_pager->isLoading() || !m_pager->hasMore())
+        return;
+    QNetworkReply* reply = m_pager->loadMore();
+    if (!m_pager->isLoading())
+        return;
+    if (m_pager->count() == 0)
+        m_banner->showLoading(tr("Loading findings..."), reply);
+    else
+        m_banner->showLoading(QString(), reply); // "Loading more..." is below the list; the countdown shows here
+    updateCount();
+}
+
+void FindingsView::maybeLoadMore()
+{
+    if (!m_loadWanted || !m_pager || m_pageFailed || isPaused() || m_pager->isLoading() || !m_pager->hasMore()
+        || m_pager->pagesLoaded() == 0)
+        return;
+    const QScrollBar* bar = m_table->verticalScrollBar();
+    // The end of the list is on screen (or the list does not fill the view yet).
+    if (bar->maximum() == 0 || bar->value() >= bar->maximum() - m_table->verticalHeader()->defaultSectionSize())
+        loadNextPage();
+}
+
+void FindingsView::onItemsAppended()
+{
+    m_banner->hideState();
+    updateCount();
+    QTimer::singleShot(0, this, &FindingsView::maybeLoadMore);
+}
+
+void FindingsView::onPageFailed(const api::ApiError& error)
+{
+    m_pageFailed = true;
+    qCInfo(lcUiFindings) << "findings page failed:" << error.toString();
+    m_banner->showError(m_pager && m_pager->count() > 0 ? tr("Could not load more findings.")
+                                                        : tr("Could not load the findings."),
+                        error);
+    updateCount();
+}
+
+void FindingsView::updateCount()
+{
+    if (!m_pager) {
+        m_count->clear();
+        m_loadingMore->hide();
+        return;
+    }
+    const QLocale locale;
+    const int loaded = m_pager->count();
+    const std::optional<qint64> total = m_pager->totalCount();
+    if (m_pager->pagesLoaded() == 0)
+        m_count->clear();
+    else if (total && m_pager->hasMore())
+        m_count->setText(tr("%1 of %2").arg(locale.toString(loaded), locale.toString(*total)));
+    else if (m_pager->hasMore())
+        m_count->setText(tr("%1 loaded, more to come").arg(locale.toString(loaded)));
+    else
+        m_count->setText(loaded == 1 ? tr("1 finding") : tr("%1 findings").arg(locale.toString(loaded)));
+    m_loadingMore->setVisible(m_pager->isLoading() && loaded > 0);
+
+    if (m_pager->isLoading() || m_banner->state() == LoadStateBanner::State::Error
+        || m_banner->state() == LoadStateBanner::State::Offline)
+        return;
+    if (!m_pager->hasMore() && loaded == 0)
+        m_banner->showEmpty(m_clearFilters->isEnabled() ? tr("No findings match these filters.")
+                                                        : tr("No findings: nothing to fix right now."));
+    else
+        m_banner->hideState();
+}
+
+void FindingsView::onCurrentChanged()
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    const int sourceRow = current.isValid() ? m_proxy->sourceRow(current.row()) : -1;
+    const QString id = sourceRow >= 0 ? m_model->finding(sourceRow).id : QString();
+    if (id == m_selectedId)
+        return;
+    m_selectedId = id;
+    m_detailsId.clear();
+    delete m_detailRequest; // the previous finding's answer is no longer wanted
+    m_detailRequest = nullptr;
+    m_detailsBanner->hideState();
+    showRowDetails(sourceRow);
+    if (sourceRow < 0 || !m_selectedService)
+        return;
+    m_detailRequest = new QObject(this);
+    const QString requested = id;
+    QNetworkReply* reply = context().api->finding(
+        *m_selectedService, id, m_detailRequest, [this, requested](const api::Result<api::FindingDetail>& result) {
+            if (requested != m_selectedId) // an answer for a finding no longer selected
+                return;
+            if (!result) {
+                qCInfo(lcUiFindings) << "finding details failed:" << result.error().toString();
+                m_detailsBanner->showError(tr("Could not load the details."), result.error());
+                return;
+            }
+            m_detailsBanner->hideState();
+            showDetail(result.value());
+        });
+    m_detailsBanner->showLoading(tr("Loading details..."), reply);
+}
+
+void FindingsView::showRowDetails(int sourceRow)
+{
+    for (QLabel* label : std::as_const(m_detailFields)) {
+        label->clear();
+        m_detailForm->setRowVisible(label, false);
+    }
+    m_description->clear();
+    m_description->setVisible(sourceRow >= 0);
+    m_selectedService.reset();
+    m_selectedTitle.clear();
+    if (sourceRow < 0) {
+        m_detailTitle->setText(tr("Select a finding to see its details."));
+        m_autofix->setEnabled(false);
+        return;
+    }
+    // What the list already knows, shown at once; the server's details fill in the rest.
+    const api::Finding& f = m_model->finding(sourceRow);
+    m_selectedService = FindingsModel::serviceOf(f);
+    m_selectedTitle = FindingsModel::titleOf(f);
+    m_detailTitle->setText(m_selectedTitle);
+    setDetailField(QStringLiteral("severity"), DisplayText::severity(f.severity, f.severityText));
+    setDetailField(QStringLiteral("type"), DisplayText::findingType(f.type, f.typeText));
+    setDetailField(QStringLiteral("status"), FindingsModel::statusText(FindingsModel::statusOf(f)));
+    setDetailField(QStringLiteral("repository"), f.repository);
+    setDetailField(QStringLiteral("branch"), f.branch);
+    setDetailField(QStringLiteral("location"), locationText(f.filePath, f.startLine, f.endLine));
+    setDetailField(QStringLiteral("rule"), f.ruleId);
+    setDetailField(QStringLiteral("cwe"), f.cwe);
+    setDetailField(QStringLiteral("package"), f.packageName);
+    setDetailField(QStringLiteral("priority"), f.priorityLabel);
+    setDetailField(QStringLiteral("autofix"), DisplayText::autofixState(f.autofixState));
+    const bool canFix = m_selectedService && api::hasAutofix(*m_selectedService);
+    m_autofix->setEnabled(canFix);
+    m_autofix->setToolTip(canFix ? tr("Ask Nullify to fix this finding and open a pull request")
+                                 : tr("Autofix is not available for this kind of finding"));
+}
+
+void FindingsView::showDetail(const api::FindingDetail& d)
+{
+    m_detailsId = d.id;
+    if (!d.title.isEmpty()) {
+        m_selectedTitle = d.title;
+        m_detailTitle->setText(d.title);
+    }
+    setDetailField(QStringLiteral("severity"), DisplayText::severity(d.severity, d.severityText));
+    if (d.isResolved || d.isAllowlisted)
+        setDetailField(QStringLiteral("status"), statusText(d.isResolved, d.isAllowlisted));
+    if (!d.repository.isEmpty())
+        setDetailField(QStringLiteral("repository"), d.repository);
+    if (!d.branch.isEmpty())
+        setDetailField(QStringLiteral("branch"),
+                       d.commit.isEmpty() ? d.branch : tr("%1 at %2").arg(d.branch, d.commit.left(12)));
+    QString location = locationText(d.filePath, d.startLine, d.endLine);
+    if (location.isEmpty() && !d.endpointPath.isEmpty())
+        location = QStringLiteral("%1 %2").arg(d.endpointMethod, d.endpointPath).trimmed();
+    if (location.isEmpty() && !d.resourceId.isEmpty())
+        location = d.resourceName.isEmpty() ? d.resourceId : tr("%1 (%2)").arg(d.resourceName, d.resourceId);
+    if (location.isEmpty() && !d.image.isEmpty())
+        location = d.image;
+    if (!location.isEmpty())
+        setDetailField(QStringLiteral("location"), location);
+    if (!d.ruleId.isEmpty())
+        setDetailField(QStringLiteral("rule"), d.ruleId);
+    QStringList weaknesses = d.cwes;
+    weaknesses << d.cves;
+    if (!weaknesses.isEmpty())
+        setDetailField(QStringLiteral("cwe"), weaknesses.join(QStringLiteral(", ")));
+    if (!d.packageName.isEmpty())
+        setDetailField(QStringLiteral("package"),
+                       d.suggestedVersion.isEmpty()
+                           ? tr("%1 %2").arg(d.packageName, d.packageVersion).trimmed()
+                           : tr("%1 %2 (fixed in %3)").arg(d.packageName, d.packageVersion, d.suggestedVersion));
+    if (!d.priorityLabel.isEmpty())
+        setDetailField(QStringLiteral("priority"), d.priorityLabel);
+    if (d.autofixState != api::AutofixState::Unknown)
+        setDetailField(QStringLiteral("autofix"),
+                       d.autofixActivity.isEmpty()
+                           ? DisplayText::autofixState(d.autofixState)
+                           : tr("%1: %2").arg(DisplayText::autofixState(d.autofixState), d.autofixActivity));
+    QString description = d.description;
+    if (!d.redactedSecret.isEmpty())
+        description += (description.isEmpty() ? QString() : QStringLiteral("\n\n"))
+            + tr("Secret (redacted): %1").arg(d.redactedSecret);
+    m_description->setPlainText(description.isEmpty() ? tr("The server has no description for this finding.")
+                                                      : description);
+}
+
+void FindingsView::setDetailField(const QString& key, const QString& text)
+{
+    if (QLabel* label = m_detailFields.value(key)) {
+        label->setText(text);
+        m_detailForm->setRowVisible(label, !text.isEmpty());
+    }
+}
+
+QLabel* FindingsView::detailField(const QString& key) const
+{
+    return m_detailFields.value(key);
+}
+
+void FindingsView::requestAutofix()
+{
+    if (m_selectedId.isEmpty() || !m_selectedService || !api::hasAutofix(*m_selectedService))
+        return;
+    emit autofixRequested(*m_selectedService, m_selectedId, m_selectedTitle);
+}
+
+} // namespace nullify::ui

@@ -1,0 +1,141 @@
+#pragma once
+
+#include "nullifyapi.h"
+#include "pager.h"
+#include "types.h"
+#include "view.h"
+
+#include <QPointer>
+
+class QComboBox;
+class QFormLayout;
+class QHBoxLayout;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTableView;
+class QTimer;
+
+namespace nullify::ui {
+
+class FindingsFilterProxy;
+class FindingsModel;
+class LoadStateBanner;
+
+// The findings list (POST /admin/findings), a page at a time as it is scrolled, with a filter bar
+// (type, severity, status, repository, search) and a details pane for the selected finding
+// (GET /{service}/findings/{id}) with its Autofix button.
+//
+// Every filter the bar offers is one the API applies (type[], severity[], isResolved and
+// isAllowlisted, repository[], search): a filter change starts a new listing from page 1, so the
+// count "120 of 400" is the server's and a filter never hides rows on pages not loaded yet.
+// FindingsFilterProxy sorts what is loaded when a column header is clicked.
+class FindingsView : public View
+{
+    Q_OBJECT
+
+public:
+    static constexpr int pageSize = 50;
+
+    enum class StatusFilter { Any, Open, Resolved, Allowlisted };
+    Q_ENUM(StatusFilter)
+
+    explicit FindingsView(const ViewContext& context, QWidget* parent = nullptr);
+
+    QString title() const override;
+    void activate() override;
+    void refresh() override;
+    void focusSearch() override;
+    // Autofix for the selected finding, when its type has one.
+    void startPrimaryAction() override;
+
+    // The query the current listing was started with (page 1).
+    api::FindingsQuery query() const { return m_query; }
+    // How long typing in the search box waits before asking the server (default 400 ms).
+    void setSearchDelay(int milliseconds);
+
+    QTableView* findingsTable() const { return m_table; }
+    FindingsModel* findingsModel() const { return m_model; }
+    FindingsFilterProxy* proxy() const { return m_proxy; }
+    api::FindingsPager* pager() const { return m_pager; }
+    QComboBox* typeFilter() const { return m_type; }
+    QComboBox* severityFilter() const { return m_severity; }
+    QComboBox* statusFilter() const { return m_status; }
+    QComboBox* repositoryFilter() const { return m_repository; }
+    QLineEdit* searchField() const { return m_search; }
+    QPushButton* clearFiltersButton() const { return m_clearFilters; }
+    QLabel* countLabel() const { return m_count; }
+    QLabel* loadingMoreLabel() const { return m_loadingMore; }
+    LoadStateBanner* banner() const { return m_banner; }
+
+    // The details pane.
+    QWidget* detailsPane() const { return m_details; }
+    LoadStateBanner* detailsBanner() const { return m_detailsBanner; }
+    QLabel* detailTitle() const { return m_detailTitle; }
+    QLabel* detailField(const QString& key) const; // "severity", "type", "status", "repository", "location", ...
+    QPlainTextEdit* detailDescription() const { return m_description; }
+    QPushButton* autofixButton() const { return m_autofix; }
+    QString selectedFindingId() const { return m_selectedId; }
+    // The id of the finding whose details the pane shows (from the server), empty while loading.
+    QString detailsFindingId() const { return m_detailsId; }
+
+signals:
+    void autofixRequested(nullify::api::FindingService service, const QString& findingId, const QString& findingTitle);
+
+private:
+    void buildFilterBar(QWidget* parent, QHBoxLayout* bar);
+    QWidget* buildDetailsPane(QWidget* parent);
+    void startListing();
+    void applyFilters();
+    void maybeLoadMore();
+    void loadNextPage();
+    void onItemsAppended();
+    void onPageFailed(const api::ApiError& error);
+    void onPausedChanged(bool paused);
+    void updateCount();
+    void loadRepositoryNames();
+    void onCurrentChanged();
+    void showRowDetails(int sourceRow);
+    void showDetail(const api::FindingDetail& detail);
+    void setDetailField(const QString& key, const QString& text);
+    void requestAutofix();
+    bool isPaused() const;
+
+    bool m_loadWanted = false;
+    bool m_pageFailed = false;
+    api::FindingsQuery m_query;
+    QString m_selectedId;
+    QString m_detailsId;
+    std::optional<api::FindingService> m_selectedService;
+    QString m_selectedTitle;
+
+    api::FindingsPager* m_pager = nullptr;
+    FindingsModel* m_model = nullptr;
+    FindingsFilterProxy* m_proxy = nullptr;
+    api::RepositoryPager* m_repositories = nullptr; // names for the repository filter
+
+    QComboBox* m_type = nullptr;
+    QComboBox* m_severity = nullptr;
+    QComboBox* m_status = nullptr;
+    QComboBox* m_repository = nullptr;
+    QLineEdit* m_search = nullptr;
+    QPushButton* m_clearFilters = nullptr;
+    QPushButton* m_refresh = nullptr;
+    QLabel* m_count = nullptr;
+    QLabel* m_loadingMore = nullptr;
+    QTimer* m_searchTimer = nullptr;
+    LoadStateBanner* m_banner = nullptr;
+    QTableView* m_table = nullptr;
+
+    QWidget* m_details = nullptr;
+    LoadStateBanner* m_detailsBanner = nullptr;
+    QLabel* m_detailTitle = nullptr;
+    QFormLayout* m_detailForm = nullptr;
+    QHash<QString, QLabel*> m_detailFields; // rows without a value are hidden
+    QPlainTextEdit* m_description = nullptr;
+    QPushButton* m_autofix = nullptr;
+    QObject* m_detailRequest = nullptr; // context of the details request; deleting it aborts it
+};
+
+} // namespace nullify::ui
