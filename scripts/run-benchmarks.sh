@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Builds the network benchmarks optimised and runs them; the figures in BENCHMARKS.md come from this.
+# Builds the benchmarks optimised and runs them; the figures in BENCHMARKS.md come from this.
 #
-#   scripts/run-benchmarks.sh                 # full run (about 1.5 minutes)
-#   scripts/run-benchmarks.sh --quick         # smoke run with tiny counts (a few seconds)
-#   scripts/run-benchmarks.sh --help          # every option of the benchmark
+#   scripts/run-benchmarks.sh                 # every benchmark, full runs (about 4 minutes)
+#   scripts/run-benchmarks.sh network         # one of: network, ui, countdowns, startup
+#   scripts/run-benchmarks.sh network --quick # smoke run with tiny counts (a few seconds)
+#   scripts/run-benchmarks.sh ui --help       # every option of that benchmark
 #   NULLIFY_BENCH_CPU= scripts/run-benchmarks.sh   # not pinned to one CPU (see below)
 #
-# Arguments go to the benchmark executable unchanged. The build directory is build/bench
+# With a benchmark named, the arguments after it go to its executable unchanged; without one,
+# arguments go to every benchmark (e.g. --quick). "startup" runs inside
+# tests/support/with-test-keyring.sh: it keeps a signed-in session in a throwaway keychain. The build directory is build/bench
 # (Release), or $NULLIFY_BENCH_BUILD_DIR. The machine is described first, because timing
 # figures mean nothing without it; the output is also kept in <build dir>/bench-results.txt.
 set -euo pipefail
@@ -16,7 +19,16 @@ build=${NULLIFY_BENCH_BUILD_DIR:-$root/build/bench}
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DNULLIFY_BUILD_TESTS=ON -DNULLIFY_BUILD_BENCHMARKS=ON >/dev/null
-cmake --build "$build" --target bench_network
+benchmarks=(network ui countdowns startup)
+if [[ $# -gt 0 && " ${benchmarks[*]} " == *" $1 "* ]]; then
+    benchmarks=("$1")
+    shift
+fi
+targets=()
+for name in "${benchmarks[@]}"; do
+    targets+=("bench_$name")
+done
+cmake --build "$build" --target "${targets[@]}"
 
 # All threads of the benchmark (client, Qt's HTTP thread, loopback server) share one CPU: on a
 # 2-CPU virtual machine, where the threads land otherwise decides whether a GET costs 300 or 800 µs
@@ -38,5 +50,17 @@ fi
     echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "pinned to CPU: ${cpu:-no (NULLIFY_BENCH_CPU is empty)}"
     echo
-    "${pin[@]}" "$build/tests/bench/bench_network" "$@"
+    for name in "${benchmarks[@]}"; do
+        echo "==> bench_$name"
+        case "$name" in
+        startup)
+            # Starts processes and times them against each other: pinning would serialise the
+            # app and its sandbox, so it runs unpinned, like a user's start.
+            "$root/tests/support/with-test-keyring.sh" "$build/tests/bench/bench_startup" \
+                --app "$build/app/nullify-desktop" "$@"
+            ;;
+        *) "${pin[@]}" "$build/tests/bench/bench_$name" "$@" ;;
+        esac
+        echo
+    done
 } 2>&1 | tee "$build/bench-results.txt"
