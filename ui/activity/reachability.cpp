@@ -2,6 +2,7 @@
 
 #include <QLoggingCategory>
 #include <QNetworkInformation>
+#include <QTimer>
 
 namespace nullify::ui {
 
@@ -21,6 +22,14 @@ bool isOnlineValue(QNetworkInformation::Reachability reachability)
 SystemReachability::SystemReachability(QObject* parent)
     : ReachabilitySource(parent)
 {
+    // Loading a backend costs tens of milliseconds (the NetworkManager/glib plugins and their
+    // libraries): do it from the event loop, after the first window is up, not on the start-up path.
+    // Until then the answer is "online", as it is without a backend.
+    QTimer::singleShot(0, this, &SystemReachability::loadBackend);
+}
+
+void SystemReachability::loadBackend()
+{
     // Qt 6.4 has loadDefaultBackend() and loadBackendByFeatures() (load() is deprecated there).
     // On a headless machine neither loads anything and instance() stays null: treat as online.
     if (!QNetworkInformation::instance() && !QNetworkInformation::loadDefaultBackend())
@@ -31,16 +40,19 @@ SystemReachability::SystemReachability(QObject* parent)
         return;
     }
     m_hasBackend = true;
-    m_online = isOnlineValue(info->reachability());
     qCInfo(lcUiReachability) << "backend" << info->backendName() << "reports" << info->reachability();
-    connect(info, &QNetworkInformation::reachabilityChanged, this, [this](QNetworkInformation::Reachability value) {
-        qCInfo(lcUiReachability) << "reachability changed:" << value;
+    const auto follow = [this](QNetworkInformation::Reachability value) {
         const bool online = isOnlineValue(value);
         if (online == m_online)
             return;
         m_online = online;
         emit onlineChanged(online);
+    };
+    connect(info, &QNetworkInformation::reachabilityChanged, this, [follow](QNetworkInformation::Reachability value) {
+        qCInfo(lcUiReachability) << "reachability changed:" << value;
+        follow(value);
     });
+    follow(info->reachability());
 }
 
 } // namespace nullify::ui

@@ -21,7 +21,7 @@ signals:
 };
 
 // QNetworkInformation with the platform's default backend (any backend with reachability when
-// that fails). Without a backend (a headless machine), always online.
+// that fails), loaded from the event loop. Without a backend (a headless machine), always online.
 class SystemReachability : public ReachabilitySource
 {
     Q_OBJECT
@@ -30,9 +30,11 @@ public:
     explicit SystemReachability(QObject* parent = nullptr);
 
     bool isOnline() const override { return m_online; }
-    bool hasBackend() const { return m_hasBackend; }
+    bool hasBackend() const { return m_hasBackend; } // known once the event loop has run
 
 private:
+    void loadBackend();
+
     bool m_online = true;
     bool m_hasBackend = false;
 };

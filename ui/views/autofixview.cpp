@@ -4,6 +4,7 @@
 #include "connectionstate.h"
 #include "diffview.h"
 #include "displaytext.h"
+#include "navigationicons.h"
 #include "nullifyapi.h"
 #include "operationrow.h"
 #include "polldriver.h"
@@ -122,7 +123,11 @@ AutofixView::AutofixView(const ViewContext& context, QWidget* parent)
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(scroll);
     splitter->addWidget(diffGroup);
-    splitter->setStretchFactor(1, 1);
+    // The list of fixes keeps room for a few rows; the diff takes the rest.
+    splitter->setStretchFactor(0, 1);
+    splitter->setStretchFactor(1, 3);
+    splitter->setChildrenCollapsible(false);
+    scroll->setMinimumHeight(fontMetrics().height() * 6);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
 }
@@ -143,7 +148,7 @@ QString AutofixView::title() const
 
 QIcon AutofixView::icon() const
 {
-    return QIcon::fromTheme(QStringLiteral("document-edit"));
+    return navigationIcon(NavigationIcon::Autofix);
 }
 
 void AutofixView::activate() { }

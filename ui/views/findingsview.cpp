@@ -5,6 +5,7 @@
 #include "findingsfilterproxy.h"
 #include "findingsmodel.h"
 #include "loadstatebanner.h"
+#include "navigationicons.h"
 #include "requesttracker.h"
 
 #include <QComboBox>
@@ -296,6 +297,11 @@ QWidget* FindingsView::buildDetailsPane(QWidget* parent)
 QString FindingsView::title() const
 {
     return tr("Findings");
+}
+
+QIcon FindingsView::icon() const
+{
+    return navigationIcon(NavigationIcon::Findings);
 }
 
 bool FindingsView::isPaused() const

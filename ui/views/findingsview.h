@@ -44,6 +44,7 @@ public:
     explicit FindingsView(const ViewContext& context, QWidget* parent = nullptr);
 
     QString title() const override;
+    QIcon icon() const override;
     void activate() override;
     void refresh() override;
     void focusSearch() override;

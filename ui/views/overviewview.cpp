@@ -2,6 +2,7 @@
 
 #include "connectionstate.h"
 #include "loadstatebanner.h"
+#include "navigationicons.h"
 #include "nullifyapi.h"
 #include "requesttracker.h"
 
@@ -89,6 +90,11 @@ OverviewView::OverviewView(const ViewContext& context, QWidget* parent)
 QString OverviewView::title() const
 {
     return tr("Overview");
+}
+
+QIcon OverviewView::icon() const
+{
+    return navigationIcon(NavigationIcon::Overview);
 }
 
 void OverviewView::activate()

@@ -29,6 +29,7 @@ public:
     explicit OverviewView(const ViewContext& context, QWidget* parent = nullptr);
 
     QString title() const override;
+    QIcon icon() const override;
     void activate() override;
     void refresh() override;
 

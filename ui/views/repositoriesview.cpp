@@ -4,6 +4,7 @@
 #include "displaytext.h"
 #include "latestrunsloader.h"
 #include "loadstatebanner.h"
+#include "navigationicons.h"
 #include "nullifyapi.h"
 #include "repositoriesmodel.h"
 #include "requesttracker.h"
@@ -198,6 +199,11 @@ void RepositoriesView::setPageSize(int size)
 QString RepositoriesView::title() const
 {
     return tr("Repositories");
+}
+
+QIcon RepositoriesView::icon() const
+{
+    return navigationIcon(NavigationIcon::Repositories);
 }
 
 bool RepositoriesView::isPaused() const

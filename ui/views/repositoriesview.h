@@ -35,6 +35,7 @@ public:
     explicit RepositoriesView(const ViewContext& context, QWidget* parent = nullptr);
 
     QString title() const override;
+    QIcon icon() const override;
     void activate() override;
     void refresh() override;
     void focusSearch() override;

@@ -3,6 +3,7 @@
 #include "apierror.h"
 #include "connectionstate.h"
 #include "displaytext.h"
+#include "navigationicons.h"
 #include "nullifyapi.h"
 #include "operationrow.h"
 #include "pentestreportdialog.h"
@@ -189,7 +190,12 @@ ScansView::ScansView(const ViewContext& context, QWidget* parent)
     auto* splitter = new QSplitter(Qt::Vertical, this);
     splitter->addWidget(scroll);
     splitter->addWidget(historyGroup);
+    // Running operations are what the user watches: they share the height with the history
+    // instead of being squeezed to a sliver by it.
+    splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 1);
+    splitter->setChildrenCollapsible(false);
+    scroll->setMinimumHeight(fontMetrics().height() * 12);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
 
@@ -212,7 +218,7 @@ QString ScansView::title() const
 
 QIcon ScansView::icon() const
 {
-    return QIcon::fromTheme(QStringLiteral("system-search"));
+    return navigationIcon(NavigationIcon::Scans);
 }
 
 void ScansView::activate()
