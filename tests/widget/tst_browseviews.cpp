@@ -23,6 +23,7 @@
 #include "sandboxharness.h"
 #include "scanrunsmodel.h"
 #include "session.h"
+#include "signedinstack.h"
 #include "tenant.h"
 
 #include <QAbstractItemModelTester>
@@ -152,21 +153,14 @@ private slots:
     void offlineHoldsTheFirstLoad();
 
 private:
-    ViewContext context() const { return {m_api.get(), m_tracker.get(), m_connection.get()}; }
+    ViewContext context() const { return {m_stack->api.get(), m_stack->tracker.get(), m_stack->connection.get()}; }
     template <typename T>
     std::optional<Result<T>> ask(const std::function<void(QObject*, nullify::api::Callback<T>)>& call);
     std::optional<Page<Finding>> findingsPage(const FindingsQuery& query);
     std::unique_ptr<FindingsView> makeFindingsView();
     QList<QJsonObject> findingRequests();
 
-    std::unique_ptr<SandboxHarness> m_sandbox;
-    std::unique_ptr<nullify::NetworkAccessManager> m_manager;
-    std::unique_ptr<nullify::api::ApiClient> m_client;
-    std::unique_ptr<nullify::session::Session> m_session;
-    std::unique_ptr<nullify::api::NullifyApi> m_api;
-    std::unique_ptr<RequestTracker> m_tracker;
-    std::unique_ptr<ManualReachability> m_reachability;
-    std::unique_ptr<ConnectionState> m_connection;
+    std::unique_ptr<nullify::test::SignedInStack> m_stack;
 };
 
 void TestBrowseViews::init()
@@ -174,40 +168,14 @@ void TestBrowseViews::init()
     nullify::sandbox::ServerOptions options;
     options.tenant.findingCount = kFindingCount;
     options.auth.autoApprove = true;
-    m_sandbox = std::make_unique<SandboxHarness>(options);
+    m_stack = std::make_unique<nullify::test::SignedInStack>();
     QString why;
-    QVERIFY2(m_sandbox->start(&why), qPrintable(why));
-
-    m_manager = std::make_unique<nullify::NetworkAccessManager>();
-    nullify::RetryPolicy policy = nullify::test::fastRetryPolicy(20ms);
-    policy.attemptTimeout = 10s;
-    policy.deadline = 60s;
-    m_manager->setRetryPolicy(policy);
-    const auto credentials = m_sandbox->signIn(m_manager.get(), &why);
-    QVERIFY2(credentials, qPrintable(why));
-    const auto tenant
-        = nullify::session::Tenant::fromInput(m_sandbox->apiUrl().toString(QUrl::StripTrailingSlash), &why);
-    QVERIFY2(tenant, qPrintable(why));
-    m_client = std::make_unique<nullify::api::ApiClient>(m_manager.get());
-    m_session = std::make_unique<nullify::session::Session>(m_manager.get(), m_client.get(), nullptr);
-    m_session->signIn(*tenant, *credentials);
-    m_api = std::make_unique<nullify::api::NullifyApi>(m_client.get());
-    m_tracker = std::make_unique<RequestTracker>(m_manager.get());
-    m_reachability = std::make_unique<ManualReachability>(true);
-    m_connection = std::make_unique<ConnectionState>(m_tracker.get(), m_reachability.get());
-    QVERIFY2(m_sandbox->resetLog(), qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_stack->start(options, &why), qPrintable(why));
 }
 
 void TestBrowseViews::cleanup()
 {
-    m_connection.reset();
-    m_reachability.reset();
-    m_tracker.reset();
-    m_api.reset();
-    m_session.reset();
-    m_client.reset();
-    m_manager.reset();
-    m_sandbox.reset();
+    m_stack.reset();
 }
 
 // One call of the typed API, answered before the timeout (the reference the views are checked against).
@@ -225,7 +193,7 @@ std::optional<Result<T>> TestBrowseViews::ask(const std::function<void(QObject*,
 std::optional<Page<Finding>> TestBrowseViews::findingsPage(const FindingsQuery& query)
 {
     const auto result = ask<Page<Finding>>([this, query](QObject* context, nullify::api::Callback<Page<Finding>> done) {
-        m_api->findings(query, context, std::move(done));
+        m_stack->api->findings(query, context, std::move(done));
     });
     if (!result || !result->isOk())
         return std::nullopt;
@@ -247,19 +215,19 @@ std::unique_ptr<FindingsView> TestBrowseViews::makeFindingsView()
 QList<QJsonObject> TestBrowseViews::findingRequests()
 {
     return SandboxHarness::entriesFor(
-        m_sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/admin/findings"));
+        m_stack->sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/admin/findings"));
 }
 
 void TestBrowseViews::overviewShowsTheSandboxNumbers()
 {
     const auto reference = ask<nullify::api::MetricsOverview>(
         [this](QObject* c, nullify::api::Callback<nullify::api::MetricsOverview> d) {
-            m_api->metricsOverview(c, std::move(d));
+            m_stack->api->metricsOverview(c, std::move(d));
         });
     QVERIFY(reference && reference->isOk());
     const nullify::api::MetricsOverview& expected = reference->value();
     QVERIFY(!expected.funnel.isEmpty());
-    QVERIFY2(m_sandbox->resetLog(), qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_stack->sandbox->resetLog(), qPrintable(m_stack->sandbox->lastError()));
 
     OverviewView view(context());
     QCOMPARE(view.objectName(), QStringLiteral("overviewView"));
@@ -273,7 +241,7 @@ void TestBrowseViews::overviewShowsTheSandboxNumbers()
     view.activate(); // a second activation does not load again
     QTest::qWait(100);
     QCOMPARE(SandboxHarness::entriesFor(
-                 m_sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/admin/metrics/overview"))
+                 m_stack->sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/admin/metrics/overview"))
                  .size(),
              1);
     QCOMPARE(view.banner()->state(), LoadStateBanner::State::Hidden);
@@ -330,7 +298,7 @@ void TestBrowseViews::overviewShowsTheSandboxNumbers()
 
     // refresh() loads again.
     view.refresh();
-    QTRY_COMPARE_WITH_TIMEOUT(SandboxHarness::entriesFor(m_sandbox->requestLog(),
+    QTRY_COMPARE_WITH_TIMEOUT(SandboxHarness::entriesFor(m_stack->sandbox->requestLog(),
                                                          QStringLiteral("POST"),
                                                          QStringLiteral("/admin/metrics/overview"))
                                   .size(),
@@ -341,8 +309,8 @@ void TestBrowseViews::overviewShowsTheSandboxNumbers()
 void TestBrowseViews::overviewErrorAndRetry()
 {
     // More failures than the retry policy's attempts: the load fails for good.
-    QVERIFY2(m_sandbox->addFaults({statusFault("POST", "/admin/metrics/overview", 500, -1)}),
-             qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/metrics/overview", 500, -1)}),
+             qPrintable(m_stack->sandbox->lastError()));
     OverviewView view(context());
     view.show();
     view.activate();
@@ -353,7 +321,7 @@ void TestBrowseViews::overviewErrorAndRetry()
     QVERIFY(!QApplication::activeModalWidget());
     QVERIFY(!view.hasData());
 
-    QVERIFY(m_sandbox->clearFaults());
+    QVERIFY(m_stack->sandbox->clearFaults());
     QTest::mouseClick(view.banner()->retryButton(), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(view.hasData(), kTimeoutMs);
     QCOMPARE(view.banner()->state(), LoadStateBanner::State::Hidden);
@@ -363,13 +331,13 @@ void TestBrowseViews::overviewErrorAndRetry()
 void TestBrowseViews::repositoriesFillAndShowScanRuns()
 {
     // The reference: every repository, straight from the API.
-    std::unique_ptr<nullify::api::RepositoryPager> all(nullify::api::makeRepositoryPager(m_api.get(), 50));
+    std::unique_ptr<nullify::api::RepositoryPager> all(nullify::api::makeRepositoryPager(m_stack->api.get(), 50));
     while (all->hasMore()) {
         all->loadMore();
         QTRY_VERIFY_WITH_TIMEOUT(!all->isLoading(), kTimeoutMs);
     }
     QVERIFY(all->count() > 3);
-    QVERIFY2(m_sandbox->resetLog(), qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_stack->sandbox->resetLog(), qPrintable(m_stack->sandbox->lastError()));
 
     RepositoriesView view(context());
     QCOMPARE(view.objectName(), QStringLiteral("repositoriesView"));
@@ -385,7 +353,7 @@ void TestBrowseViews::repositoriesFillAndShowScanRuns()
 
     // The latest runs come for the rows on screen, a few requests at a time.
     QTRY_VERIFY_WITH_TIMEOUT(view.latestRunsLoader()->started() > 0 && view.latestRunsLoader()->isIdle(), kTimeoutMs);
-    const QList<QJsonObject> log = m_sandbox->requestLog();
+    const QList<QJsonObject> log = m_stack->sandbox->requestLog();
     int runRequests = 0;
     for (const QJsonObject& entry : log)
         runRequests += entry.value(QStringLiteral("path")).toString().endsWith(QLatin1String("/scan-runs"));
@@ -397,7 +365,7 @@ void TestBrowseViews::repositoriesFillAndShowScanRuns()
     latestQuery.limit = 1;
     const auto latest = ask<Page<nullify::api::ScanRun>>(
         [this, latestQuery](QObject* c, nullify::api::Callback<Page<nullify::api::ScanRun>> d) {
-            m_api->scanRuns(latestQuery, c, std::move(d));
+            m_stack->api->scanRuns(latestQuery, c, std::move(d));
         });
     QVERIFY(latest && latest->isOk());
     const QModelIndex sastCell = view.repositoriesProxy()->index(0, RepositoriesModel::SastColumn);
@@ -416,7 +384,7 @@ void TestBrowseViews::repositoriesFillAndShowScanRuns()
         q.limit = RepositoriesView::historyPageSize;
         const auto runs = ask<Page<nullify::api::ScanRun>>(
             [this, q](QObject* c, nullify::api::Callback<Page<nullify::api::ScanRun>> d) {
-                m_api->scanRuns(q, c, std::move(d));
+                m_stack->api->scanRuns(q, c, std::move(d));
             });
         QVERIFY(runs && runs->isOk());
         perScanner.insert(int(scanner), int(runs->value().items.size()));
@@ -454,8 +422,8 @@ void TestBrowseViews::repositoriesFillAndShowScanRuns()
 
 void TestBrowseViews::repositoriesErrorOnGetAndRetry()
 {
-    QVERIFY2(m_sandbox->addFaults({statusFault("GET", "/context/repositories", 500, -1)}),
-             qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_stack->sandbox->addFaults({statusFault("GET", "/context/repositories", 500, -1)}),
+             qPrintable(m_stack->sandbox->lastError()));
     RepositoriesView view(context());
     view.resize(900, 600);
     view.show();
@@ -465,11 +433,11 @@ void TestBrowseViews::repositoriesErrorOnGetAndRetry()
     QVERIFY(!QApplication::activeModalWidget());
     // The GET was retried by the network core before the view said anything.
     QVERIFY(SandboxHarness::entriesFor(
-                m_sandbox->requestLog(), QStringLiteral("GET"), QStringLiteral("/context/repositories"))
+                m_stack->sandbox->requestLog(), QStringLiteral("GET"), QStringLiteral("/context/repositories"))
                 .size()
             > 1);
 
-    QVERIFY(m_sandbox->clearFaults());
+    QVERIFY(m_stack->sandbox->clearFaults());
     QTest::mouseClick(view.banner()->retryButton(), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(view.repositoriesModel()->rowCount() > 0, kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(view.banner()->state() == LoadStateBanner::State::Hidden, kTimeoutMs);
@@ -492,7 +460,7 @@ void TestBrowseViews::repositoriesPagesLoadAsTheListScrolls()
     QCOMPARE(view.pager()->pagesLoaded(), 1); // nothing more until the end is on screen
     const auto repositoryRequests = [this] {
         return SandboxHarness::entriesFor(
-            m_sandbox->requestLog(), QStringLiteral("GET"), QStringLiteral("/context/repositories"));
+            m_stack->sandbox->requestLog(), QStringLiteral("GET"), QStringLiteral("/context/repositories"));
     };
     QCOMPARE(repositoryRequests().size(), 1);
 
@@ -538,7 +506,7 @@ void TestBrowseViews::findingsPagesLoadAsTheListScrolls()
     for (const Finding& f : first->items)
         firstIds << f.id;
     QCOMPARE(shownIds(*view), firstIds);
-    QVERIFY(m_sandbox->resetLog()); // forget the reference request above
+    QVERIFY(m_stack->sandbox->resetLog()); // forget the reference request above
 
     // Scrolling to the end asks for page 2, with "Loading more..." while it comes.
     view->findingsTable()->scrollToBottom();
@@ -583,7 +551,7 @@ void TestBrowseViews::findingsFiltersNarrowOnTheServer()
                            const std::function<void()>& apply,
                            const std::function<void()>& reset,
                            const std::function<bool(const Finding&)>& matches) {
-        QVERIFY(m_sandbox->resetLog());
+        QVERIFY(m_stack->sandbox->resetLog());
         apply();
         QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && !findingRequests().isEmpty(), kTimeoutMs);
         const FindingsQuery query = view->query();
@@ -640,7 +608,7 @@ void TestBrowseViews::findingsFiltersNarrowOnTheServer()
         [&](const Finding& f) { return f.repository == repository; });
 
     // Two at once combine; Clear filters goes back to everything.
-    QVERIFY(m_sandbox->resetLog());
+    QVERIFY(m_stack->sandbox->resetLog());
     selectComboData(view->typeFilter(), int(FindingType::Code));
     selectComboData(view->severityFilter(), int(Severity::Critical));
     QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && view->query().severities == QList<Severity> {Severity::Critical},
@@ -675,7 +643,7 @@ void TestBrowseViews::findingsSearchAndEmptyState()
 
     view->focusSearch();
     QVERIFY(view->searchField()->hasFocus());
-    QVERIFY(m_sandbox->resetLog());
+    QVERIFY(m_stack->sandbox->resetLog());
     QTest::keyClicks(view->searchField(), word);
     QTRY_VERIFY_WITH_TIMEOUT(view->query().search == word && listingSettled(*view), kTimeoutMs);
     // Typing sent one query for the whole word (the search waits for a pause), not one per key.
@@ -710,7 +678,7 @@ void TestBrowseViews::findingsDetailsAndAutofix()
     QTRY_COMPARE_WITH_TIMEOUT(view->detailsFindingId(), row.id, kTimeoutMs);
     const auto detail = ask<nullify::api::FindingDetail>(
         [this, id = row.id](QObject* c, nullify::api::Callback<nullify::api::FindingDetail> d) {
-            m_api->finding(FindingService::Sast, id, c, std::move(d));
+            m_stack->api->finding(FindingService::Sast, id, c, std::move(d));
         });
     QVERIFY(detail && detail->isOk());
     const nullify::api::FindingDetail& d = detail->value();
@@ -726,7 +694,7 @@ void TestBrowseViews::findingsDetailsAndAutofix()
              d.repository.isEmpty() ? row.repository : d.repository);
     QCOMPARE(view->detailsBanner()->state(), LoadStateBanner::State::Hidden);
     QVERIFY(SandboxHarness::entriesFor(
-                m_sandbox->requestLog(), QStringLiteral("GET"), QStringLiteral("/sast/findings/") + row.id)
+                m_stack->sandbox->requestLog(), QStringLiteral("GET"), QStringLiteral("/sast/findings/") + row.id)
                 .size()
             >= 1);
 
@@ -766,7 +734,7 @@ void TestBrowseViews::findingsStaleDetailsAreIgnored()
                          {QStringLiteral("path"), QStringLiteral("/sast/findings/") + slow},
                          {QStringLiteral("fault"), QStringLiteral("latency")},
                          {QStringLiteral("latencyMs"), 800}};
-    QVERIFY2(m_sandbox->addFaults({latency}), qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_stack->sandbox->addFaults({latency}), qPrintable(m_stack->sandbox->lastError()));
     view->findingsTable()->selectRow(0);
     QCOMPARE(view->detailsBanner()->state(), LoadStateBanner::State::Loading);
     view->findingsTable()->selectRow(1);
@@ -780,8 +748,8 @@ void TestBrowseViews::findingsStaleDetailsAreIgnored()
 void TestBrowseViews::findingsErrorRetryAndCountdown()
 {
     // A 503 with Retry-After once: the countdown shows while the list waits, then the page comes.
-    QVERIFY2(m_sandbox->addFaults({statusFault("POST", "/admin/findings", 503, 1, 2)}),
-             qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/findings", 503, 1, 2)}),
+             qPrintable(m_stack->sandbox->lastError()));
     auto view = makeFindingsView();
     QVERIFY(view);
     RetryCountdown* countdown = view->banner()->countdown();
@@ -793,8 +761,8 @@ void TestBrowseViews::findingsErrorRetryAndCountdown()
     QCOMPARE(countdown->mode(), RetryCountdown::Mode::Hidden);
 
     // Page 2 fails for good: an inline error below the rows already shown, then Retry recovers.
-    QVERIFY2(m_sandbox->addFaults({statusFault("POST", "/admin/findings", 500, -1)}),
-             qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/findings", 500, -1)}),
+             qPrintable(m_stack->sandbox->lastError()));
     view->findingsTable()->scrollToBottom();
     QTRY_COMPARE_WITH_TIMEOUT(view->banner()->state(), LoadStateBanner::State::Error, kTimeoutMs);
     QVERIFY2(view->banner()->text().startsWith(QStringLiteral("Could not load more findings.")),
@@ -809,7 +777,7 @@ void TestBrowseViews::findingsErrorRetryAndCountdown()
     QTest::qWait(200);
     QCOMPARE(int(findingRequests().size()), failedRequests);
 
-    QVERIFY(m_sandbox->clearFaults());
+    QVERIFY(m_stack->sandbox->clearFaults());
     QTest::mouseClick(view->banner()->retryButton(), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(view->findingsModel()->rowCount(), 2 * FindingsView::pageSize, kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(view->banner()->state(), LoadStateBanner::State::Hidden, kTimeoutMs);
@@ -818,8 +786,8 @@ void TestBrowseViews::findingsErrorRetryAndCountdown()
 
 void TestBrowseViews::offlineHoldsTheFirstLoad()
 {
-    m_reachability->setOnline(false);
-    QVERIFY(m_connection->isPaused());
+    m_stack->reachability->setOnline(false);
+    QVERIFY(m_stack->connection->isPaused());
     auto view = makeFindingsView();
     QVERIFY(view);
     OverviewView overview(context());
@@ -832,10 +800,10 @@ void TestBrowseViews::offlineHoldsTheFirstLoad()
     QCOMPARE(view->banner()->state(), LoadStateBanner::State::Offline);
     QCOMPARE(overview.banner()->state(), LoadStateBanner::State::Offline);
     QCOMPARE(repositories.banner()->state(), LoadStateBanner::State::Offline);
-    QVERIFY(m_sandbox->requestLog().isEmpty());
+    QVERIFY(m_stack->sandbox->requestLog().isEmpty());
 
-    m_reachability->setOnline(true);
-    QVERIFY(!m_connection->isPaused());
+    m_stack->reachability->setOnline(true);
+    QVERIFY(!m_stack->connection->isPaused());
     QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view), kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(overview.hasData(), kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(repositories.repositoriesModel()->rowCount() > 0, kTimeoutMs);

@@ -19,6 +19,7 @@
 #include "sandboxharness.h"
 #include "scansview.h"
 #include "session.h"
+#include "signedinstack.h"
 #include "tenant.h"
 
 #include <QComboBox>
@@ -111,19 +112,12 @@ private slots:
     void scpmAutofixOpensItsPullRequest();
 
 private:
-    ViewContext context() const { return {m_api.get(), m_tracker.get(), m_connection.get()}; }
+    ViewContext context() const { return {m_stack->api.get(), m_stack->tracker.get(), m_stack->connection.get()}; }
     std::unique_ptr<ScansView> makeScansView();
     QString findingOf(nullify::api::FindingType type, QString* title);
     OperationRow* waitForPentestRow(ScansView* view);
 
-    std::unique_ptr<SandboxHarness> m_sandbox;
-    std::unique_ptr<nullify::NetworkAccessManager> m_manager;
-    std::unique_ptr<nullify::api::ApiClient> m_client;
-    std::unique_ptr<nullify::session::Session> m_session;
-    std::unique_ptr<nullify::api::NullifyApi> m_api;
-    std::unique_ptr<RequestTracker> m_tracker;
-    std::unique_ptr<ManualReachability> m_reachability;
-    std::unique_ptr<ConnectionState> m_connection;
+    std::unique_ptr<nullify::test::SignedInStack> m_stack;
 };
 
 void TestOperationViews::init()
@@ -133,40 +127,14 @@ void TestOperationViews::init()
     options.tenant.workSeconds = 2;
     options.tenant.autofixSeconds = 2;
     options.auth.autoApprove = true;
-    m_sandbox = std::make_unique<SandboxHarness>(options);
+    m_stack = std::make_unique<nullify::test::SignedInStack>();
     QString why;
-    QVERIFY2(m_sandbox->start(&why), qPrintable(why));
-
-    m_manager = std::make_unique<nullify::NetworkAccessManager>();
-    nullify::RetryPolicy policy = nullify::test::fastRetryPolicy(20ms);
-    policy.attemptTimeout = 10s;
-    policy.deadline = 60s;
-    m_manager->setRetryPolicy(policy);
-    const auto credentials = m_sandbox->signIn(m_manager.get(), &why);
-    QVERIFY2(credentials, qPrintable(why));
-    const auto tenant
-        = nullify::session::Tenant::fromInput(m_sandbox->apiUrl().toString(QUrl::StripTrailingSlash), &why);
-    QVERIFY2(tenant, qPrintable(why));
-    m_client = std::make_unique<nullify::api::ApiClient>(m_manager.get());
-    m_session = std::make_unique<nullify::session::Session>(m_manager.get(), m_client.get(), nullptr);
-    m_session->signIn(*tenant, *credentials);
-    m_api = std::make_unique<nullify::api::NullifyApi>(m_client.get());
-    m_tracker = std::make_unique<RequestTracker>(m_manager.get());
-    m_reachability = std::make_unique<ManualReachability>(true);
-    m_connection = std::make_unique<ConnectionState>(m_tracker.get(), m_reachability.get());
-    QVERIFY2(m_sandbox->resetLog(), qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_stack->start(options, &why), qPrintable(why));
 }
 
 void TestOperationViews::cleanup()
 {
-    m_connection.reset();
-    m_reachability.reset();
-    m_tracker.reset();
-    m_api.reset();
-    m_session.reset();
-    m_client.reset();
-    m_manager.reset();
-    m_sandbox.reset();
+    m_stack.reset();
 }
 
 std::unique_ptr<ScansView> TestOperationViews::makeScansView()
@@ -187,7 +155,7 @@ QString TestOperationViews::findingOf(nullify::api::FindingType type, QString* t
     query.types = {type};
     std::optional<Result<nullify::api::Page<nullify::api::Finding>>> result;
     QObject context;
-    m_api->findings(
+    m_stack->api->findings(
         query, &context, [&result](const Result<nullify::api::Page<nullify::api::Finding>>& r) { result = r; });
     if (!QTest::qWaitFor([&result] { return result.has_value(); }, kTimeoutMs) || !result->isOk()
         || result->value().items.isEmpty())
@@ -233,7 +201,7 @@ void TestOperationViews::pentestStartsAndCompletes()
     QCOMPARE(notifications.first().at(0).toString(), QStringLiteral("Pentest finished"));
     QVERIFY2(notifications.first().at(1).toString().contains(QStringLiteral("Completed")),
              qPrintable(notifications.first().at(1).toString()));
-    QCOMPARE(m_sandbox->state().value(QStringLiteral("pentestsStarted")).toInt(), 1);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("pentestsStarted")).toInt(), 1);
     QVERIFY(view->startPentestButton()->isEnabled());
 
     // The new scan heads the history with its final status, and its report opens beside the window.
@@ -247,7 +215,7 @@ void TestOperationViews::pentestStartsAndCompletes()
     QVERIFY(!view->reportDialog()->isModal());
     QVERIFY2(view->reportDialog()->reportText().contains(QStringLiteral("Summary")),
              qPrintable(view->reportDialog()->reportText()));
-    const QList<QJsonObject> reports = entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/");
+    const QList<QJsonObject> reports = entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/");
     QVERIFY(std::any_of(reports.cbegin(), reports.cend(), [](const QJsonObject& entry) {
         return entry.value(QStringLiteral("path")).toString().endsWith(QStringLiteral("/report"))
             && entry.value(QStringLiteral("status")).toInt() == 200;
@@ -261,9 +229,9 @@ void TestOperationViews::retryAfterOnPentestPollShowsCountdownAndRetryNow()
     OperationRow* row = waitForPentestRow(view.get());
     QVERIFY(row);
     // Wait until the start has answered and polling runs, then fail the next poll.
-    QTRY_VERIFY_WITH_TIMEOUT(!entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/").isEmpty(),
+    QTRY_VERIFY_WITH_TIMEOUT(!entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").isEmpty(),
                              kTimeoutMs);
-    QVERIFY(m_sandbox->addFaults({statusFault("GET", "/dast/pentest/scans/*", 503, 3)}));
+    QVERIFY(m_stack->sandbox->addFaults({statusFault("GET", "/dast/pentest/scans/*", 503, 3)}));
 
     RetryCountdown* countdown = row->countdown();
     QTRY_COMPARE_WITH_TIMEOUT(countdown->mode(), RetryCountdown::Mode::Countdown, kTimeoutMs);
@@ -278,15 +246,15 @@ void TestOperationViews::retryAfterOnPentestPollShowsCountdownAndRetryNow()
     QTRY_COMPARE_WITH_TIMEOUT(countdown->mode(), RetryCountdown::Mode::Hidden, kTimeoutMs);
 
     // The server saw the retry well before the 3 s it asked for.
-    const QList<QJsonObject> polls = entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/");
+    const QList<QJsonObject> polls = entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/");
     int faulted = -1;
     for (int i = 0; i < polls.size(); ++i)
         if (polls.at(i).value(QStringLiteral("status")).toInt() == 503)
             faulted = i;
     QVERIFY(faulted >= 0);
-    QTRY_VERIFY_WITH_TIMEOUT(entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/").size() > faulted + 1,
-                             kTimeoutMs);
-    const QList<QJsonObject> after = entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/");
+    QTRY_VERIFY_WITH_TIMEOUT(
+        entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").size() > faulted + 1, kTimeoutMs);
+    const QList<QJsonObject> after = entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/");
     const qint64 gapMs = timeOf(after.at(faulted)).msecsTo(timeOf(after.at(faulted + 1)));
     QVERIFY2(gapMs < 2000, qPrintable(QStringLiteral("the retry came %1 ms after the 503").arg(gapMs)));
     QCOMPARE(after.at(faulted + 1).value(QStringLiteral("status")).toInt(), 200);
@@ -301,9 +269,9 @@ void TestOperationViews::overCapRetryAfterShowsWaitUntil()
     auto view = makeScansView();
     OperationRow* row = waitForPentestRow(view.get());
     QVERIFY(row);
-    QTRY_VERIFY_WITH_TIMEOUT(!entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/").isEmpty(),
+    QTRY_VERIFY_WITH_TIMEOUT(!entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").isEmpty(),
                              kTimeoutMs);
-    QVERIFY(m_sandbox->addFaults({statusFault("GET", "/dast/pentest/scans/*", 503, 120)}));
+    QVERIFY(m_stack->sandbox->addFaults({statusFault("GET", "/dast/pentest/scans/*", 503, 120)}));
 
     QTRY_COMPARE_WITH_TIMEOUT(row->countdown()->mode(), RetryCountdown::Mode::WaitUntil, kTimeoutMs);
     QVERIFY2(row->countdown()->text().startsWith(QStringLiteral("The server asks to wait until")),
@@ -311,9 +279,9 @@ void TestOperationViews::overCapRetryAfterShowsWaitUntil()
     QVERIFY(row->countdown()->isVisible());
     QVERIFY(!row->isEnded()); // held, not given up
     // The poll is held until then: no poll reaches the server in the next second.
-    const int polls = entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/").size();
+    const int polls = entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").size();
     QTest::qWait(1000);
-    QCOMPARE(entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/").size(), polls);
+    QCOMPARE(entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").size(), polls);
 }
 
 // 503 on the start: the sandbox answers before its handler, so nothing started; the app reports
@@ -323,7 +291,7 @@ void TestOperationViews::serviceUnavailableOnPentestStartIsNotRepeated()
     auto view = makeScansView();
     QTRY_VERIFY_WITH_TIMEOUT(view->applicationChooser()->count() > 0, kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(!view->pentestPager()->isLoading() && view->pentestModel()->count() > 0, kTimeoutMs);
-    QVERIFY(m_sandbox->addFaults({statusFault("POST", "/dast/pentest/start", 503, 0)}));
+    QVERIFY(m_stack->sandbox->addFaults({statusFault("POST", "/dast/pentest/start", 503, 0)}));
 
     QTest::mouseClick(view->startPentestButton(), Qt::LeftButton);
     QCOMPARE(view->pentestRows().size(), 1);
@@ -337,12 +305,12 @@ void TestOperationViews::serviceUnavailableOnPentestStartIsNotRepeated()
     QVERIFY(row->hint().contains(QStringLiteral("may or may not have started")));
 
     QTest::qWait(1000); // time enough for any second attempt to show
-    const QList<QJsonObject> log = m_sandbox->requestLog();
+    const QList<QJsonObject> log = m_stack->sandbox->requestLog();
     const QList<QJsonObject> posts
         = SandboxHarness::entriesFor(log, QStringLiteral("POST"), QStringLiteral("/dast/pentest/start"));
     QCOMPARE(posts.size(), 1);
     QCOMPARE(posts.first().value(QStringLiteral("status")).toInt(), 503);
-    QCOMPARE(m_sandbox->state().value(QStringLiteral("pentestsStarted")).toInt(), 0);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("pentestsStarted")).toInt(), 0);
     // The history was asked again after the failed start.
     const QList<QJsonObject> lists
         = SandboxHarness::entriesFor(log, QStringLiteral("GET"), QStringLiteral("/dast/pentest/scans"));
@@ -357,7 +325,7 @@ void TestOperationViews::serviceUnavailableOnCloudScanStartIsNotRepeated()
 {
     auto view = makeScansView();
     QSignalSpy notifications(view.get(), &nullify::ui::View::notificationRequested);
-    QVERIFY(m_sandbox->addFaults({statusFault("POST", "/context/cloud-scan/start", 503, 0)}));
+    QVERIFY(m_stack->sandbox->addFaults({statusFault("POST", "/context/cloud-scan/start", 503, 0)}));
     QTest::mouseClick(view->startCloudScanButton(), Qt::LeftButton);
     QVERIFY(!view->startCloudScanButton()->isEnabled());
     QCOMPARE(view->cloudScanRows().size(), 1);
@@ -367,10 +335,10 @@ void TestOperationViews::serviceUnavailableOnCloudScanStartIsNotRepeated()
              qPrintable(row->hint()));
     QTest::qWait(1000);
     QCOMPARE(SandboxHarness::entriesFor(
-                 m_sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/context/cloud-scan/start"))
+                 m_stack->sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/context/cloud-scan/start"))
                  .size(),
              1);
-    QCOMPARE(m_sandbox->state().value(QStringLiteral("cloudScansStarted")).toInt(), 0);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("cloudScansStarted")).toInt(), 0);
     QCOMPARE(view->cloudScanRows().size(), 1);
     QVERIFY(notifications.isEmpty()); // no scan reached a final state
     QVERIFY(view->startCloudScanButton()->isEnabled());
@@ -393,12 +361,12 @@ void TestOperationViews::cloudScanStartsAndCompletes()
     QVERIFY2(row->detail().contains(QStringLiteral("AWS: Completed")), qPrintable(row->detail()));
     QCOMPARE(notifications.count(), 1);
     QCOMPARE(notifications.first().at(0).toString(), QStringLiteral("Cloud scan finished"));
-    QCOMPARE(m_sandbox->state().value(QStringLiteral("cloudScansStarted")).toInt(), 1);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("cloudScansStarted")).toInt(), 1);
 
     view->startPrimaryAction();
     QCOMPARE(view->cloudScanRows().size(), 2);
     QTRY_VERIFY_WITH_TIMEOUT(view->cloudScanRows().first()->isEnded(), kTimeoutMs);
-    QCOMPARE(m_sandbox->state().value(QStringLiteral("cloudScansStarted")).toInt(), 2);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("cloudScansStarted")).toInt(), 2);
 }
 
 // Cancel on a poll waiting to retry ends the polling: no further request reaches the server.
@@ -406,7 +374,7 @@ void TestOperationViews::cancelOnWaitingPollStopsIt()
 {
     auto view = makeScansView();
     QSignalSpy notifications(view.get(), &nullify::ui::View::notificationRequested);
-    QVERIFY(m_sandbox->addFaults({statusFault("GET", "/context/cloud-scan/*/status", 503, 10, -1)}));
+    QVERIFY(m_stack->sandbox->addFaults({statusFault("GET", "/context/cloud-scan/*/status", 503, 10, -1)}));
     QTest::mouseClick(view->startCloudScanButton(), Qt::LeftButton);
     OperationRow* row = view->cloudScanRows().first();
     RetryCountdown* countdown = row->countdown();
@@ -417,10 +385,10 @@ void TestOperationViews::cancelOnWaitingPollStopsIt()
     QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
     QCOMPARE(countdown->mode(), RetryCountdown::Mode::Hidden);
     QCOMPARE(row->status(), QStringLiteral("No longer followed"));
-    const int polls = entriesUnder(m_sandbox->requestLog(), "GET", "/context/cloud-scan/").size();
+    const int polls = entriesUnder(m_stack->sandbox->requestLog(), "GET", "/context/cloud-scan/").size();
     QCOMPARE(polls, 1);
     QTest::qWait(1500); // several poll intervals
-    QCOMPARE(entriesUnder(m_sandbox->requestLog(), "GET", "/context/cloud-scan/").size(), polls);
+    QCOMPARE(entriesUnder(m_stack->sandbox->requestLog(), "GET", "/context/cloud-scan/").size(), polls);
     QVERIFY(notifications.isEmpty());
 }
 
@@ -430,20 +398,20 @@ void TestOperationViews::offlineHoldsPollingUntilBack()
     auto view = makeScansView();
     OperationRow* row = waitForPentestRow(view.get());
     QVERIFY(row);
-    QTRY_VERIFY_WITH_TIMEOUT(!entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/").isEmpty(),
+    QTRY_VERIFY_WITH_TIMEOUT(!entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").isEmpty(),
                              kTimeoutMs);
-    m_reachability->setOnline(false);
-    QVERIFY(m_connection->isPaused());
+    m_stack->reachability->setOnline(false);
+    QVERIFY(m_stack->connection->isPaused());
     QVERIFY2(row->hint().contains(QStringLiteral("Offline")), qPrintable(row->hint()));
-    const int polls = entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/").size();
+    const int polls = entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").size();
     QTest::qWait(1000);
-    QCOMPARE(entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/").size(), polls);
+    QCOMPARE(entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").size(), polls);
     QVERIFY(!row->isEnded());
 
-    m_reachability->setOnline(true);
+    m_stack->reachability->setOnline(true);
     QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
     QCOMPARE(row->status(), QStringLiteral("Completed"));
-    QVERIFY(entriesUnder(m_sandbox->requestLog(), "GET", "/dast/pentest/scans/").size() > polls);
+    QVERIFY(entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").size() > polls);
 }
 
 // Stop: one stop request, and the row follows the pentest to "Cancelled".
@@ -461,7 +429,7 @@ void TestOperationViews::stopEndsAPentest()
     QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
     QCOMPARE(row->status(), QStringLiteral("Cancelled"));
     QVERIFY(!stop->isVisible());
-    QCOMPARE(entriesUnder(m_sandbox->requestLog(), "POST", "/dast/pentest/scans/").size(), 1);
+    QCOMPARE(entriesUnder(m_stack->sandbox->requestLog(), "POST", "/dast/pentest/scans/").size(), 1);
     QCOMPARE(notifications.count(), 1);
     QVERIFY(notifications.first().at(1).toString().contains(QStringLiteral("Cancelled")));
 }
@@ -493,20 +461,20 @@ void TestOperationViews::autofixReachesTheDiff()
     DiffView* diff = view.diffView();
     QTRY_VERIFY_WITH_TIMEOUT(diff->addedCount() > 0, kTimeoutMs);
     QVERIFY(row->isEnded());
-    QCOMPARE(SandboxHarness::entriesFor(m_sandbox->requestLog(),
+    QCOMPARE(SandboxHarness::entriesFor(m_stack->sandbox->requestLog(),
                                         QStringLiteral("POST"),
                                         QStringLiteral("/sast/findings/%1/autofix/fix").arg(findingId))
                  .size(),
              1);
-    QCOMPARE(m_sandbox->state().value(QStringLiteral("autofixesStarted")).toInt(), 1);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("autofixesStarted")).toInt(), 1);
 
     // The same lines the server sends.
     std::optional<Result<nullify::api::AutofixDiff>> server;
     QObject context;
-    m_api->autofixDiff(FindingService::Sast,
-                       findingId,
-                       &context,
-                       [&server](const Result<nullify::api::AutofixDiff>& r) { server = r; });
+    m_stack->api->autofixDiff(FindingService::Sast,
+                              findingId,
+                              &context,
+                              [&server](const Result<nullify::api::AutofixDiff>& r) { server = r; });
     QTRY_VERIFY_WITH_TIMEOUT(server.has_value(), kTimeoutMs);
     QVERIFY(server->isOk());
     int added = 0;
@@ -580,7 +548,7 @@ void TestOperationViews::serviceUnavailableOnAutofixStartIsNotRepeated()
     QString title;
     const QString findingId = findingOf(nullify::api::FindingType::Code, &title);
     QVERIFY(!findingId.isEmpty());
-    QVERIFY(m_sandbox->addFaults({statusFault("POST", "/sast/findings/*/autofix/fix", 503, 0)}));
+    QVERIFY(m_stack->sandbox->addFaults({statusFault("POST", "/sast/findings/*/autofix/fix", 503, 0)}));
     AutofixView view(context());
     view.setPollInterval(kPollInterval);
     view.show();
@@ -592,8 +560,8 @@ void TestOperationViews::serviceUnavailableOnAutofixStartIsNotRepeated()
     QVERIFY2(row->hint().contains(QStringLiteral("the autofix may or may not have started")), qPrintable(row->hint()));
     QTest::qWait(1000);
     const QString path = QStringLiteral("/sast/findings/%1/autofix/fix").arg(findingId);
-    QCOMPARE(SandboxHarness::entriesFor(m_sandbox->requestLog(), QStringLiteral("POST"), path).size(), 1);
-    QCOMPARE(m_sandbox->state().value(QStringLiteral("autofixRequests")).toInt(), 0); // the fault came first
+    QCOMPARE(SandboxHarness::entriesFor(m_stack->sandbox->requestLog(), QStringLiteral("POST"), path).size(), 1);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("autofixRequests")).toInt(), 0); // the fault came first
     QCOMPARE(notifications.count(), 1);
     QCOMPARE(notifications.first().at(0).toString(), QStringLiteral("Autofix failed"));
 
@@ -601,8 +569,8 @@ void TestOperationViews::serviceUnavailableOnAutofixStartIsNotRepeated()
     view.startAutofix(FindingService::Sast, findingId, title);
     QCOMPARE(view.rows().size(), 1);
     QTRY_VERIFY_WITH_TIMEOUT(view.diffView()->addedCount() > 0, kTimeoutMs);
-    QCOMPARE(SandboxHarness::entriesFor(m_sandbox->requestLog(), QStringLiteral("POST"), path).size(), 2);
-    QCOMPARE(m_sandbox->state().value(QStringLiteral("autofixesStarted")).toInt(), 1);
+    QCOMPARE(SandboxHarness::entriesFor(m_stack->sandbox->requestLog(), QStringLiteral("POST"), path).size(), 2);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("autofixesStarted")).toInt(), 1);
 }
 
 // SCPM: the fix is cached, "Create pull request" asks for one, and "Open pull request" opens its link.
@@ -634,7 +602,7 @@ void TestOperationViews::scpmAutofixOpensItsPullRequest()
     QTest::mouseClick(create, Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(open->isVisible(), kTimeoutMs);
     QVERIFY(!create->isVisible());
-    QCOMPARE(SandboxHarness::entriesFor(m_sandbox->requestLog(),
+    QCOMPARE(SandboxHarness::entriesFor(m_stack->sandbox->requestLog(),
                                         QStringLiteral("POST"),
                                         QStringLiteral("/scpm/findings/%1/autofix/cache/create_pr").arg(findingId))
                  .size(),
@@ -643,10 +611,10 @@ void TestOperationViews::scpmAutofixOpensItsPullRequest()
     // The link is the server's pullRequestUrl.
     std::optional<Result<nullify::api::AutofixStatus>> status;
     QObject context;
-    m_api->autofixStatus(FindingService::Scpm,
-                         findingId,
-                         &context,
-                         [&status](const Result<nullify::api::AutofixStatus>& r) { status = r; });
+    m_stack->api->autofixStatus(FindingService::Scpm,
+                                findingId,
+                                &context,
+                                [&status](const Result<nullify::api::AutofixStatus>& r) { status = r; });
     QTRY_VERIFY_WITH_TIMEOUT(status.has_value(), kTimeoutMs);
     QVERIFY(status->isOk());
     QVERIFY(!status->value().pullRequestUrl.isEmpty());
