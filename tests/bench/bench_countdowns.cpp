@@ -12,6 +12,7 @@
 // Output: human lines, and machine-readable lines
 //   BENCH {"name":"countdowns.max_stall_ms","value":2.1,"unit":"ms","target":"<=16","met":true}
 
+#include "benchfigure.h"
 #include "countdownticker.h"
 #include "networkaccessmanager.h"
 #include "requesttracker.h"
@@ -58,19 +59,7 @@ struct Options
     int countdowns = 50;
 };
 
-// BENCH {"name":"countdowns.max_stall_ms","value":2.1,"unit":"ms","target":"<=16","met":true}
-void figure(const QString& name, double value, const QString& unit, const QString& target = {}, int met = -1)
-{
-    QJsonObject line {{QStringLiteral("name"), name},
-                      {QStringLiteral("value"), std::isnan(value) ? QJsonValue() : QJsonValue(value)},
-                      {QStringLiteral("unit"), unit}};
-    if (!target.isEmpty())
-        line.insert(QStringLiteral("target"), target);
-    if (met >= 0)
-        line.insert(QStringLiteral("met"), met == 1);
-    std::printf("BENCH %s\n", QJsonDocument(line).toJson(QJsonDocument::Compact).constData());
-    std::fflush(stdout);
-}
+using nullify::bench::figure;
 
 void say(const QString& text)
 {

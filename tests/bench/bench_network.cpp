@@ -6,6 +6,7 @@
 // Not a test: it prints figures. --check turns figures that are wildly off into a failing exit code.
 // BENCHMARKS.md explains every figure and how to run this.
 
+#include "benchfigure.h"
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
 #include "retryinfo.h"
@@ -217,18 +218,7 @@ QString fixed(double value, int decimals = 1)
     return std::isnan(value) ? QStringLiteral("n/a") : QString::number(value, 'f', decimals);
 }
 
-// BENCH {"name":"overhead.wall_ratio","value":1.01,"unit":"ratio","target":"<=1.05","met":true}
-void figure(const QString& name, double value, const QString& unit, const QString& target = {}, int met = -1)
-{
-    QJsonObject line {{QStringLiteral("name"), name},
-                      {QStringLiteral("value"), std::isnan(value) ? QJsonValue() : QJsonValue(value)},
-                      {QStringLiteral("unit"), unit}};
-    if (!target.isEmpty())
-        line.insert(QStringLiteral("target"), target);
-    if (met >= 0)
-        line.insert(QStringLiteral("met"), met == 1);
-    std::printf("BENCH %s\n", QJsonDocument(line).toJson(QJsonDocument::Compact).constData());
-}
+using nullify::bench::figure;
 
 void say(const QString& text)
 {

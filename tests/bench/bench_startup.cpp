@@ -18,6 +18,7 @@
 // Prints BENCH lines (one JSON object each) like the other benchmarks:
 //   BENCH {"name":"startup.ratio","value":1.21,"unit":"x","target":"<=1.5","met":true}
 
+#include "benchfigure.h"
 #include "credentialstore.h"
 #include "networkaccessmanager.h"
 #include "sandboxharness.h"
@@ -39,6 +40,7 @@
 #include <algorithm>
 #include <cstdio>
 
+using nullify::bench::figure;
 using nullify::session::Credentials;
 using nullify::session::CredentialStore;
 using nullify::session::Tenant;
@@ -49,17 +51,6 @@ namespace {
 void say(const QString& line)
 {
     std::printf("%s\n", qPrintable(line));
-    std::fflush(stdout);
-}
-
-void bench(const QString& name, double value, const QString& unit, const QString& target = {}, int met = -1)
-{
-    QJsonObject line {{QStringLiteral("name"), name}, {QStringLiteral("value"), value}, {QStringLiteral("unit"), unit}};
-    if (!target.isEmpty())
-        line.insert(QStringLiteral("target"), target);
-    if (met >= 0)
-        line.insert(QStringLiteral("met"), met == 1);
-    std::printf("BENCH %s\n", QJsonDocument(line).toJson(QJsonDocument::Compact).constData());
     std::fflush(stdout);
 }
 
@@ -248,10 +239,10 @@ int main(int argc, char** argv)
             .arg(appMedian, 0, 'f', 1)
             .arg(*std::min_element(nullify.cbegin(), nullify.cend()), 0, 'f', 1)
             .arg(*std::max_element(nullify.cbegin(), nullify.cend()), 0, 'f', 1));
-    bench(QStringLiteral("startup.bare_window_ms"), bareMedian, QStringLiteral("ms"));
-    bench(QStringLiteral("startup.main_window_ms"), appMedian, QStringLiteral("ms"));
+    figure(QStringLiteral("startup.bare_window_ms"), bareMedian, QStringLiteral("ms"));
+    figure(QStringLiteral("startup.main_window_ms"), appMedian, QStringLiteral("ms"));
     const bool met = ratio <= 1.5;
-    bench(QStringLiteral("startup.ratio"), ratio, QStringLiteral("x"), QStringLiteral("<=1.5"), met ? 1 : 0);
+    figure(QStringLiteral("startup.ratio"), ratio, QStringLiteral("x"), QStringLiteral("<=1.5"), met ? 1 : 0);
 
     // The smoke run judges only that the main window came up from a restored session.
     if (parser.isSet(checkOption) && !quick && !met)
