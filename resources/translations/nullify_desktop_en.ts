@@ -1069,39 +1069,7 @@ First seen %2</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The server answered HTTP %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The server answered HTTP %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The server could not be reached: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The server did not answer in time.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Cancelled.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The server&apos;s answer was too large to read.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The server&apos;s answer was not understood (%1).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The server refused: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Your session is over: sign in again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1,6 +1,7 @@
 #include "operationrow.h"
 
 #include "apierror.h"
+#include "loadstatebanner.h"
 #include "poller.h"
 #include "requesttracker.h"
 #include "retrycountdown.h"
@@ -183,33 +184,10 @@ void OperationRow::setEnded(bool ended)
 
 QString operationErrorText(const api::ApiError& error)
 {
-    using Kind = api::ApiError::Kind;
-    switch (error.kind) {
-    case Kind::Http:
-        if (!error.message.isEmpty())
-            return OperationRow::tr("The server answered HTTP %1: %2").arg(error.httpStatus).arg(error.message);
-        return OperationRow::tr("The server answered HTTP %1.").arg(error.httpStatus);
-    case Kind::Network:
-        return OperationRow::tr("The server could not be reached: %1")
-            .arg(RequestTracker::describeError(error.networkError));
-    case Kind::TimedOut:
-        return OperationRow::tr("The server did not answer in time.");
-    case Kind::Cancelled:
+    // The same words as a failed load, except that a cancelled operation is the user's own doing.
+    if (error.kind == api::ApiError::Kind::Cancelled)
         return OperationRow::tr("Cancelled.");
-    case Kind::RetryAfterTooLong:
-        return RetryCountdown::waitUntilText(error.retryAfterUntil);
-    case Kind::ResponseTooLarge:
-        return OperationRow::tr("The server's answer was too large to read.");
-    case Kind::Decoding:
-        return OperationRow::tr("The server's answer was not understood (%1).").arg(error.field);
-    case Kind::Rejected:
-        return OperationRow::tr("The server refused: %1").arg(error.message);
-    case Kind::AuthenticationRequired:
-        return OperationRow::tr("Your session is over: sign in again.");
-    case Kind::InvalidRequest:
-        return error.message;
-    }
-    return error.message;
+    return loadErrorText(error);
 }
 
 } // namespace nullify::ui
