@@ -79,7 +79,6 @@ AppController::AppController(const Options& options, QObject* parent)
 
     m_connection->setSignedIn(false);
     m_mainWindow->setConnectionState(m_connection.get());
-    addViews();
     connect(m_mainWindow.get(), &MainWindow::signInRequested, this, &AppController::showSignInWindow);
     connect(m_mainWindow.get(), &MainWindow::quitRequested, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
     connect(m_mainWindow.get(), &MainWindow::notificationRequested, m_tray.get(), &ui::TrayNotifier::notify);
@@ -147,12 +146,16 @@ void AppController::start()
         qCInfo(lcController) << "no usable tenant remembered; showing the sign-in window";
         m_phase = Phase::Idle;
         showSignInWindow();
+        addViews();
         return;
     }
     qCInfo(lcController).noquote() << "restoring the session for" << tenant->name;
     m_phase = Phase::Restoring;
     m_restoreNoticeTimer.start();
     m_session->restore(*tenant);
+    // Built while the keychain answers (it is another process): the views are most of the start-up
+    // work, and the main window cannot show before the session is back anyway.
+    addViews();
 }
 
 void AppController::onSignInWindowSignedIn(const session::Tenant& tenant, const session::Credentials& credentials)
@@ -166,6 +169,8 @@ void AppController::onSignInWindowSignedIn(const session::Tenant& tenant, const 
 
 void AppController::addViews()
 {
+    if (!m_mainWindow->views().isEmpty())
+        return;
     // The main window owns them (addView reparents); they reach the server only through the typed
     // API, and learn about retries and offline from the tracker and the connection state.
     const ui::ViewContext context {m_api.get(), m_tracker.get(), m_connection.get()};

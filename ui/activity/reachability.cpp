@@ -23,9 +23,9 @@ SystemReachability::SystemReachability(QObject* parent)
     : ReachabilitySource(parent)
 {
     // Loading a backend costs tens of milliseconds (the NetworkManager/glib plugins and their
-    // libraries): do it from the event loop, after the first window is up, not on the start-up path.
-    // Until then the answer is "online", as it is without a backend.
-    QTimer::singleShot(0, this, &SystemReachability::loadBackend);
+    // libraries): not on the start-up path, but once the first window is up. Until then the answer
+    // is "online", as it is without a backend, and failed requests would still say otherwise.
+    QTimer::singleShot(backendLoadDelay, this, &SystemReachability::loadBackend);
 }
 
 void SystemReachability::loadBackend()

@@ -2,6 +2,8 @@
 
 #include <QObject>
 
+#include <chrono>
+
 namespace nullify::ui {
 
 // What the system says about the network, behind a small interface so tests (and a future
@@ -27,6 +29,8 @@ class SystemReachability : public ReachabilitySource
     Q_OBJECT
 
 public:
+    static constexpr std::chrono::milliseconds backendLoadDelay {1000};
+
     explicit SystemReachability(QObject* parent = nullptr);
 
     bool isOnline() const override { return m_online; }
