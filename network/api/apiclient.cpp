@@ -91,8 +91,10 @@ std::optional<QUrl> ApiClient::resolveBaseUrl(const QString& input, QString* why
         if (tenant.startsWith(QLatin1String("api.")))
             tenant = tenant.mid(4);
     }
-    // A tenant is one DNS label.
-    static const QRegularExpression label(QStringLiteral("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"));
+    // A tenant is one DNS label. Anchored with \A...\z, not ^...$: "$" also matches before a final
+    // newline, which let "acme\n/" through as a tenant with an invalid host (found by fuzz_tenant).
+    static const QRegularExpression label(
+        QRegularExpression::anchoredPattern(QStringLiteral("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")));
     if (!label.match(tenant).hasMatch())
         return refuse(QStringLiteral("%1 is not a Nullify tenant.").arg(text));
     QUrl url;

@@ -113,6 +113,10 @@ void TestTenant::refused_data()
     QTest::newRow("path in a bare name") << u"acme/evil"_s;
     QTest::newRow("label with a leading dash") << u"-acme"_s;
     QTest::newRow("label too long") << QString(64, QLatin1Char('a'));
+    // A regular expression's "$" matches before a final newline; these once came out as a tenant
+    // with an invalid host (fuzz_tenant).
+    QTest::newRow("newline before the slash") << u"acme\n/"_s;
+    QTest::newRow("newline before the suffix") << u"acme\n.nullify.ai"_s;
     QTest::newRow("ftp") << u"ftp://acme.nullify.ai"_s;
     QTest::newRow("file") << u"file:///etc/passwd"_s;
     QTest::newRow("scheme only") << u"https://"_s;
