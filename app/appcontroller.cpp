@@ -26,27 +26,6 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcController, "nullify.app.controller", QtInfoMsg)
 
-// The summary counts repositories page by page; a tenant with more than this many pages is
-// shown as "at least". Issue 5's repository list replaces this count.
-constexpr int kRepositoryPageSize = 100;
-constexpr int kMaxRepositoryPages = 20;
-
-// An API failure in words, for the summary line.
-QString describe(const api::ApiError& error)
-{
-    using Kind = api::ApiError::Kind;
-    switch (error.kind) {
-    case Kind::Network:
-        return AppController::tr("the server could not be reached (%1).").arg(error.message);
-    case Kind::TimedOut:
-        return AppController::tr("the server took too long to answer.");
-    case Kind::AuthenticationRequired:
-        return AppController::tr("you need to sign in again.");
-    default:
-        return error.message.isEmpty() ? error.toString() : error.message;
-    }
-}
-
 } // namespace
 
 AppController::AppController(QObject* parent)
@@ -64,8 +43,6 @@ AppController::AppController(const Options& options, QObject* parent)
     , m_api(std::make_unique<api::NullifyApi>(m_client.get()))
     , m_store(std::make_unique<session::CredentialStore>(options.keychainService))
     , m_session(std::make_unique<session::Session>(m_manager.get(), m_client.get(), m_store.get()))
-    , m_signInWindow(std::make_unique<ui::SignInWindow>(m_manager.get()))
-    , m_mainWindow(std::make_unique<MainWindow>(m_settings.get()))
     , m_tray(std::make_unique<ui::TrayNotifier>(m_settings.get()))
 {
     m_manager->setRetryPolicy(m_settings->applyTo(m_manager->retryPolicy()));
@@ -78,22 +55,15 @@ AppController::AppController(const Options& options, QObject* parent)
     });
 
     m_connection->setSignedIn(false);
-    m_mainWindow->setConnectionState(m_connection.get());
-    connect(m_mainWindow.get(), &MainWindow::signInRequested, this, &AppController::showSignInWindow);
-    connect(m_mainWindow.get(), &MainWindow::quitRequested, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
-    connect(m_mainWindow.get(), &MainWindow::notificationRequested, m_tray.get(), &ui::TrayNotifier::notify);
     connect(m_tray.get(), &ui::TrayNotifier::quitRequested, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
     connect(m_tray.get(), &ui::TrayNotifier::showRequested, this, [this] {
-        QWidget* window = m_mainWindow->isVisible() || m_phase == Phase::SignedIn
-            ? static_cast<QWidget*>(m_mainWindow.get())
-            : static_cast<QWidget*>(m_signInWindow.get());
+        QWidget* window = (m_mainWindow && m_mainWindow->isVisible()) || m_phase == Phase::SignedIn
+            ? static_cast<QWidget*>(mainWindow())
+            : static_cast<QWidget*>(signInWindow());
         window->showNormal();
         window->raise();
         window->activateWindow();
     });
-
-    connect(m_signInWindow.get(), &ui::SignInWindow::signedIn, this, &AppController::onSignInWindowSignedIn);
-    connect(m_mainWindow.get(), &MainWindow::signOutRequested, this, &AppController::onSignOutRequested);
 
     using session::Session;
     connect(m_session.get(), &Session::stateChanged, this, [this](Session::State state) {
@@ -115,9 +85,37 @@ AppController::AppController(const Options& options, QObject* parent)
             return;
         // The keychain is slow (or not ready yet, and the session asks again in a few seconds):
         // say so rather than show nothing at all.
-        m_signInWindow->setPending(tr("Opening your saved session…"));
+        signInWindow()->setPending(tr("Opening your saved session…"));
         showSignInWindow();
     });
+}
+
+ui::SignInWindow* AppController::signInWindow()
+{
+    if (m_signInWindow)
+        return m_signInWindow.get();
+    // Built on first use: a user whose session comes back from the keychain never sees it.
+    m_signInWindow = std::make_unique<ui::SignInWindow>(m_manager.get());
+    m_signInWindow->setTenantText(m_tenantText);
+    if (!m_storageNotice.isEmpty())
+        m_signInWindow->setNotice(m_storageNotice);
+    connect(m_signInWindow.get(), &ui::SignInWindow::signedIn, this, &AppController::onSignInWindowSignedIn);
+    return m_signInWindow.get();
+}
+
+MainWindow* AppController::mainWindow()
+{
+    if (!m_mainWindow) {
+        m_mainWindow = std::make_unique<MainWindow>(m_settings.get());
+        m_mainWindow->setConnectionState(m_connection.get());
+        m_mainWindow->setNotice(m_storageNotice);
+        connect(m_mainWindow.get(), &MainWindow::signInRequested, this, &AppController::showSignInWindow);
+        connect(m_mainWindow.get(), &MainWindow::quitRequested, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
+        connect(m_mainWindow.get(), &MainWindow::notificationRequested, m_tray.get(), &ui::TrayNotifier::notify);
+        connect(m_mainWindow.get(), &MainWindow::signOutRequested, this, &AppController::onSignOutRequested);
+        addPages();
+    }
+    return m_mainWindow.get();
 }
 
 AppController::~AppController()
@@ -125,67 +123,92 @@ AppController::~AppController()
     // Requests first, while the manager that runs them is still alive.
     cancelLoads();
     m_restoreNoticeTimer.stop();
-    m_mainWindow->saveWindowState();
-    m_signInWindow->disconnect(this);
-    m_mainWindow->disconnect(this);
+    if (m_mainWindow) {
+        m_mainWindow->saveWindowState();
+        m_mainWindow->disconnect(this);
+    }
+    if (m_signInWindow)
+        m_signInWindow->disconnect(this);
     m_settings->disconnect(this);
     m_session->disconnect(this);
 }
 
 void AppController::start()
 {
-    QString tenantText;
     if (!m_options.apiUrl.isEmpty())
-        tenantText = m_options.apiUrl.toString();
+        m_tenantText = m_options.apiUrl.toString();
     else
-        tenantText = m_settings->tenant();
-    m_signInWindow->setTenantText(tenantText);
+        m_tenantText = m_settings->tenant();
+    if (m_signInWindow)
+        m_signInWindow->setTenantText(m_tenantText);
 
-    const std::optional<session::Tenant> tenant = session::Tenant::fromInput(tenantText);
+    const std::optional<session::Tenant> tenant = session::Tenant::fromInput(m_tenantText);
     if (!tenant) {
         qCInfo(lcController) << "no usable tenant remembered; showing the sign-in window";
         m_phase = Phase::Idle;
         showSignInWindow();
-        addViews();
         return;
     }
     qCInfo(lcController).noquote() << "restoring the session for" << tenant->name;
     m_phase = Phase::Restoring;
+    if (m_settings->value(ui::AppSettings::Key::SignedInAtExit).toBool()) {
+        // Signed in when the app last closed, so most likely still: the main window comes up at
+        // once, its pages waiting, while the keychain (another process, several D-Bus round
+        // trips) gives the session back.
+        mainWindow()->setApiUrl(tenant->apiBase);
+        m_mainWindow->setSessionOpening(true);
+        showWindow(m_mainWindow.get());
+        m_session->restore(*tenant);
+        return;
+    }
+    // The keychain answers in the background; the sign-in window says so if it takes long.
     m_restoreNoticeTimer.start();
     m_session->restore(*tenant);
-    // Built while the keychain answers (it is another process): the views are most of the start-up
-    // work, and the main window cannot show before the session is back anyway.
-    addViews();
+}
+
+ui::ViewContext AppController::viewContext() const
+{
+    // The views reach the server only through the typed API, and learn about retries and offline
+    // from the tracker and the connection state.
+    return {m_api.get(), m_tracker.get(), m_connection.get()};
+}
+
+template <typename ViewType> int AppController::addPage()
+{
+    // Built when first shown: a start builds only the page the user sees.
+    return m_mainWindow->addPage(
+        ViewType::pageTitle(), ViewType::pageIcon(), [this] { return new ViewType(viewContext()); });
+}
+
+void AppController::addPages()
+{
+    addPage<ui::OverviewView>();
+    addPage<ui::RepositoriesView>();
+    m_mainWindow->addPage(ui::FindingsView::pageTitle(), ui::FindingsView::pageIcon(), [this] {
+        auto* findings = new ui::FindingsView(viewContext());
+        connect(findings, &ui::FindingsView::autofixRequested, this, &AppController::startAutofix);
+        return findings;
+    });
+    addPage<ui::ScansView>();
+    m_autofixPage = addPage<ui::AutofixView>();
+}
+
+void AppController::startAutofix(api::FindingService service, const QString& findingId, const QString& findingTitle)
+{
+    // "Autofix" on a finding: the Autofix page follows it from the start, in front.
+    auto* autofix = qobject_cast<ui::AutofixView*>(m_mainWindow->view(m_autofixPage));
+    autofix->startAutofix(service, findingId, findingTitle);
+    m_mainWindow->showView(autofix);
 }
 
 void AppController::onSignInWindowSignedIn(const session::Tenant& tenant, const session::Credentials& credentials)
 {
     m_storageNotice.clear(); // a new attempt at keeping the credentials; it reports its own problem
     // What the user typed (e.g. "acme", or the sandbox's URL), to prefill next time. Not a secret.
-    m_settings->setValue(ui::AppSettings::Key::Tenant, m_signInWindow->tenantText());
+    m_tenantText = m_signInWindow->tenantText();
+    m_settings->setValue(ui::AppSettings::Key::Tenant, m_tenantText);
     qCInfo(lcController).noquote() << "signed in to" << tenant.name << "; handing the session over";
     m_session->signIn(tenant, credentials);
-}
-
-void AppController::addViews()
-{
-    if (!m_mainWindow->views().isEmpty())
-        return;
-    // The main window owns them (addView reparents); they reach the server only through the typed
-    // API, and learn about retries and offline from the tracker and the connection state.
-    const ui::ViewContext context {m_api.get(), m_tracker.get(), m_connection.get()};
-    auto* findings = new ui::FindingsView(context);
-    auto* autofix = new ui::AutofixView(context);
-    m_mainWindow->addView(new ui::OverviewView(context));
-    m_mainWindow->addView(new ui::RepositoriesView(context));
-    m_mainWindow->addView(findings);
-    m_mainWindow->addView(new ui::ScansView(context));
-    m_mainWindow->addView(autofix);
-    // "Autofix" on a finding: the Autofix page follows it from the start.
-    connect(findings, &ui::FindingsView::autofixRequested, autofix, &ui::AutofixView::startAutofix);
-    connect(findings, &ui::FindingsView::autofixRequested, m_mainWindow.get(), [this, autofix] {
-        m_mainWindow->showView(autofix);
-    });
 }
 
 void AppController::onSessionSignedIn()
@@ -195,22 +218,26 @@ void AppController::onSessionSignedIn()
     // Signed in to another tenant than the views last showed (after a sign-out): what they show
     // belongs to the old one. After an expiry and a sign-in to the same tenant, the work goes on.
     const QString tenantHost = m_session->tenant().host;
-    if (!m_viewsTenant.isEmpty() && m_viewsTenant != tenantHost) {
-        for (ui::View* view : m_mainWindow->views())
-            view->refresh();
+    if (m_mainWindow && !m_viewsTenant.isEmpty() && m_viewsTenant != tenantHost) {
+        for (ui::View* view : m_mainWindow->builtViews())
+            view->refresh(); // the others load the new tenant's data when they are first shown
     }
     m_viewsTenant = tenantHost;
     m_phase = Phase::SignedIn;
     m_restoreNoticeTimer.stop();
     if (m_session->isPersisted())
         m_storageNotice.clear(); // e.g. the keychain was not ready at first, and then it was
-    m_signInWindow->clearPending();
-    m_signInWindow->setNotice(QString());
+    if (m_signInWindow) {
+        m_signInWindow->clearPending();
+        m_signInWindow->setNotice(QString());
+    }
     m_connection->setSignedIn(true);
+    m_settings->setValue(ui::AppSettings::Key::SignedInAtExit, true);
     updateProbeUrl();
     showMainWindow();
-    m_signInWindow->hide();
-    loadSummary();
+    if (m_signInWindow)
+        m_signInWindow->hide();
+    loadAccount();
 }
 
 void AppController::onSessionSignedOut()
@@ -220,8 +247,14 @@ void AppController::onSessionSignedOut()
         // Nothing usable in the keychain for this tenant: sign in.
         m_phase = Phase::Idle;
         m_restoreNoticeTimer.stop();
-        m_signInWindow->clearPending();
+        m_settings->setValue(ui::AppSettings::Key::SignedInAtExit, false);
+        signInWindow()->clearPending();
         showSignInWindow();
+        if (m_mainWindow && m_mainWindow->isSessionOpening()) {
+            // It came up expecting the session; without one, the sign-in window is the way on.
+            m_mainWindow->hide(); // first: a shown page would load as soon as the session stops opening
+            m_mainWindow->setSessionOpening(false);
+        }
         break;
     case Phase::SignedIn:
         // The session ended without the user asking: the same prompt as sessionExpired (which may
@@ -243,19 +276,20 @@ void AppController::onSessionExpired(const QString& reason)
     if (m_phase == Phase::Expired) {
         // One prompt per ended session: a second signal only adds the reason to it.
         if (!reason.isEmpty())
-            m_signInWindow->setNotice(notice);
+            signInWindow()->setNotice(notice);
         return;
     }
     if (m_phase != Phase::SignedIn)
         return; // nothing was going on: the sign-in window is already the way forward
     qCInfo(lcController) << "the session expired; asking the user to sign in again";
     m_phase = Phase::Expired;
+    m_settings->setValue(ui::AppSettings::Key::SignedInAtExit, false);
     cancelLoads();
     // The main window stays up with what it shows; it goes on once the user is back.
     m_connection->setSignedIn(false);
     m_mainWindow->setSignedInAs(QString());
     m_mainWindow->setNotice(tr("Session expired: sign in again."));
-    m_signInWindow->setNotice(notice);
+    signInWindow()->setNotice(notice);
     showSignInWindow();
 }
 
@@ -278,9 +312,11 @@ void AppController::onStorageProblem(const QString& message)
         break;
     }
     qCWarning(lcController).noquote() << "keychain problem:" << message;
-    m_storageNotice = text;
-    m_mainWindow->setNotice(text);
-    m_signInWindow->setNotice(text);
+    m_storageNotice = text; // windows built later show it too
+    if (m_mainWindow)
+        m_mainWindow->setNotice(text);
+    if (m_signInWindow)
+        m_signInWindow->setNotice(text);
 }
 
 void AppController::onSignOutRequested()
@@ -289,6 +325,7 @@ void AppController::onSignOutRequested()
         return;
     qCInfo(lcController) << "signing out at the user's request";
     m_phase = Phase::SigningOut;
+    m_settings->setValue(ui::AppSettings::Key::SignedInAtExit, false);
     cancelLoads();
     m_session->signOut();
     // Switch at once: the keychain entry is removed in the background and needs nothing from the user.
@@ -296,8 +333,7 @@ void AppController::onSignOutRequested()
     m_storageNotice.clear();
     m_mainWindow->setSignedInAs(QString());
     m_mainWindow->setNotice(QString());
-    m_mainWindow->setSummary(tr("Once you are signed in, your repositories, scan runs and findings will appear here."));
-    m_signInWindow->setNotice(QString());
+    signInWindow()->setNotice(QString());
     showSignInWindow(); // before hiding the main window, so there is never no window at all
     m_mainWindow->hide();
     m_phase = Phase::Idle;
@@ -305,12 +341,13 @@ void AppController::onSignOutRequested()
 
 void AppController::showSignInWindow()
 {
-    showWindow(m_signInWindow.get());
+    showWindow(signInWindow());
 }
 
 void AppController::showMainWindow()
 {
     const session::Tenant tenant = m_session->tenant();
+    mainWindow()->setSessionOpening(false);
     m_mainWindow->setApiUrl(tenant.apiBase);
     m_mainWindow->setSignedInAs(accountText());
     m_mainWindow->setNotice(m_storageNotice);
@@ -369,15 +406,12 @@ void AppController::cancelLoads()
     delete m_loadContext; // aborts its requests; their callbacks never run
 }
 
-void AppController::loadSummary()
+void AppController::loadAccount()
 {
     cancelLoads();
     m_loadContext = new QObject(this);
     m_username.clear();
-    m_repositoriesText.clear();
-    m_summaryError.clear();
-    updateSummary();
-
+    // Who is signed in, for the status bar and the Account menu (the token alone may not say).
     m_api->currentUser(m_loadContext, [this](const api::Result<api::CurrentUser>& result) {
         if (result) {
             m_username = result.value().username;
@@ -386,46 +420,6 @@ void AppController::loadSummary()
             qCInfo(lcController).noquote() << "current user not loaded:" << result.error().toString();
         }
     });
-    countRepositories(m_loadContext, QString(), 0, 0);
-}
-
-void AppController::countRepositories(QObject* context, const QString& nextToken, int countSoFar, int pagesSoFar)
-{
-    m_api->repositories(kRepositoryPageSize,
-                        nextToken,
-                        context,
-                        [this, context, countSoFar, pagesSoFar](const api::Result<api::Page<api::Repository>>& result) {
-                            if (!result) {
-                                m_summaryError
-                                    = tr("Your repositories could not be loaded: %1").arg(describe(result.error()));
-                                updateSummary();
-                                emit summaryLoaded(false);
-                                return;
-                            }
-                            const int count = countSoFar + int(result.value().items.size());
-                            const QString& next = result.value().nextToken;
-                            if (!next.isEmpty() && pagesSoFar + 1 < kMaxRepositoryPages) {
-                                countRepositories(context, next, count, pagesSoFar + 1);
-                                return;
-                            }
-                            m_repositoriesText = next.isEmpty() ? tr("Repositories: %1").arg(count)
-                                                                : tr("Repositories: at least %1").arg(count);
-                            updateSummary();
-                            emit summaryLoaded(true);
-                        });
-}
-
-void AppController::updateSummary()
-{
-    QStringList lines;
-    lines << tr("Signed in to %1.").arg(m_session->tenant().name);
-    if (!m_summaryError.isEmpty())
-        lines << m_summaryError;
-    else if (m_repositoriesText.isEmpty())
-        lines << tr("Loading your repositories…");
-    else
-        lines << m_repositoriesText;
-    m_mainWindow->setSummary(lines.join(QLatin1Char('\n')));
 }
 
 } // namespace nullify::app

@@ -17,6 +17,7 @@ namespace nullify {
 class MainWindow;
 class NetworkAccessManager;
 namespace api {
+enum class FindingService;
 class ApiClient;
 class NullifyApi;
 } // namespace api
@@ -26,6 +27,8 @@ class ConnectionState;
 class RequestTracker;
 class SignInWindow;
 class TrayNotifier;
+class View;
+struct ViewContext;
 } // namespace ui
 } // namespace nullify
 
@@ -34,12 +37,16 @@ namespace nullify::app {
 // The wiring of the running app: one network manager, the typed API over it, the keychain, the
 // session, and the windows, with the rules that decide which window is up:
 // - start-up restores the last tenant's session from the keychain: signed in → main window,
-//   otherwise the sign-in window (prefilled with the last tenant, or --api-url);
+//   otherwise the sign-in window (prefilled with the last tenant, or --api-url). When a session
+//   was open at the last exit, the main window comes up at once and its pages wait for the
+//   keychain's answer (the sign-in window replaces it if the session is not there after all);
+// - the main window's pages are built when first shown;
 // - a sign-in hands the credentials to the Session (which keeps them) and brings up the main window;
 // - an expired session brings up the sign-in window once, over the main window, which goes on
 //   after the user signs in again;
 // - "Sign out" ends the session (the keychain entry goes with it) and returns to the sign-in window.
-// Only the tenant the user typed is remembered in QSettings ("session/tenant"), never a token.
+// Only the tenant the user typed and whether a session was open at exit are remembered in
+// QSettings ("session/tenant", "session/signedInAtExit"), never a token.
 // The settings table (ui::AppSettings) is applied here: retry limits to the manager's policy, the
 // log level, notifications through the tray.
 class AppController : public QObject
@@ -63,15 +70,17 @@ public:
     explicit AppController(const Options& options, QObject* parent = nullptr);
     ~AppController() override;
 
-    // Reads the last tenant and restores its session; shows a window as soon as the outcome is known.
+    // Reads the last tenant and starts restoring its session, then builds the main window a piece
+    // per event-loop turn; shows a window as soon as the outcome is known.
     void start();
 
     NetworkAccessManager* networkManager() const { return m_manager.get(); }
     api::NullifyApi* api() const { return m_api.get(); }
     session::CredentialStore* credentialStore() const { return m_store.get(); }
     session::Session* session() const { return m_session.get(); }
-    ui::SignInWindow* signInWindow() const { return m_signInWindow.get(); }
-    MainWindow* mainWindow() const { return m_mainWindow.get(); }
+    // Both windows are built on first use (the sign-in window only when it is needed at all).
+    ui::SignInWindow* signInWindow();
+    MainWindow* mainWindow();
     ui::AppSettings* settings() const { return m_settings.get(); }
     ui::RequestTracker* requestTracker() const { return m_tracker.get(); }
     ui::ConnectionState* connectionState() const { return m_connection.get(); }
@@ -80,14 +89,15 @@ public:
 signals:
     // Once, for the first window the controller shows (for --exit-when-shown and start-up timing).
     void firstWindowShown(QWidget* window);
-    // The main window's summary finished loading (or failed to); for tests and benchmarks.
-    void summaryLoaded(bool ok);
 
 private:
     enum class Phase { Idle, Restoring, SignedIn, Expired, SigningOut };
 
     void onSignInWindowSignedIn(const session::Tenant& tenant, const session::Credentials& credentials);
-    void addViews();
+    ui::ViewContext viewContext() const;
+    template <typename ViewType> int addPage();
+    void addPages();
+    void startAutofix(api::FindingService service, const QString& findingId, const QString& findingTitle);
     void onSessionSignedIn();
     void onSessionSignedOut();
     void onSessionExpired(const QString& reason);
@@ -96,9 +106,7 @@ private:
     void showSignInWindow();
     void showMainWindow();
     void showWindow(QWidget* window);
-    void loadSummary();
-    void countRepositories(QObject* context, const QString& nextToken, int countSoFar, int pagesSoFar);
-    void updateSummary();
+    void loadAccount();
     void cancelLoads();
     QString accountText() const;
     void onSettingChanged(int key);
@@ -117,15 +125,15 @@ private:
     std::unique_ptr<api::NullifyApi> m_api;
     std::unique_ptr<session::CredentialStore> m_store;
     std::unique_ptr<session::Session> m_session;
-    std::unique_ptr<ui::SignInWindow> m_signInWindow;
-    std::unique_ptr<MainWindow> m_mainWindow;
     std::unique_ptr<ui::TrayNotifier> m_tray;
+    std::unique_ptr<ui::SignInWindow> m_signInWindow; // built on first use
+    std::unique_ptr<MainWindow> m_mainWindow; // built on first use, or step by step after start()
 
+    int m_autofixPage = -1; // the main window's page index of the Autofix view
+    QString m_tenantText; // what the sign-in window's tenant field shows: --api-url or the last tenant
     QTimer m_restoreNoticeTimer;
-    QPointer<QObject> m_loadContext; // the context of the summary's requests: deleting it aborts them
+    QPointer<QObject> m_loadContext; // the context of the account request: deleting it aborts it
     QString m_username; // from /admin/user/current
-    QString m_repositoriesText;
-    QString m_summaryError;
     QString m_viewsTenant; // the tenant (host) the views' data belongs to
     QString m_storageNotice; // the keychain problem of this session, if any: shown until it ends
 };

@@ -26,13 +26,15 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace nullify {
 
 namespace {
 
 constexpr int kNumberedPages = 5; // Ctrl+1..Ctrl+5
 
-QWidget* buildStartPage(QWidget* parent, QLabel** summary)
+QWidget* buildStartPage(QWidget* parent)
 {
     auto* page = new QWidget(parent);
     page->setObjectName(QStringLiteral("startPage"));
@@ -71,7 +73,6 @@ QWidget* buildStartPage(QWidget* parent, QLabel** summary)
     placeholderRow->addStretch(1);
     layout->addLayout(placeholderRow);
     layout->addStretch(2);
-    *summary = placeholder;
     return page;
 }
 
@@ -97,8 +98,6 @@ MainWindow::MainWindow(ui::AppSettings* settings, QWidget* parent)
 
     m_stack = new QStackedWidget(this);
     m_stack->setObjectName(QStringLiteral("viewStack"));
-    m_startPage = buildStartPage(m_stack, &m_summaryLabel);
-    m_stack->addWidget(m_startPage);
 
     auto* splitter = new QSplitter(Qt::Horizontal, this);
     splitter->setObjectName(QStringLiteral("mainSplitter"));
@@ -139,7 +138,7 @@ MainWindow::MainWindow(ui::AppSettings* settings, QWidget* parent)
 MainWindow::~MainWindow()
 {
     // Views may still emit while their children go; nothing here should hear it.
-    for (ui::View* view : std::as_const(m_views))
+    for (ui::View* view : builtViews())
         view->disconnect(this);
 }
 
@@ -275,29 +274,69 @@ void MainWindow::setConnectionState(ui::ConnectionState* state)
 void MainWindow::addView(ui::View* view)
 {
     Q_ASSERT(view);
-    const int index = int(m_views.size());
-    m_views.append(view);
-    m_stack->addWidget(view);
+    addPage(view->title(), view->icon(), [view] { return view; });
+    this->view(int(m_pages.size()) - 1); // adopt it now: the caller handed it over built
+}
 
-    auto* item = new QListWidgetItem(view->icon(), view->title(), m_navigation);
-    item->setData(Qt::AccessibleTextRole, view->title());
-    item->setToolTip(view->title());
+int MainWindow::addPage(const QString& title, const QIcon& icon, ViewFactory build)
+{
+    Q_ASSERT(build);
+    const int index = int(m_pages.size());
+    m_pages.append({std::move(build), nullptr});
 
-    auto* action = new QAction(view->icon(), view->title(), this);
+    auto* item = new QListWidgetItem(icon, title, m_navigation);
+    item->setData(Qt::AccessibleTextRole, title);
+    item->setToolTip(title);
+
+    auto* action = new QAction(icon, title, this);
     action->setObjectName(QStringLiteral("pageAction%1").arg(index + 1));
     if (index < kNumberedPages)
         action->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + index)));
-    connect(action, &QAction::triggered, this, [this, view] { showView(view); });
+    connect(action, &QAction::triggered, this, [this, index] { setCurrentPage(index); });
     m_viewMenu->insertAction(m_pagesSeparator, action);
     addAction(action);
     m_pageActions.append(action);
 
-    connect(view, &ui::View::showRequested, this, [this](ui::View* target) { showView(target ? target : nullptr); });
-    connect(view, &ui::View::notificationRequested, this, &MainWindow::notificationRequested);
-
     updateEmptyState();
     if (index == 0 || index == m_restorePage)
         setCurrentPage(index);
+    return index;
+}
+
+ui::View* MainWindow::view(int index)
+{
+    if (index < 0 || index >= m_pages.size())
+        return nullptr;
+    Page& page = m_pages[index];
+    if (!page.view) {
+        const ViewFactory build = std::exchange(page.build, ViewFactory());
+        page.view = build();
+        Q_ASSERT(page.view);
+        m_stack->addWidget(page.view);
+        connect(page.view, &ui::View::showRequested, this, [this](ui::View* target) { showView(target); });
+        connect(page.view, &ui::View::notificationRequested, this, &MainWindow::notificationRequested);
+        if (index == currentPage())
+            m_stack->setCurrentWidget(page.view);
+    }
+    return page.view;
+}
+
+QList<ui::View*> MainWindow::views()
+{
+    QList<ui::View*> all;
+    for (int i = 0; i < m_pages.size(); ++i)
+        all.append(view(i));
+    return all;
+}
+
+QList<ui::View*> MainWindow::builtViews() const
+{
+    QList<ui::View*> built;
+    for (const Page& page : m_pages) {
+        if (page.view)
+            built.append(page.view);
+    }
+    return built;
 }
 
 ui::View* MainWindow::currentView() const
@@ -312,30 +351,45 @@ int MainWindow::currentPage() const
 
 void MainWindow::setCurrentPage(int index)
 {
-    if (index < 0 || index >= m_views.size())
+    if (index < 0 || index >= m_pages.size())
         return;
     m_navigation->setCurrentRow(index); // onPageChanged does the rest
 }
 
 void MainWindow::showView(ui::View* view)
 {
-    setCurrentPage(int(m_views.indexOf(view)));
+    for (int i = 0; i < m_pages.size(); ++i) {
+        if (view && m_pages.at(i).view == view)
+            setCurrentPage(i);
+    }
 }
 
 void MainWindow::onPageChanged(int row)
 {
-    if (row < 0 || row >= m_views.size())
+    if (row < 0 || row >= m_pages.size())
         return;
-    m_stack->setCurrentWidget(m_views.at(row));
     m_settings->setValue(ui::AppSettings::Key::LastPage, row);
+    presentCurrentPage();
+}
+
+void MainWindow::presentCurrentPage()
+{
+    const int row = currentPage();
+    if (row < 0 || row >= m_pages.size())
+        return;
+    // A hidden window builds nothing: the page is built when the window shows it.
+    ui::View* current = isVisible() ? view(row) : m_pages.at(row).view;
+    if (current)
+        m_stack->setCurrentWidget(current);
     activateCurrent();
 }
 
 void MainWindow::activateCurrent()
 {
     ui::View* view = currentView();
-    // Nothing loads before it is seen: a page made current while hidden waits for showEvent.
-    if (!view || !isVisible() || view == m_activated)
+    // Nothing loads before it is seen: a page made current while hidden waits for showEvent, and
+    // one shown while the session opens waits for setSessionOpening(false).
+    if (!view || !isVisible() || m_sessionOpening || view == m_activated)
         return;
     m_activated = view;
     view->activate();
@@ -343,10 +397,17 @@ void MainWindow::activateCurrent()
 
 void MainWindow::updateEmptyState()
 {
-    const bool empty = m_views.isEmpty();
+    const bool empty = m_pages.isEmpty();
     m_navigation->setVisible(!empty);
-    if (empty)
+    if (empty && isVisible()) {
+        // Only a window shown without pages needs it (the app adds its pages before it shows the
+        // window), so it is not built, logo and all, on every start.
+        if (!m_startPage) {
+            m_startPage = buildStartPage(m_stack);
+            m_stack->addWidget(m_startPage);
+        }
         m_stack->setCurrentWidget(m_startPage);
+    }
     m_refreshAction->setEnabled(!empty);
     m_findAction->setEnabled(!empty);
     m_startAction->setEnabled(!empty);
@@ -356,7 +417,8 @@ void MainWindow::showEvent(QShowEvent* event)
 {
     QMainWindow::showEvent(event);
     m_everShown = true;
-    activateCurrent();
+    updateEmptyState();
+    presentCurrentPage();
 }
 
 void MainWindow::closeEvent(QCloseEvent* event)
@@ -396,20 +458,21 @@ void MainWindow::setApiUrl(const QUrl& url)
 void MainWindow::setSignedInAs(const QString& who)
 {
     m_signedInAs = who;
-    const QString text = who.isEmpty() ? tr("Not signed in") : tr("Signed in as %1").arg(who);
+    QString text = who.isEmpty() ? tr("Not signed in") : tr("Signed in as %1").arg(who);
+    if (m_sessionOpening && who.isEmpty())
+        text = tr("Opening your saved session…");
     m_sessionLabel->setText(text);
     m_accountAction->setText(text);
     m_signOutAction->setEnabled(!who.isEmpty());
 }
 
-void MainWindow::setSummary(const QString& text)
+void MainWindow::setSessionOpening(bool opening)
 {
-    m_summaryLabel->setText(text);
-}
-
-QString MainWindow::summary() const
-{
-    return m_summaryLabel->text();
+    if (m_sessionOpening == opening)
+        return;
+    m_sessionOpening = opening;
+    setSignedInAs(m_signedInAs); // the session label says which
+    activateCurrent();
 }
 
 void MainWindow::setNotice(const QString& text)

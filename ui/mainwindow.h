@@ -1,9 +1,12 @@
 #pragma once
 
+#include <QIcon>
 #include <QList>
 #include <QMainWindow>
 #include <QPointer>
 #include <QUrl>
+
+#include <functional>
 
 class QAction;
 class QDockWidget;
@@ -47,7 +50,14 @@ public:
     // Appends a page (the window takes ownership). The first five get Ctrl+1..Ctrl+5. The page
     // remembered from the last run becomes current when it is added.
     void addView(ui::View* view);
-    QList<ui::View*> views() const { return m_views; }
+    // The same for a page built on first use: when it is shown, or asked for with view() or
+    // views(). Start-up then builds only the page the user sees.
+    using ViewFactory = std::function<ui::View*()>;
+    int addPage(const QString& title, const QIcon& icon, ViewFactory build);
+    // Every page's view; builds those not built yet.
+    QList<ui::View*> views();
+    ui::View* view(int index); // builds it if needed; nullptr when out of range
+    QList<ui::View*> builtViews() const;
     ui::View* currentView() const;
     int currentPage() const;
     void setCurrentPage(int index);
@@ -66,9 +76,10 @@ public:
     void setSignedInAs(const QString& who);
     QString signedInAs() const { return m_signedInAs; }
 
-    // The start page's text, shown while there is no view (what was loaded, or why not).
-    void setSummary(const QString& text);
-    QString summary() const;
+    // While a saved session is being opened: the status bar says so and no page loads anything
+    // (they would only meet a missing token); the current page loads once it is over.
+    void setSessionOpening(bool opening);
+    bool isSessionOpening() const { return m_sessionOpening; }
 
     // A calm, lasting note in the status bar (e.g. the keychain could not keep the session);
     // empty hides it.
@@ -107,6 +118,7 @@ private:
     void buildMenus();
     void buildActivityDock();
     void onPageChanged(int row);
+    void presentCurrentPage();
     void activateCurrent();
     void updateEmptyState();
 
@@ -115,15 +127,20 @@ private:
     QString m_signedInAs;
     QListWidget* m_navigation = nullptr;
     QStackedWidget* m_stack = nullptr;
-    QWidget* m_startPage = nullptr;
-    QList<ui::View*> m_views;
+    QWidget* m_startPage = nullptr; // built when the window is shown without pages
+    struct Page
+    {
+        ViewFactory build; // empty once built
+        ui::View* view = nullptr;
+    };
+    QList<Page> m_pages;
     QList<QAction*> m_pageActions;
     QPointer<ui::View> m_activated; // the view last activated while shown
     int m_restorePage = 0;
     bool m_everShown = false; // a window never shown has no geometry of its own to keep
     QLabel* m_apiLabel = nullptr;
     QLabel* m_sessionLabel = nullptr;
-    QLabel* m_summaryLabel = nullptr;
+    bool m_sessionOpening = false;
     QLabel* m_noticeLabel = nullptr;
     QMenu* m_viewMenu = nullptr;
     QAction* m_pagesSeparator = nullptr;

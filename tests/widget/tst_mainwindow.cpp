@@ -101,6 +101,8 @@ private slots:
     void showsApiUrlInStatusBar();
     void hasMenusAndAccount();
     void navigationActivatesViewsOnce();
+    void pagesAreBuiltWhenFirstShown();
+    void sessionOpeningHoldsPagesBack();
     void shortcutsReachTheCurrentView();
     void activityDockTogglesAndListsRequests();
     void statusBarShowsRetryingWithCountdown();
@@ -176,9 +178,6 @@ void TestMainWindow::showsPlaceholderAndStatus()
     auto* api = window.statusBar()->findChild<QLabel*>(QStringLiteral("apiLabel"));
     QVERIFY(api);
     QVERIFY(!api->isVisible());
-
-    window.setSummary(QStringLiteral("Signed in to acme."));
-    QCOMPARE(window.summary(), QStringLiteral("Signed in to acme."));
 }
 
 void TestMainWindow::showsApiUrlInStatusBar()
@@ -222,6 +221,74 @@ void TestMainWindow::hasMenusAndAccount()
         QVERIFY(window.quitAction()->shortcuts().contains(key));
     QVERIFY(window.settingsAction()->shortcuts().contains(QKeySequence(Qt::CTRL | Qt::Key_Comma)));
     QVERIFY(window.refreshAction()->shortcuts().contains(QKeySequence(Qt::Key_F5)));
+}
+
+void TestMainWindow::pagesAreBuiltWhenFirstShown()
+{
+    MainWindow window(m_settings.get());
+    QStringList built;
+    QList<CountingView*> views(3, nullptr);
+    const QStringList titles {QStringLiteral("Overview"), QStringLiteral("Repositories"), QStringLiteral("Findings")};
+    for (int i = 0; i < titles.size(); ++i) {
+        const int index = window.addPage(titles.at(i), QIcon(MainWindow::iconPath()), [&, i] {
+            built << titles.at(i);
+            views[i] = new CountingView(titles.at(i));
+            return views[i];
+        });
+        QCOMPARE(index, i);
+    }
+    // Listed, with shortcuts, but nothing built while the window is hidden.
+    auto* list = window.findChild<QListWidget*>(QStringLiteral("navigationList"));
+    QCOMPARE(list->count(), 3);
+    QCOMPARE(list->item(2)->text(), QStringLiteral("Findings"));
+    QVERIFY(window.findChild<QAction*>(QStringLiteral("pageAction3")));
+    QVERIFY(built.isEmpty());
+    QVERIFY(window.builtViews().isEmpty());
+
+    // Showing builds the current page only, and activates it.
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QCOMPARE(built, QStringList {QStringLiteral("Overview")});
+    QCOMPARE(window.currentView(), views[0]);
+    QCOMPARE(views[0]->activations, 1);
+
+    // Going to a page builds it then; asking for one builds it without showing it.
+    window.findChild<QAction*>(QStringLiteral("pageAction3"))->trigger();
+    QCOMPARE(built, (QStringList {QStringLiteral("Overview"), QStringLiteral("Findings")}));
+    QCOMPARE(window.currentView(), views[2]);
+    QCOMPARE(views[2]->activations, 1);
+    nullify::ui::View* asked = window.view(1);
+    QCOMPARE(asked, views[1]);
+    QCOMPARE(views[1]->activations, 0);
+    QCOMPARE(window.currentView(), views[2]);
+    QCOMPARE(window.views(), (QList<nullify::ui::View*> {views[0], views[1], views[2]}));
+    QCOMPARE(built.size(), 3); // each once
+    QCOMPARE(window.view(3), nullptr);
+
+    // A built page asks for another one.
+    emit views[2]->showRequested(views[1]);
+    QCOMPARE(window.currentView(), views[1]);
+    QCOMPARE(views[1]->activations, 1);
+}
+
+void TestMainWindow::sessionOpeningHoldsPagesBack()
+{
+    MainWindow window(m_settings.get());
+    auto* overview = new CountingView(QStringLiteral("Overview"));
+    window.addView(overview);
+    window.setSessionOpening(true);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    // Shown, but the page loads nothing until there is a session to load with.
+    QCOMPARE(window.currentView(), overview);
+    QCOMPARE(overview->activations, 0);
+    auto* session = window.statusBar()->findChild<QLabel*>(QStringLiteral("sessionLabel"));
+    QCOMPARE(session->text(), QStringLiteral("Opening your saved session…"));
+
+    window.setSignedInAs(QStringLiteral("demo"));
+    window.setSessionOpening(false);
+    QCOMPARE(overview->activations, 1);
+    QCOMPARE(session->text(), QStringLiteral("Signed in as demo"));
 }
 
 void TestMainWindow::navigationActivatesViewsOnce()

@@ -74,6 +74,7 @@ QList<AppSettings::Definition> buildDefinitions()
         {K::WindowGeometry, "window/geometry", T::Bytes, QByteArray(), 0, 0, {}},
         {K::WindowState, "window/state", T::Bytes, QByteArray(), 0, 0, {}},
         {K::LastPage, "window/lastPage", T::Int, 0, 0, 99, {}},
+        {K::SignedInAtExit, "session/signedInAtExit", T::Bool, false, 0, 0, {}},
     };
 }
 

@@ -30,6 +30,7 @@ public:
         WindowGeometry,
         WindowState,
         LastPage,
+        SignedInAtExit, // a session was open when the app last closed: show the main window at once
     };
     Q_ENUM(Key)
 

@@ -141,14 +141,24 @@ AutofixView::~AutofixView()
     qDeleteAll(all);
 }
 
-QString AutofixView::title() const
+QString AutofixView::pageTitle()
 {
     return tr("Autofix");
 }
 
-QIcon AutofixView::icon() const
+QIcon AutofixView::pageIcon()
 {
     return navigationIcon(NavigationIcon::Autofix);
+}
+
+QString AutofixView::title() const
+{
+    return pageTitle();
+}
+
+QIcon AutofixView::icon() const
+{
+    return pageIcon();
 }
 
 void AutofixView::activate() { }

@@ -36,6 +36,9 @@ public:
     explicit AutofixView(const ViewContext& context, QWidget* parent = nullptr);
     ~AutofixView() override;
 
+    // The navigation entry, known before the view is built (MainWindow::addPage).
+    static QString pageTitle();
+    static QIcon pageIcon();
     QString title() const override;
     QIcon icon() const override;
     void activate() override;

@@ -294,14 +294,24 @@ QWidget* FindingsView::buildDetailsPane(QWidget* parent)
     return m_details;
 }
 
-QString FindingsView::title() const
+QString FindingsView::pageTitle()
 {
     return tr("Findings");
 }
 
-QIcon FindingsView::icon() const
+QIcon FindingsView::pageIcon()
 {
     return navigationIcon(NavigationIcon::Findings);
+}
+
+QString FindingsView::title() const
+{
+    return pageTitle();
+}
+
+QIcon FindingsView::icon() const
+{
+    return pageIcon();
 }
 
 bool FindingsView::isPaused() const

@@ -43,6 +43,9 @@ public:
 
     explicit FindingsView(const ViewContext& context, QWidget* parent = nullptr);
 
+    // The navigation entry, known before the view is built (MainWindow::addPage).
+    static QString pageTitle();
+    static QIcon pageIcon();
     QString title() const override;
     QIcon icon() const override;
     void activate() override;

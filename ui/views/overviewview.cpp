@@ -87,14 +87,24 @@ OverviewView::OverviewView(const ViewContext& context, QWidget* parent)
         connect(context.connection, &ConnectionState::pausedChanged, this, &OverviewView::onPausedChanged);
 }
 
-QString OverviewView::title() const
+QString OverviewView::pageTitle()
 {
     return tr("Overview");
 }
 
-QIcon OverviewView::icon() const
+QIcon OverviewView::pageIcon()
 {
     return navigationIcon(NavigationIcon::Overview);
+}
+
+QString OverviewView::title() const
+{
+    return pageTitle();
+}
+
+QIcon OverviewView::icon() const
+{
+    return pageIcon();
 }
 
 void OverviewView::activate()

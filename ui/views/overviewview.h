@@ -28,6 +28,9 @@ class OverviewView : public View
 public:
     explicit OverviewView(const ViewContext& context, QWidget* parent = nullptr);
 
+    // The navigation entry, known before the view is built (MainWindow::addPage).
+    static QString pageTitle();
+    static QIcon pageIcon();
     QString title() const override;
     QIcon icon() const override;
     void activate() override;

@@ -196,14 +196,24 @@ void RepositoriesView::setPageSize(int size)
         bindPager();
 }
 
-QString RepositoriesView::title() const
+QString RepositoriesView::pageTitle()
 {
     return tr("Repositories");
 }
 
-QIcon RepositoriesView::icon() const
+QIcon RepositoriesView::pageIcon()
 {
     return navigationIcon(NavigationIcon::Repositories);
+}
+
+QString RepositoriesView::title() const
+{
+    return pageTitle();
+}
+
+QIcon RepositoriesView::icon() const
+{
+    return pageIcon();
 }
 
 bool RepositoriesView::isPaused() const

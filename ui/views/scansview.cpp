@@ -211,14 +211,24 @@ ScansView::~ScansView()
     delete m_requests;
 }
 
-QString ScansView::title() const
+QString ScansView::pageTitle()
 {
     return tr("Scans");
 }
 
-QIcon ScansView::icon() const
+QIcon ScansView::pageIcon()
 {
     return navigationIcon(NavigationIcon::Scans);
+}
+
+QString ScansView::title() const
+{
+    return pageTitle();
+}
+
+QIcon ScansView::icon() const
+{
+    return pageIcon();
 }
 
 void ScansView::activate()

@@ -40,6 +40,9 @@ public:
     explicit ScansView(const ViewContext& context, QWidget* parent = nullptr);
     ~ScansView() override;
 
+    // The navigation entry, known before the view is built (MainWindow::addPage).
+    static QString pageTitle();
+    static QIcon pageIcon();
     QString title() const override;
     QIcon icon() const override;
     void activate() override;

@@ -34,8 +34,7 @@ public:
     explicit View(const ViewContext& context, QWidget* parent = nullptr)
         : QWidget(parent)
         , m_context(context)
-    {
-    }
+    { }
 
     virtual QString title() const = 0; // translated, for the navigation list
     virtual QIcon icon() const { return {}; }
@@ -46,9 +45,9 @@ public:
     // Refresh (F5): load again from the server.
     virtual void refresh() = 0;
     // Find (Ctrl+F): focus the view's search or filter field, if it has one.
-    virtual void focusSearch() {}
+    virtual void focusSearch() { }
     // Start (Ctrl+Shift+N): the view's primary action (start a scan, start an autofix), if any.
-    virtual void startPrimaryAction() {}
+    virtual void startPrimaryAction() { }
 
     const ViewContext& context() const { return m_context; }
 
