@@ -118,21 +118,13 @@
         <source>Signed in as %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Opening your saved session…</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>nullify::app::AppController</name>
-    <message>
-        <source>the server could not be reached (%1).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>the server took too long to answer.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>you need to sign in again.</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>Opening your saved session…</source>
         <translation type="unfinished"></translation>
@@ -159,31 +151,7 @@ Sign in again to go on where you left off.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Once you are signed in, your repositories, scan runs and findings will appear here.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>%1 at %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Your repositories could not be loaded: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Repositories: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Repositories: at least %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Signed in to %1.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Loading your repositories…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
