@@ -23,6 +23,12 @@ QByteArray compactJson(const QJsonObject& object)
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
+// The longest token lifetime taken from a server: a century, far beyond any real token, and short
+// enough that now + expires_in stays inside QDateTime's ISO 8601 range (year 9999), the form the
+// keychain entry keeps the expiry in. A larger value used to be accepted here and then made the
+// stored entry unreadable at the next start (found by fuzz_api_decoders).
+constexpr qint64 maxExpiresInSeconds = qint64(100) * 366 * 24 * 60 * 60;
+
 // A 2xx (or an error body) whose "error" says no: the server's words, as Rejected.
 std::optional<ApiError> rejection(const QByteArray& body, int httpStatus)
 {
@@ -224,6 +230,8 @@ api::Result<Credentials> AuthApi::decodeCliToken(const QByteArray& body, const Q
         const std::optional<qint64> expiresIn = r.integer(QStringLiteral("expires_in"));
         if (expiresIn && *expiresIn < 0)
             r.fail(QStringLiteral("expires_in"), QStringLiteral("negative"));
+        else if (expiresIn && *expiresIn > maxExpiresInSeconds)
+            r.fail(QStringLiteral("expires_in"), QStringLiteral("more than a century"));
         else if (expiresIn)
             credentials.expiresAt = now.toUTC().addSecs(*expiresIn);
         credentials.scope = r.stringMap(QStringLiteral("query_parameters"));
@@ -243,6 +251,8 @@ api::Result<RefreshAnswer> AuthApi::decodeRefresh(const QByteArray& body, const 
         answer.expiresInSeconds = r.integer(QStringLiteral("expiresIn"), R::Required).value_or(0);
         if (r.ok() && answer.expiresInSeconds < 0)
             r.fail(QStringLiteral("expiresIn"), QStringLiteral("negative"));
+        else if (r.ok() && answer.expiresInSeconds > maxExpiresInSeconds)
+            r.fail(QStringLiteral("expiresIn"), QStringLiteral("more than a century"));
         // Missing, null or empty: keep the old scope (the CLI wipes it here, and then every call
         // fails for want of the tenant parameters).
         const api::QueryParameters scope = r.stringMap(QStringLiteral("queryParameters"));

@@ -4,6 +4,7 @@
 
 #include "authapi.h"
 #include "callbackrequest.h"
+#include "credentials.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -70,6 +71,7 @@ private slots:
     void cliTokenWithoutOptionalFields();
     void cliTokenNumbersInScope();
     void cliTokenErrorFieldIsRejected();
+    void cliTokenLongestLifetimeIsStorable();
     void cliTokenBad_data();
     void cliTokenBad();
 
@@ -211,6 +213,28 @@ void TestAuthApi::cliTokenErrorFieldIsRejected()
     QCOMPARE(withToken.error().message, QStringLiteral("denied"));
 }
 
+void TestAuthApi::cliTokenLongestLifetimeIsStorable()
+{
+    // A century is the most a server may say; what it gives must survive the keychain round trip,
+    // or the next start finds a damaged entry and signs the user out.
+    const QDateTime now(QDate(2025, 6, 1), QTime(12, 0), Qt::UTC);
+    const qint64 century = qint64(100) * 366 * 24 * 60 * 60;
+    const auto result
+        = AuthApi::decodeCliToken(toJson(edited(goodToken(), QStringLiteral("expires_in"), double(century))), now);
+    QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
+    QCOMPARE(result.value().expiresAt, now.addSecs(century));
+    QString whyNot;
+    const auto stored
+        = nullify::session::fromKeychainPayload(nullify::session::toKeychainPayload(result.value()), &whyNot);
+    QVERIFY2(stored, qPrintable(whyNot));
+    QCOMPARE(*stored, result.value());
+
+    const auto longer
+        = AuthApi::decodeCliToken(toJson(edited(goodToken(), QStringLiteral("expires_in"), double(century + 1))), now);
+    QVERIFY(!longer.isOk());
+    QCOMPARE(longer.error().field, QStringLiteral("expires_in"));
+}
+
 void TestAuthApi::cliTokenBad_data()
 {
     QTest::addColumn<QByteArray>("body");
@@ -232,6 +256,8 @@ void TestAuthApi::cliTokenBad_data()
     row("string expires_in", QStringLiteral("expires_in"), QStringLiteral("3600"));
     row("fractional expires_in", QStringLiteral("expires_in"), 1.5);
     row("negative expires_in", QStringLiteral("expires_in"), -1);
+    // Year 30,000-odd: no ISO 8601 time for the keychain entry, which then could not be read back.
+    row("expires_in past year 9999", QStringLiteral("expires_in"), 900000000000.0);
     row("array query_parameters", QStringLiteral("query_parameters"), QJsonArray {1});
     row("string query_parameters", QStringLiteral("query_parameters"), QStringLiteral("githubOwnerId=1"));
     QTest::newRow("bool in query_parameters")
@@ -361,6 +387,7 @@ void TestAuthApi::refreshBad_data()
     row("missing expiresIn", QStringLiteral("expiresIn"), QJsonValue::Undefined);
     row("string expiresIn", QStringLiteral("expiresIn"), QStringLiteral("900"));
     row("negative expiresIn", QStringLiteral("expiresIn"), -5);
+    row("expiresIn past year 9999", QStringLiteral("expiresIn"), 900000000000.0);
     row("array queryParameters", QStringLiteral("queryParameters"), QJsonArray());
     row("numeric refreshToken", QStringLiteral("refreshToken"), 3);
     row("refreshToken with space", QStringLiteral("refreshToken"), QStringLiteral("a b"));
