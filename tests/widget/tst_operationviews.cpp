@@ -25,6 +25,7 @@
 #include <QComboBox>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTableView>
@@ -206,6 +207,9 @@ void TestOperationViews::pentestStartsAndCompletes()
 
     // The new scan heads the history with its final status, and its report opens beside the window.
     QCOMPARE(view->pentestModel()->count(), historyBefore + 1);
+    auto* historyStatus = view->findChild<QLabel*>(QStringLiteral("historyStatus"));
+    QVERIFY(historyStatus);
+    QCOMPARE(historyStatus->text(), QStringLiteral("%1 pentest(s)").arg(historyBefore + 1)); // counts the new row
     const QModelIndex first = view->pentestModel()->index(0, nullify::ui::PentestScansModel::StatusColumn);
     QCOMPARE(first.data().toString(), QStringLiteral("Completed"));
     view->historyTable()->selectRow(0);

@@ -169,9 +169,15 @@ ScansView::ScansView(const ViewContext& context, QWidget* parent)
             m_historyStatus->setText(tr("Loading…"));
         updateButtons();
     });
-    connect(m_pager, &api::Pager::itemsAppended, this, [this] {
-        m_historyStatus->setText(tr("%n pentest(s)", nullptr, m_model->count()));
-    });
+    // Counted from the model, which also gains a row when a pentest starts here (not only when a
+    // page arrives), and after it has taken the page in.
+    const auto showCount = [this] {
+        if (!m_pager->isLoading())
+            m_historyStatus->setText(tr("%n pentest(s)", nullptr, m_model->count()));
+    };
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, showCount);
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, showCount);
+    connect(m_pager, &api::Pager::exhausted, this, showCount); // also says "0" for an empty history
     connect(m_pager, &api::Pager::failed, this, [this](const api::ApiError& error) {
         m_historyStatus->setText(tr("Could not load the history: %1").arg(operationErrorText(error)));
     });
