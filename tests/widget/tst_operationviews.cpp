@@ -427,7 +427,8 @@ void TestOperationViews::stopEndsAPentest()
     QVERIFY(row);
     QPushButton* stop = nullptr;
     QTRY_VERIFY_WITH_TIMEOUT((stop = row->findChild<QPushButton*>(QStringLiteral("stopPentestButton"))), kTimeoutMs);
-    QVERIFY(stop->isVisible() && stop->isEnabled());
+    // Offered once the start has answered with the pentest's id (later on a slow, sanitized build).
+    QTRY_VERIFY_WITH_TIMEOUT(stop->isVisible() && stop->isEnabled(), kTimeoutMs);
     QTest::mouseClick(stop, Qt::LeftButton);
     QVERIFY(!stop->isEnabled()); // one stop at a time
     QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
