@@ -17,16 +17,35 @@ SandboxHarness::SandboxHarness(const sandbox::ServerOptions& options)
     : m_server(std::make_unique<sandbox::SandboxServer>(options))
 { }
 
+SandboxHarness::SandboxHarness(const QUrl& apiBase, const QUrl& controlBase)
+    : m_apiBase(apiBase)
+    , m_controlBase(controlBase)
+{ }
+
 SandboxHarness::~SandboxHarness() = default;
 
 bool SandboxHarness::start(QString* error)
 {
-    return m_server->start(error);
+    return !m_server || m_server->start(error);
+}
+
+QUrl SandboxHarness::apiUrl(const QString& pathAndQuery) const
+{
+    if (m_server)
+        return m_server->apiUrl(pathAndQuery);
+    return QUrl(m_apiBase.toString(QUrl::StripTrailingSlash) + pathAndQuery);
+}
+
+QUrl SandboxHarness::controlUrl(const QString& pathAndQuery) const
+{
+    if (m_server)
+        return m_server->controlUrl(pathAndQuery);
+    return QUrl(m_controlBase.toString(QUrl::StripTrailingSlash) + pathAndQuery);
 }
 
 bool SandboxHarness::control(const QByteArray& method, const QString& path, const QByteArray& body, QJsonObject* answer)
 {
-    QNetworkRequest request(m_server->controlUrl(path));
+    QNetworkRequest request(controlUrl(path));
     if (!body.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     const std::unique_ptr<QNetworkReply> reply(m_http.sendCustomRequest(request, method, body));

@@ -28,11 +28,16 @@ public:
     static constexpr int controlTimeoutMs = 10'000;
 
     explicit SandboxHarness(const sandbox::ServerOptions& options);
+    // Attaches to a sandbox running elsewhere, e.g. a child process started from the
+    // nullify-sandbox executable (the soak test, so the client's memory is measured alone):
+    // the same control calls and sign-in; start() does nothing and server() must not be used.
+    SandboxHarness(const QUrl& apiBase, const QUrl& controlBase);
     ~SandboxHarness();
 
     bool start(QString* error);
     sandbox::SandboxServer& server() { return *m_server; }
-    QUrl apiUrl(const QString& pathAndQuery = QStringLiteral("/")) const { return m_server->apiUrl(pathAndQuery); }
+    QUrl apiUrl(const QString& pathAndQuery = QStringLiteral("/")) const;
+    QUrl controlUrl(const QString& pathAndQuery = QStringLiteral("/")) const;
 
     // Each returns false and sets lastError() when the control port did not answer 200.
     bool control(const QByteArray& method, const QString& path, const QByteArray& body, QJsonObject* answer);
@@ -60,7 +65,9 @@ public:
     static QByteArray json(const QJsonObject& object);
 
 private:
-    std::unique_ptr<sandbox::SandboxServer> m_server;
+    std::unique_ptr<sandbox::SandboxServer> m_server; // null when attached to one elsewhere
+    QUrl m_apiBase; // when attached: scheme, host and port of each
+    QUrl m_controlBase;
     QNetworkAccessManager m_http;
     QString m_lastError;
 };

@@ -93,6 +93,7 @@ struct SandboxServer::Exchange
     QString bodyHash;
     qint64 bodySize = 0;
     int connectionId = 0;
+    QString requestId; // the client's X-Request-Id: groups the attempts of one logical request
     QJsonValue fault = QJsonValue::Null;
     bool logged = false;
 };
@@ -225,6 +226,7 @@ QJsonObject SandboxServer::state() const
         {QStringLiteral("pentestsStarted"), m_tenant->pentestsStarted()},
         {QStringLiteral("autofixesStarted"), m_tenant->autofixesStarted()},
         {QStringLiteral("autofixRequests"), m_tenant->autofixRequests()},
+        {QStringLiteral("findingPatches"), m_tenant->findingPatches()},
     };
 }
 
@@ -252,6 +254,8 @@ void SandboxServer::handleApi(const QByteArray& method,
         exchange->bodyHash = shortHash(request.body);
     }
     exchange->connectionId = connectionId;
+    // Capped: the log is for reading, and a client must not be able to grow it without bound.
+    exchange->requestId = QString::fromLatin1(request.header(QByteArrayLiteral("X-Request-Id")).trimmed().left(128));
     ++m_requestCount;
 
     const std::optional<Fault> fault = m_faults.take(method, request.path);
@@ -362,6 +366,7 @@ void SandboxServer::log(const std::shared_ptr<Exchange>& exchange, int status)
         {QStringLiteral("bodyHash"), orNull(exchange->bodyHash)},
         {QStringLiteral("bodySize"), exchange->bodySize},
         {QStringLiteral("connection"), exchange->connectionId},
+        {QStringLiteral("requestId"), orNull(exchange->requestId)},
         {QStringLiteral("fault"), exchange->fault},
         {QStringLiteral("durationMs"), exchange->timer.elapsed()},
     };

@@ -425,6 +425,10 @@ public:
     QList<CloudScan> cloudScans;
     QList<PentestRun> pentests; // in start order
     QHash<int, AutofixRun> autofixes; // by finding index
+    // PATCH /{svc}/findings/{id}: the fields a user overrode, by finding index, laid over the
+    // seeded finding in every later answer (so a replayed PATCH is visible as a second write).
+    QHash<int, QJsonObject> findingOverrides;
+    int findingPatchCount = 0;
     QList<QList<int>> pentestFindingsByApp;
     int autofixRequestCount = 0;
     int autofixStartCount = 0;
@@ -455,6 +459,8 @@ public:
     SandboxResponse repositories(const SandboxRequest& request);
     SandboxResponse scanRuns(const SandboxRequest& request, const QString& scanner);
     SandboxResponse finding(const SandboxRequest& request, FindingType type, bool declares404);
+    SandboxResponse patchFinding(const SandboxRequest& request, FindingType type, bool userNotes);
+    QJsonObject findingWithOverrides(int index) const;
     SandboxResponse autofixFix(const SandboxRequest& request, const QString& service, bool declares404);
     SandboxResponse autofixStatusResponse(const SandboxRequest& request, const QString& service);
     SandboxResponse autofixDiff(const SandboxRequest& request, const QString& service, bool declares404);
@@ -602,7 +608,7 @@ SandboxResponse TenantApi::Private::finding(const SandboxRequest& request, Findi
                                       QStringLiteral("no %1 finding with id \"%2\"")
                                           .arg(service, request.pathParams.value(QStringLiteral("findingId"))));
     }
-    QJsonObject body {{QStringLiteral("finding"), tenantjson::findingDetail(tenant, index, autofixView(index))}};
+    QJsonObject body {{QStringLiteral("finding"), findingWithOverrides(index)}};
     const FindingType actual = tenant.findings.at(index).type;
     if (actual == FindingType::Code || actual == FindingType::Platform) {
         // A short-lived link to the file at the finding's commit.
@@ -614,6 +620,90 @@ SandboxResponse TenantApi::Private::finding(const SandboxRequest& request, Findi
         body.insert(QStringLiteral("version"), QStringLiteral("2024-06-01"));
     }
     return SandboxResponse::json(200, body);
+}
+
+QJsonObject TenantApi::Private::findingWithOverrides(int index) const
+{
+    QJsonObject detail = tenantjson::findingDetail(tenant, index, autofixView(index));
+    const QJsonObject overrides = findingOverrides.value(index);
+    for (auto it = overrides.begin(); it != overrides.end(); ++it) {
+        detail.insert(it.key(), it.value());
+    }
+    return detail;
+}
+
+SandboxResponse TenantApi::Private::patchFinding(const SandboxRequest& request, FindingType type, bool userNotes)
+{
+    const QJsonObject body = optionalBody(request);
+    // The spec's EndpointsPatch*FindingInput: each field optional and nullable; null clears the
+    // override (the seeded value shows again).
+    static const QStringList severities {QStringLiteral("CRITICAL"),
+                                         QStringLiteral("HIGH"),
+                                         QStringLiteral("MEDIUM"),
+                                         QStringLiteral("LOW"),
+                                         QStringLiteral("NONE"),
+                                         QStringLiteral("INFORMATIONAL"),
+                                         QStringLiteral("UNKNOWN")};
+    static const QStringList priorities {QStringLiteral("URGENT"),
+                                         QStringLiteral("IMPORTANT"),
+                                         QStringLiteral("MEDIUM"),
+                                         QStringLiteral("INFORMATIONAL"),
+                                         QStringLiteral("LOW"),
+                                         QStringLiteral("NEGLIGIBLE"),
+                                         QStringLiteral("FALSE_POSITIVE"),
+                                         QStringLiteral("UNKNOWN")};
+    struct Field
+    {
+        QString name;
+        const QStringList* allowed; // nullptr: any string
+    };
+    QList<Field> fields {{QStringLiteral("severityOverride"), &severities},
+                         {QStringLiteral("priorityOverride"), &priorities}};
+    if (userNotes) {
+        fields.append({QStringLiteral("userNotes"), nullptr});
+    }
+    for (auto it = body.begin(); it != body.end(); ++it) {
+        const bool known
+            = std::any_of(fields.cbegin(), fields.cend(), [&it](const Field& f) { return f.name == it.key(); });
+        if (!known) {
+            throw BadRequest {QStringLiteral("unknown field %1").arg(it.key())};
+        }
+    }
+    const int index = findingForService(request, tenantjson::serviceFor(type));
+    QJsonObject changes;
+    for (const Field& field : std::as_const(fields)) {
+        const QJsonValue value = body.value(field.name);
+        if (value.isUndefined()) {
+            continue;
+        }
+        if (!value.isNull() && !value.isString()) {
+            throw wrongType(field.name, "a string or null", value);
+        }
+        if (value.isString() && field.allowed && !field.allowed->contains(value.toString())) {
+            throw BadRequest {QStringLiteral("%1: unknown value \"%2\"; one of %3")
+                                  .arg(field.name, value.toString(), field.allowed->join(QStringLiteral(", ")))};
+        }
+        changes.insert(field.name, value);
+    }
+    if (index < 0) {
+        return SandboxResponse::error(
+            404,
+            QStringLiteral("no %1 finding with id \"%2\"")
+                .arg(tenantjson::serviceFor(type), request.pathParams.value(QStringLiteral("findingId"))));
+    }
+    ++findingPatchCount;
+    QJsonObject& overrides = findingOverrides[index];
+    for (auto it = changes.begin(); it != changes.end(); ++it) {
+        if (it.value().isNull()) {
+            overrides.remove(it.key());
+        } else {
+            overrides.insert(it.key(), it.value());
+        }
+    }
+    if (overrides.isEmpty()) {
+        findingOverrides.remove(index);
+    }
+    return SandboxResponse::json(200, QJsonObject {{QStringLiteral("finding"), findingWithOverrides(index)}});
 }
 
 SandboxResponse TenantApi::Private::autofixFix(const SandboxRequest& request, const QString& service, bool declares404)
@@ -1495,6 +1585,12 @@ int TenantApi::autofixRequests() const
     return d->autofixRequestCount;
 }
 
+int TenantApi::findingPatches() const
+{
+    QMutexLocker lock(&d->mutex);
+    return d->findingPatchCount;
+}
+
 int TenantApi::findingCount() const
 {
     return static_cast<int>(d->tenant.findings.size());
@@ -1542,20 +1638,26 @@ void TenantApi::registerRoutes(Router& router)
         bool fix404;
         bool diff; // has cache/diff
         bool diff404;
+        bool patch; // PATCH /{svc}/findings/{id} exists in the spec
     };
     const Service services[] = {
-        {FindingType::Code, true, true, true, true, true},
-        {FindingType::Dependencies, true, true, false, true, false},
-        {FindingType::Containers, true, true, false, false, false},
-        {FindingType::SecretsCredentials, true, false, false, false, false},
-        {FindingType::Pentest, true, true, true, true, true},
-        {FindingType::Cloud, true, true, true, true, true},
-        {FindingType::Platform, false, true, true, true, true},
+        {FindingType::Code, true, true, true, true, true, true},
+        {FindingType::Dependencies, true, true, false, true, false, true},
+        {FindingType::Containers, true, true, false, false, false, true},
+        {FindingType::SecretsCredentials, true, false, false, false, false, true},
+        {FindingType::Pentest, true, true, true, true, true, false},
+        {FindingType::Cloud, true, true, true, true, true, false},
+        {FindingType::Platform, false, true, true, true, true, true},
     };
     for (const Service& s : services) {
         const QString service = tenantjson::serviceFor(s.type);
         const QString base = QLatin1Char('/') + service + QStringLiteral("/findings/{findingId}");
         add("GET", base, [p, s](R r) { return p->finding(r, s.type, s.finding404); });
+        if (s.patch) {
+            // Only secrets findings take userNotes (EndpointsPatchSecretsFindingInput).
+            const bool userNotes = s.type == FindingType::SecretsCredentials;
+            add("PATCH", base, [p, s, userNotes](R r) { return p->patchFinding(r, s.type, userNotes); });
+        }
         if (s.autofix) {
             add("POST", base + QStringLiteral("/autofix/fix"), [p, s, service](R r) {
                 return p->autofixFix(r, service, s.fix404);

@@ -47,6 +47,8 @@ public:
     // Every POST .../autofix/fix that named a real finding, including ones refused with 409
     // because a fix was already running: the number a "no duplicate request" test checks.
     int autofixRequests() const;
+    // PATCH /{svc}/findings/{id} calls that changed a finding (the soak counts written PATCHes).
+    int findingPatches() const;
     int findingCount() const;
 
     // Work progresses with this clock (milliseconds since the epoch); tests may replace it to step
