@@ -293,6 +293,14 @@ void RetryingReply::sendAttempt()
     if (bodyDevice)
         connect(attempt, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64 total) {
             noteActivity();
+            // The whole request is written. For an empty body (a cloud-scan start) this (0 of 0)
+            // is the only sign of it: Qt 6.4 emits requestSent() only once a body byte was written,
+            // and a POST that timed out counted as unsent was sent again (found by the soak).
+            if (sent == total) {
+                m_attemptSent = true;
+                if (m_sendOnce)
+                    m_sendOnce->markSent();
+            }
             emit uploadProgress(sent, total);
         });
     if (m_request.url().scheme() == QLatin1String("https")) {
