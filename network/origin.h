@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QHostAddress>
 #include <QUrl>
 
 namespace nullify {
@@ -12,6 +13,21 @@ inline bool isSameOrigin(const QUrl& a, const QUrl& b)
     };
     return a.scheme().compare(b.scheme(), Qt::CaseInsensitive) == 0
         && a.host().compare(b.host(), Qt::CaseInsensitive) == 0 && port(a) == port(b);
+}
+
+// "localhost" or a loopback address (127.0.0.0/8, ::1): the only hosts this app talks plain http to.
+inline bool isLoopbackHost(const QString& host)
+{
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
+// Plain http leaves this machine: tokens, cookies and bodies would cross the network in the clear.
+inline bool isCleartextToNetwork(const QUrl& url)
+{
+    return url.scheme().compare(QLatin1String("http"), Qt::CaseInsensitive) == 0 && !isLoopbackHost(url.host());
 }
 
 } // namespace nullify

@@ -208,6 +208,17 @@ void RetryingReply::sendAttempt()
 {
     if (m_state == State::Finished || !m_manager)
         return;
+    // Checked here, before Qt sees the request, so nothing (no connection, no DNS lookup) happens:
+    // plain http is for a sandbox on this machine only. Here rather than in createRequest(), so a
+    // redirect to such a URL is refused the same way.
+    if (isCleartextToNetwork(m_request.url())) {
+        qCWarning(lcRetry) << "refused plain http to a host that is not this machine:" << redactedUrl(m_request.url());
+        finishWithError(m_redirects > 0 ? QNetworkReply::InsecureRedirectError : QNetworkReply::ProtocolUnknownError,
+                        tr("Refused to send a request over plain http to %1: only https is allowed, except to this "
+                           "computer (127.0.0.1, localhost).")
+                            .arg(m_request.url().host()));
+        return;
+    }
 
     const bool withToken = m_manager->needsAuthentication(m_request);
     TokenRefreshCoordinator* refresh = m_manager->refreshCoordinator();
@@ -293,14 +304,6 @@ void RetryingReply::sendAttempt()
     if (bodyDevice)
         connect(attempt, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64 total) {
             noteActivity();
-            // The whole request is written. For an empty body (a cloud-scan start) this (0 of 0)
-            // is the only sign of it: Qt 6.4 emits requestSent() only once a body byte was written,
-            // and a POST that timed out counted as unsent was sent again (found by the soak).
-            if (sent == total) {
-                m_attemptSent = true;
-                if (m_sendOnce)
-                    m_sendOnce->markSent();
-            }
             emit uploadProgress(sent, total);
         });
     if (m_request.url().scheme() == QLatin1String("https")) {
@@ -341,8 +344,8 @@ void RetryingReply::connectNotify(const QMetaMethod& signal)
             [this] {
                 // Only while attempt 1 is still the live one: once it failed and a retry is
                 // pending, "attempt 1 started" would be news from the past.
-                const bool firstAttemptLive = m_state == State::Preparing || m_state == State::WaitingForToken
-                                              || m_state == State::Sending;
+                const bool firstAttemptLive
+                    = m_state == State::Preparing || m_state == State::WaitingForToken || m_state == State::Sending;
                 if (m_attemptsSent == 1 && firstAttemptLive)
                     emit attemptStarted(1);
             },
@@ -723,6 +726,12 @@ void RetryingReply::onWatchdog()
             qCInfo(lcRetry) << "no data moved for" << m_policy.attemptTimeout.count() << "ms; attempt timed out";
             m_attemptTimedOut = true;
             m_attemptAbortedByUs = true;
+            // Qt 6.4 gives no sign that a request without a body went out (requestSent() needs a
+            // body byte): a request that must not run twice may have reached a server that is
+            // still working on it, so it counts as sent. Found by the soak (a stalled cloud-scan
+            // start was sent again).
+            if (m_sendOnce)
+                m_attemptSent = true;
             m_attempt->abort(); // finishes the attempt, which decides about a retry
             if (m_state == State::Finished)
                 return;

@@ -2,6 +2,7 @@
 
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
+#include "origin.h"
 
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -49,10 +50,7 @@ ApiClient::ApiClient(NetworkAccessManager* manager, QObject* parent)
 
 bool ApiClient::isLoopbackHost(const QString& host)
 {
-    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
+    return nullify::isLoopbackHost(host); // one rule for the tenant and the network core
 }
 
 std::optional<QUrl> ApiClient::resolveBaseUrl(const QString& input, QString* whyNot)
@@ -214,6 +212,7 @@ QNetworkReply* ApiClient::sendRaw(const ApiRequest& request, QObject* context, C
         networkRequest.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
     if (request.idempotent)
         networkRequest.setAttribute(toAttribute(RequestAttribute::MarkedIdempotent), true);
+    networkRequest.setPriority(request.priority);
 
     QNetworkReply* reply = nullptr;
     if (request.body) {

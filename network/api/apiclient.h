@@ -4,6 +4,7 @@
 #include "networkaccessmanager.h"
 #include "types.h"
 
+#include <QNetworkRequest>
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
@@ -38,6 +39,9 @@ struct ApiRequest
     // work (scans, pentests, autofix, pull requests): a 5xx after the server committed would
     // become a duplicate.
     bool idempotent = false;
+    // Qt sends at most six requests per host at once and queues the rest in order; a high priority
+    // request goes out on the next free connection, ahead of the queue (the token refresh).
+    QNetworkRequest::Priority priority = QNetworkRequest::NormalPriority;
 };
 
 // The transport of the typed API: base URL, tenant scope on every call, JSON headers, the response

@@ -169,6 +169,10 @@ QNetworkReply* AuthApi::refresh(const QByteArray& refreshToken, QObject* context
     api::ApiRequest request;
     request.path = QStringLiteral("/auth/refresh_token");
     request.headers.append({QByteArrayLiteral("Cookie"), QByteArrayLiteral("refresh_token=") + refreshToken});
+    // Every call that got a 401 waits for this one: behind a storm of queued calls (all of them
+    // bound for a 401 with the old token) it would wait for all of them first, long enough for its
+    // attempt timeout under a large storm. Measured by tests/bench/bench_storm.cpp.
+    request.priority = QNetworkRequest::HighPriority;
 
     // The rotated refresh token may come as a Set-Cookie, which the body callback does not see:
     // the reply is still alive (deleted later) when the callback runs, so its headers are read
