@@ -25,6 +25,10 @@ packages=(
     dpkg-dev rpm cpio librsvg2-bin lintian rpmlint desktop-file-utils appstream file
     mmdebstrap debian-archive-keyring
 )
+# The fuzz preset (tests/fuzz): clang and libFuzzer, which comes with the compiler runtime of the
+# same clang version (14 on Debian 12, 18 on Ubuntu 24.04), so the version is asked of apt.
+clang_version=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -1 || true)
+packages+=(clang "libclang-rt-${clang_version:-14}-dev")
 # The contract check (tests/contract) runs Prism on Node.js. A node and npm already on PATH are
 # used as they are; only without them are Debian's packages installed.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
