@@ -2,10 +2,12 @@
 # Runs every test: configures and builds a CMake preset, then runs its CTest preset inside a
 # private D-Bus session with a throwaway, unlocked keyring (tests/support/with-test-keyring.sh).
 #
-#   scripts/run-tests.sh [PRESET] [CTEST ARGS...]
+#   scripts/run-tests.sh [PRESET|all] [CTEST ARGS...]
 #
+#   scripts/run-tests.sh all                  # everything CI runs: default, asan and fuzz in turn
 #   scripts/run-tests.sh                      # preset "default" (RelWithDebInfo), every test
-#   scripts/run-tests.sh asan                 # AddressSanitizer + UndefinedBehaviorSanitizer
+#   scripts/run-tests.sh asan                 # the same tests under AddressSanitizer + UBSan
+#   scripts/run-tests.sh fuzz                 # the libFuzzer targets, 20 s each (clang)
 #   scripts/run-tests.sh default -R tst_mainwindow   # one test (any ctest option works)
 #   scripts/run-tests.sh default -L widget           # one label: unit, network, widget
 #
@@ -22,6 +24,22 @@ preset=default
 if [[ $# -gt 0 && "$1" != -* ]]; then
     preset="$1"
     shift
+fi
+
+if [[ "$preset" == all ]]; then
+    # One preset after the other, each a run of this script; the first failure does not hide
+    # the others' results.
+    failed=()
+    for each in default asan fuzz; do
+        "$0" "$each" "$@" || failed+=("$each")
+        export NULLIFY_SKIP_SETUP=1 # checked once is enough
+    done
+    if [[ ${#failed[@]} -gt 0 ]]; then
+        echo "run-tests: failed presets: ${failed[*]}" >&2
+        exit 1
+    fi
+    echo "run-tests: every preset passed (default, asan, fuzz)"
+    exit 0
 fi
 jobs="${NULLIFY_TEST_JOBS:-2}"
 
