@@ -175,18 +175,8 @@ bool parseOptions(const QApplication& app, Options& options)
     options.check = parser.isSet(check);
     if (options.quick)
         options.seconds = 2;
-    for (const auto& [option, target] : {std::pair {&seconds, &options.seconds}, {&countdowns, &options.countdowns}}) {
-        if (!parser.isSet(*option))
-            continue;
-        bool ok = false;
-        const int value = parser.value(*option).toInt(&ok);
-        if (!ok || value < 1) {
-            std::fprintf(stderr, "--%s needs a positive number\n", qPrintable(option->names().constFirst()));
-            return false;
-        }
-        *target = value;
-    }
-    return true;
+    return nullify::bench::readCount(parser, seconds, options.seconds)
+        && nullify::bench::readCount(parser, countdowns, options.countdowns);
 }
 
 } // namespace

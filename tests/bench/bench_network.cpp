@@ -125,17 +125,8 @@ bool parseOptions(const QCoreApplication& app, Options& options)
     options.check = parser.isSet(check);
     options.serverInOwnThread = !parser.isSet(sameThread);
     options.fastServer = parser.isSet(fast);
-    auto number = [&parser](const QCommandLineOption& option, int& target) {
-        if (!parser.isSet(option))
-            return true;
-        bool ok = false;
-        const int value = parser.value(option).toInt(&ok);
-        if (!ok || value < 1) {
-            std::fprintf(stderr, "--%s needs a positive number\n", qPrintable(option.names().constFirst()));
-            return false;
-        }
-        target = value;
-        return true;
+    const auto number = [&parser](const QCommandLineOption& option, int& target) {
+        return nullify::bench::readCount(parser, option, target);
     };
     if (parser.isSet(client)) {
         const QString name = parser.value(client);

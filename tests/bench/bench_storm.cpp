@@ -79,17 +79,8 @@ bool parseOptions(const QCoreApplication& app, Options& options)
         options.rounds = 1;
     }
     options.check = parser.isSet(check);
-    for (const auto& [option, target] : {std::pair {&count, &options.count}, std::pair {&rounds, &options.rounds}}) {
-        if (!parser.isSet(*option))
-            continue;
-        bool ok = false;
-        *target = parser.value(*option).toInt(&ok);
-        if (!ok || *target < 1) {
-            std::fprintf(stderr, "--%s needs a positive number\n", qPrintable(option->names().constFirst()));
-            return false;
-        }
-    }
-    return true;
+    return nullify::bench::readCount(parser, count, options.count)
+        && nullify::bench::readCount(parser, rounds, options.rounds);
 }
 
 double nowMs()

@@ -83,16 +83,9 @@ bool parseOptions(const QApplication& app, Options& options)
         options.findings = 2'000;
         options.runs = 2;
     }
-    for (const auto& [option, target] : {std::pair {&findings, &options.findings}, std::pair {&runs, &options.runs}}) {
-        if (!parser.isSet(*option))
-            continue;
-        bool ok = false;
-        *target = parser.value(*option).toInt(&ok);
-        if (!ok || *target < 1) {
-            std::fprintf(stderr, "--%s needs a positive number\n", qPrintable(option->names().constFirst()));
-            return false;
-        }
-    }
+    if (!nullify::bench::readCount(parser, findings, options.findings)
+        || !nullify::bench::readCount(parser, runs, options.runs))
+        return false;
     if (parser.isSet(search))
         options.search = parser.value(search);
     options.baseline = !parser.isSet(noBaseline);

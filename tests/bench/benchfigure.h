@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QCommandLineOption>
+#include <QCommandLineParser>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -24,6 +26,22 @@ inline void figure(const QString& name, double value, const QString& unit, const
         line.insert(QStringLiteral("met"), met == 1);
     std::printf("BENCH %s\n", QJsonDocument(line).toJson(QJsonDocument::Compact).constData());
     std::fflush(stdout);
+}
+
+// A count option of a benchmark: its value into target when the option is set. False, with a
+// message and target unchanged, when it is not a positive whole number.
+inline bool readCount(const QCommandLineParser& parser, const QCommandLineOption& option, int& target)
+{
+    if (!parser.isSet(option))
+        return true;
+    bool ok = false;
+    const int value = parser.value(option).toInt(&ok);
+    if (!ok || value < 1) {
+        std::fprintf(stderr, "--%s needs a positive number\n", qPrintable(option.names().constFirst()));
+        return false;
+    }
+    target = value;
+    return true;
 }
 
 } // namespace nullify::bench
