@@ -31,7 +31,7 @@ if [[ "$preset" == all ]]; then
     # the others' results.
     failed=()
     for each in default asan fuzz; do
-        "$0" "$each" "$@" || failed+=("$each")
+        "$root/scripts/run-tests.sh" "$each" "$@" || failed+=("$each")
         export NULLIFY_SKIP_SETUP=1 # checked once is enough
     done
     if [[ ${#failed[@]} -gt 0 ]]; then
