@@ -418,7 +418,7 @@ void TestReplyLifecycle::signalsOnce()
 void TestReplyLifecycle::deleteMidFlight_data()
 {
     QTest::addColumn<QString>("stage");
-    QTest::newRow("before first attempt") << QStringLiteral("before");
+    QTest::newRow("right after get()") << QStringLiteral("before");
     QTest::newRow("during retry wait") << QStringLiteral("wait");
     QTest::newRow("during attempt") << QStringLiteral("attempt");
 }
@@ -450,7 +450,13 @@ void TestReplyLifecycle::deleteMidFlight()
     if (stage == QLatin1String("attempt"))
         QTRY_COMPARE_WITH_TIMEOUT(m_server->openConnectionCount(), 0, kFinishTimeoutMs);
     QTest::qWait(500); // past the 200 ms retry that would have followed
-    QCOMPARE(m_server->requestCount("GET", path), sentBeforeDelete);
+    if (stage == QLatin1String("before")) {
+        // get() has already handed attempt 1 to Qt's HTTP thread, which may write it before the
+        // abort lands (it does under ASan): at most that one, and never the retry.
+        QVERIFY(m_server->requestCount("GET", path) <= 1);
+    } else {
+        QCOMPARE(m_server->requestCount("GET", path), sentBeforeDelete);
+    }
     QCOMPARE(managerAttempts.count(), attemptsBeforeDelete);
     QCOMPARE(sentBeforeDelete, stage == QLatin1String("before") ? 0 : 1);
 }
