@@ -76,12 +76,15 @@ QNetworkReply::NetworkError errorForStatus(int status)
 
 } // namespace
 
-// Qt 6.4's HTTP layer sends a request again by itself when the connection closes before the
-// response starts (QHttpNetworkConnectionChannel::handleUnexpectedEOF), whatever the method; later
-// Qt versions do that only for idempotent methods. For a POST that reached the server that is a
-// duplicate this class never sees. Qt rewinds the body before such a resend: this device refuses
-// the rewind once the body has gone out, so Qt reports ContentReSendError instead, which the reply
-// turns back into the connection loss it was.
+// Qt 6.4's HTTP layer sends a request again by itself when its connection closes before the
+// response starts: on a fresh connection if the method is idempotent
+// (QHttpNetworkConnectionChannel::handleUnexpectedEOF), on a reused keep-alive connection whatever
+// the method (its socket-error path). The retry layer never sees such a send, so it would bypass
+// the attempt limit, the backoff and the retry budget, and for a POST it is a duplicate. Every
+// attempt is therefore sent with a custom verb (never idempotent to Qt) and a body, even an empty
+// one, that refuses the rewind Qt needs for a resend: Qt then reports ContentReSendError, which the
+// reply turns back into the connection loss it was, and the retry policy decides. The price is a
+// "Content-Length: 0" on a GET or DELETE, which HTTP allows.
 class SendOnceDevice : public QIODevice
 {
 public:
@@ -254,14 +257,17 @@ void RetryingReply::sendAttempt()
         }
     }
 
-    // A request that must not run twice gets a body Qt can send only once (see SendOnceDevice).
-    // A sequential body (one too large to keep for replay) has no size to promise, so it is left
-    // alone; Qt buffers such a body and could still resend it after an early close.
+    // Every attempt gets a body Qt can send only once (see SendOnceDevice). Two are left alone: a
+    // sequential body (one too large to keep for replay) has no size to promise, and Qt buffers it
+    // and could still resend it; a HEAD as a custom verb would have Qt wait for a body that never
+    // comes.
     m_sendOnce = nullptr;
-    if (!m_markedIdempotent && !RetryPolicy::isIdempotentMethod(m_verb)
-        && !(bodyDevice && bodyDevice->isSequential())) {
+    QNetworkAccessManager::Operation operation = m_operation;
+    if (m_verb != "HEAD" && !(bodyDevice && bodyDevice->isSequential())) {
         m_sendOnce = new SendOnceDevice(bodyDevice, this);
         bodyDevice = m_sendOnce;
+        operation = QNetworkAccessManager::CustomOperation;
+        attemptRequest.setAttribute(QNetworkRequest::CustomVerbAttribute, m_verb);
     }
 
     m_state = State::Sending;
@@ -277,11 +283,22 @@ void RetryingReply::sendAttempt()
     noteActivity();
     ++m_attemptsSent;
 
-    QNetworkReply* attempt = m_manager->sendAttempt(m_operation, attemptRequest, bodyDevice);
+    QNetworkReply* attempt = m_manager->sendAttempt(operation, attemptRequest, bodyDevice);
     m_attempt = attempt;
     // Until we know the body is the caller's, let Qt's HTTP thread read only this far ahead of us,
     // so that an error body too large to drain can still be cut off instead of arriving in full.
     attempt->setReadBufferSize(m_policy.maxDrainBytes);
+    if (bodyDevice) {
+        // Qt 6.4 starts a request with a body from the event loop and tells its HTTP thread only
+        // of read-buffer changes made after that start: say it again once the attempt is under way.
+        QMetaObject::invokeMethod(
+            attempt,
+            [attempt, limit = m_policy.maxDrainBytes] {
+                if (attempt->readBufferSize() == limit)
+                    attempt->setReadBufferSize(limit);
+            },
+            Qt::QueuedConnection);
+    }
     if (m_sendOnce)
         m_sendOnce->setParent(attempt); // Qt reads it for as long as the attempt lives
     if (m_ignoreAllSslErrors)
