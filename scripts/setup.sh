@@ -17,6 +17,8 @@ packages=(
     libqt6svg6
     # tests: private D-Bus session with a throwaway keyring, a virtual X server, formatting
     dbus gnome-keyring libsecret-1-0 xvfb xauth clang-format
+    # tests: a real HTTP/2 server over TLS for tst_http2 (nghttpd)
+    nghttp2-server
     # scripts/run-sandbox.sh asks the sandbox for its scope with curl
     curl
     # packages (scripts/build-packages.sh, tests/packaging): CPack's .deb and .rpm (dpkg-shlibdeps,

@@ -1,0 +1,178 @@
+// The network core over HTTP/2 and TLS, the way the real API is reached, against a real HTTP/2
+// server (nghttpd from nghttp2-server, serving files). Every attempt goes out as a custom verb with
+// a body Qt may send only once (RetryingReply's SendOnceDevice); these tests prove that such
+// requests, an empty GET or DELETE body among them, are well-formed HTTP/2 that a strict server
+// answers, once each.
+
+#include "networkaccessmanager.h"
+#include "networkattributes.h"
+
+#include <QDir>
+#include <QFile>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <memory>
+
+using nullify::NetworkAccessManager;
+using nullify::toAttribute;
+namespace ReplyAttribute = nullify::ReplyAttribute;
+
+namespace {
+
+const QByteArray kItems = QByteArrayLiteral("{\"items\":[1,2,3]}\n");
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost))
+        return 0;
+    return probe.serverPort();
+}
+
+} // namespace
+
+class tst_Http2 : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void everyVerbIsSentOnceOverHttp2_data();
+    void everyVerbIsSentOnceOverHttp2();
+    void notFoundIsNotRetried();
+
+private:
+    QNetworkRequest request(const QString& path) const;
+    int methodsLogged(const QByteArray& verb);
+
+    QTemporaryDir m_root;
+    QProcess m_server;
+    QByteArray m_serverLog;
+    quint16 m_port = 0;
+    std::unique_ptr<NetworkAccessManager> m_manager;
+};
+
+void tst_Http2::initTestCase()
+{
+    const QString nghttpd = QStandardPaths::findExecutable(QStringLiteral("nghttpd"),
+                                                           {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin")});
+    if (nghttpd.isEmpty())
+        QSKIP("nghttpd not found: install nghttp2-server (scripts/setup.sh does)");
+
+    QVERIFY(m_root.isValid());
+    QVERIFY(QDir(m_root.path()).mkpath(QStringLiteral("v1")));
+    QFile items(m_root.filePath(QStringLiteral("v1/items")));
+    QVERIFY(items.open(QIODevice::WriteOnly));
+    items.write(kItems);
+    items.close();
+
+    m_port = freePort();
+    QVERIFY(m_port != 0);
+    const QString data = QStringLiteral(NULLIFY_TEST_DATA_DIR);
+    // -v logs every frame, so the test can count the requests that reached the server.
+    m_server.start(nghttpd,
+                   {QStringLiteral("-v"),
+                    QStringLiteral("--address=127.0.0.1"),
+                    QStringLiteral("-d"),
+                    m_root.path(),
+                    QString::number(m_port),
+                    data + QStringLiteral("/test-tls.key"),
+                    data + QStringLiteral("/test-tls.crt")});
+    QVERIFY2(m_server.waitForStarted(), qPrintable(m_server.errorString()));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [this] {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, m_port);
+            return probe.waitForConnected(200);
+        }(),
+        10000);
+
+    m_manager = std::make_unique<NetworkAccessManager>();
+}
+
+void tst_Http2::cleanupTestCase()
+{
+    m_manager.reset();
+    if (m_server.state() != QProcess::NotRunning) {
+        m_server.terminate();
+        m_server.waitForFinished(5000);
+    }
+}
+
+QNetworkRequest tst_Http2::request(const QString& path) const
+{
+    QNetworkRequest req(QUrl(QStringLiteral("https://127.0.0.1:%1%2").arg(m_port).arg(path)));
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setCaCertificates(QSslCertificate::fromPath(QStringLiteral(NULLIFY_TEST_DATA_DIR "/test-tls.crt")));
+    req.setSslConfiguration(tls);
+    req.setAttribute(QNetworkRequest::Http2AllowedAttribute, true);
+    return req;
+}
+
+int tst_Http2::methodsLogged(const QByteArray& verb)
+{
+    m_serverLog += m_server.readAllStandardOutput();
+    return int(m_serverLog.count(QByteArrayLiteral(":method: ") + verb + '\n'));
+}
+
+void tst_Http2::everyVerbIsSentOnceOverHttp2_data()
+{
+    QTest::addColumn<QByteArray>("verb");
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("GET") << QByteArray("GET") << QByteArray();
+    QTest::newRow("DELETE") << QByteArray("DELETE") << QByteArray();
+    QTest::newRow("POST") << QByteArray("POST") << QByteArray("{\"query\":\"open\"}");
+    QTest::newRow("POST without a body") << QByteArray("POST") << QByteArray();
+    QTest::newRow("PUT") << QByteArray("PUT") << QByteArray("{\"name\":\"x\"}");
+    QTest::newRow("PATCH") << QByteArray("PATCH") << QByteArray("{\"status\":\"fixed\"}");
+}
+
+void tst_Http2::everyVerbIsSentOnceOverHttp2()
+{
+    QFETCH(QByteArray, verb);
+    QFETCH(QByteArray, body);
+    const int before = methodsLogged(verb);
+
+    QNetworkRequest req = request(QStringLiteral("/v1/items"));
+    if (!body.isEmpty())
+        req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    std::unique_ptr<QNetworkReply> reply(m_manager->sendCustomRequest(req, verb, body));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+
+    QCOMPARE(reply->error(), QNetworkReply::NoError);
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    QVERIFY(reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool());
+    QCOMPARE(reply->readAll(), kItems); // nghttpd answers every method with the file
+    QCOMPARE(reply->attribute(toAttribute(ReplyAttribute::AttemptCount)).toInt(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(methodsLogged(verb), before + 1, 5000);
+    QTest::qWait(50);
+    QCOMPARE(methodsLogged(verb), before + 1);
+}
+
+void tst_Http2::notFoundIsNotRetried()
+{
+    const int before = methodsLogged("GET");
+    std::unique_ptr<QNetworkReply> reply(m_manager->get(request(QStringLiteral("/v1/missing"))));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+
+    QCOMPARE(reply->error(), QNetworkReply::ContentNotFoundError);
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 404);
+    QVERIFY(reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool());
+    QCOMPARE(reply->attribute(toAttribute(ReplyAttribute::AttemptCount)).toInt(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(methodsLogged("GET"), before + 1, 5000);
+}
+
+QTEST_GUILESS_MAIN(tst_Http2)
+#include "tst_http2.moc"
