@@ -9,6 +9,7 @@
 #include "browsersignin.h"
 #include "callbackrequest.h"
 #include "networkaccessmanager.h"
+#include "ports.h"
 #include "replyhelpers.h"
 #include "sandboxserver.h"
 #include "scriptedhttpserver.h"
@@ -23,7 +24,6 @@
 #include <QNetworkInterface>
 #include <QNetworkReply>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTcpSocket>
 #include <QUrlQuery>
 #include <QtTest>
@@ -44,6 +44,8 @@ using nullify::session::BrowserSignIn;
 using nullify::session::Credentials;
 using nullify::session::RefreshAnswer;
 using nullify::session::ServiceTokenSignIn;
+using nullify::test::acceptsConnection;
+using nullify::test::closedPort;
 using nullify::test::ScriptedHttpServer;
 using nullify::test::ScriptedResponse;
 
@@ -99,26 +101,6 @@ void record(ServiceTokenSignIn* flow, FlowRecord* out)
     QObject::connect(flow, &ServiceTokenSignIn::failed, flow, [out](const QString& message, bool cancelled) {
         out->failures.append({message, cancelled});
     });
-}
-
-// A port nothing listens on (bound, then released).
-quint16 closedPort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    const quint16 port = probe.serverPort();
-    probe.close();
-    return port;
-}
-
-// Whether a TCP connection to address:port is accepted.
-bool accepts(const QHostAddress& address, quint16 port)
-{
-    QTcpSocket socket;
-    socket.connectToHost(address, port);
-    const bool connected = socket.waitForConnected(3000);
-    socket.abort();
-    return connected;
 }
 
 } // namespace
@@ -305,7 +287,7 @@ void TestSignIn::browserFlowSignsIn()
     // The flow is over: the listener is closed.
     QVERIFY(!flow.isRunning());
     QCOMPARE(flow.callbackPort(), quint16(0));
-    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+    QVERIFY(!acceptsConnection(QHostAddress::LocalHost, port));
 
     // No auth call carried a bearer token; one session, one exchange.
     QCOMPARE(logCount(QStringLiteral("POST"), QStringLiteral("/auth/cli/session")), 1);
@@ -429,7 +411,7 @@ void TestSignIn::cancelClosesTheListener()
     flow.start();
     QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
     const quint16 port = flow.callbackPort();
-    QVERIFY(accepts(QHostAddress::LocalHost, port));
+    QVERIFY(acceptsConnection(QHostAddress::LocalHost, port));
 
     // A connection that has sent half a request when the user cancels gets no answer.
     QTcpSocket halfway;
@@ -444,7 +426,7 @@ void TestSignIn::cancelClosesTheListener()
     QVERIFY(events.failures.first().second); // cancelled
     QVERIFY(!flow.isRunning());
     QCOMPARE(flow.callbackPort(), quint16(0));
-    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+    QVERIFY(!acceptsConnection(QHostAddress::LocalHost, port));
     QTRY_VERIFY_WITH_TIMEOUT(halfway.state() == QAbstractSocket::UnconnectedState, kTimeoutMs);
     QVERIFY(halfway.readAll().isEmpty());
 
@@ -472,7 +454,7 @@ void TestSignIn::cancelWhileCreatingTheSession()
     flow.cancel();
     QCOMPARE(events.failures.size(), 1);
     QVERIFY(events.failures.first().second);
-    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+    QVERIFY(!acceptsConnection(QHostAddress::LocalHost, port));
     // The call in flight was aborted: the stalled connection is closed by the client.
     QTRY_COMPARE_WITH_TIMEOUT(server.openConnectionCount(), 0, kTimeoutMs);
     QTest::qWait(100);
@@ -498,7 +480,7 @@ void TestSignIn::timeoutFailsAndCloses()
     QVERIFY2(events.failures.first().first.contains(QStringLiteral("timed out")),
              qPrintable(events.failures.first().first));
     QVERIFY(!flow.isRunning());
-    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+    QVERIFY(!acceptsConnection(QHostAddress::LocalHost, port));
 
     // A browser that comes back late finds nobody; nothing else is emitted.
     QTest::qWait(200);
@@ -513,15 +495,15 @@ void TestSignIn::listenerIsLoopbackOnly()
     flow.start();
     QCOMPARE(flow.callbackAddress(), QHostAddress(QHostAddress::LocalHost));
     const quint16 port = flow.callbackPort();
-    QVERIFY(accepts(QHostAddress::LocalHost, port));
+    QVERIFY(acceptsConnection(QHostAddress::LocalHost, port));
     // Not on IPv6 loopback nor on any other interface of this machine.
-    QVERIFY(!accepts(QHostAddress::LocalHostIPv6, port));
+    QVERIFY(!acceptsConnection(QHostAddress::LocalHostIPv6, port));
     int others = 0;
     for (const QHostAddress& address : QNetworkInterface::allAddresses()) {
         if (address.isLoopback() || address.protocol() != QAbstractSocket::IPv4Protocol)
             continue;
         ++others;
-        QVERIFY2(!accepts(address, port), qPrintable(address.toString()));
+        QVERIFY2(!acceptsConnection(address, port), qPrintable(address.toString()));
     }
     if (others == 0)
         qInfo("no non-loopback IPv4 address on this machine; checked loopback only");
@@ -538,7 +520,7 @@ void TestSignIn::destructionClosesTheListener()
     QTRY_COMPARE_WITH_TIMEOUT(events.authUrls.size(), 1, kTimeoutMs);
     const quint16 port = flow->callbackPort();
     flow.reset();
-    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+    QVERIFY(!acceptsConnection(QHostAddress::LocalHost, port));
 }
 
 void TestSignIn::slowAndExcessConnectionsAreDropped()
@@ -663,7 +645,7 @@ void TestSignIn::tokenExchangeErrorFails()
     QVERIFY2(events.failures.first().first.contains(expected), qPrintable(events.failures.first().first));
     QVERIFY(!events.failures.first().second);
     QCOMPARE(events.callbacks, 1);
-    QVERIFY(!accepts(QHostAddress::LocalHost, port));
+    QVERIFY(!acceptsConnection(QHostAddress::LocalHost, port));
     QCOMPARE(server.requestCount("POST", QStringLiteral("/auth/cli/token")), 1);
 }
 

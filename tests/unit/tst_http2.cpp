@@ -6,6 +6,7 @@
 
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
+#include "ports.h"
 
 #include <QDir>
 #include <QFile>
@@ -14,13 +15,12 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QStandardPaths>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <memory>
 
+using namespace std::chrono_literals;
 using nullify::NetworkAccessManager;
 using nullify::toAttribute;
 namespace ReplyAttribute = nullify::ReplyAttribute;
@@ -28,14 +28,6 @@ namespace ReplyAttribute = nullify::ReplyAttribute;
 namespace {
 
 const QByteArray kItems = QByteArrayLiteral("{\"items\":[1,2,3]}\n");
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost))
-        return 0;
-    return probe.serverPort();
-}
 
 } // namespace
 
@@ -76,7 +68,7 @@ void tst_Http2::initTestCase()
     items.write(kItems);
     items.close();
 
-    m_port = freePort();
+    m_port = nullify::test::closedPort(); // free now; nghttpd takes it
     QVERIFY(m_port != 0);
     const QString data = QStringLiteral(NULLIFY_TEST_DATA_DIR);
     // -v logs every frame, so the test can count the requests that reached the server.
@@ -89,13 +81,7 @@ void tst_Http2::initTestCase()
                     data + QStringLiteral("/test-tls.key"),
                     data + QStringLiteral("/test-tls.crt")});
     QVERIFY2(m_server.waitForStarted(), qPrintable(m_server.errorString()));
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [this] {
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, m_port);
-            return probe.waitForConnected(200);
-        }(),
-        10000);
+    QTRY_VERIFY_WITH_TIMEOUT(nullify::test::acceptsConnection(QHostAddress::LocalHost, m_port, 200ms), 10000);
 
     m_manager = std::make_unique<NetworkAccessManager>();
 }

@@ -5,6 +5,7 @@
 
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
+#include "ports.h"
 #include "replyhelpers.h"
 #include "retryinfo.h"
 #include "retryingreply.h"
@@ -21,7 +22,6 @@
 #include <QPointer>
 #include <QScopeGuard>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QtTest>
 
 #include <chrono>
@@ -34,6 +34,7 @@ using nullify::RetryInfo;
 using nullify::RetryingReply;
 using nullify::RetryPolicy;
 using nullify::toAttribute;
+using nullify::test::closedPort;
 using nullify::test::fastRetryPolicy;
 using nullify::test::RecordedRequest;
 using nullify::test::ScriptedHttpServer;
@@ -154,17 +155,6 @@ QByteArray formatRetryAfter(DateForm form, const QDateTime& at)
         break;
     }
     return {};
-}
-
-// A port nothing listens on: bound, read, released.
-quint16 closedPort()
-{
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = probe.serverPort();
-    probe.close();
-    return port;
 }
 
 QByteArray patterned(qsizetype size)

@@ -16,6 +16,7 @@
 #include "networkattributes.h"
 #include "nullifyapi.h"
 #include "origin.h"
+#include "ports.h"
 #include "replyhelpers.h"
 #include "sandboxharness.h"
 #include "scriptedhttpserver.h"
@@ -39,7 +40,6 @@
 #include <QSslKey>
 #include <QSslServer>
 #include <QSslSocket>
-#include <QTcpSocket>
 #include <QUrlQuery>
 #include <QtTest>
 
@@ -561,21 +561,14 @@ void TestSecurity::signInCallbackListensOnLoopbackOnly()
     const quint16 port = flow.callbackPort();
     QVERIFY(port != 0);
 
-    const auto accepts = [port](const QHostAddress& address) {
-        QTcpSocket socket;
-        socket.connectToHost(address, port);
-        const bool connected = socket.waitForConnected(3000);
-        socket.abort();
-        return connected;
-    };
-    QVERIFY(accepts(QHostAddress(QHostAddress::LocalHost)));
-    QVERIFY(!accepts(QHostAddress(QHostAddress::LocalHostIPv6)));
+    QVERIFY(nullify::test::acceptsConnection(QHostAddress(QHostAddress::LocalHost), port));
+    QVERIFY(!nullify::test::acceptsConnection(QHostAddress(QHostAddress::LocalHostIPv6), port));
     int others = 0;
     for (const QHostAddress& address : QNetworkInterface::allAddresses()) {
         if (address.isLoopback() || address.isLinkLocal())
             continue;
         ++others;
-        QVERIFY2(!accepts(address), qPrintable(address.toString()));
+        QVERIFY2(!nullify::test::acceptsConnection(address, port), qPrintable(address.toString()));
     }
     if (others == 0)
         qInfo("this machine has no address besides loopback: only 127.0.0.1 and ::1 were tried");

@@ -11,6 +11,7 @@
 #include "countdownticker.h"
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
+#include "ports.h"
 #include "reachability.h"
 #include "replyhelpers.h"
 #include "requesttracker.h"
@@ -25,7 +26,6 @@
 #include <QNetworkReply>
 #include <QPushButton>
 #include <QSignalSpy>
-#include <QTcpServer>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <QtTest>
@@ -36,6 +36,7 @@ using namespace std::chrono_literals;
 using nullify::NetworkAccessManager;
 using nullify::RetryPolicy;
 using nullify::toAttribute;
+using nullify::test::closedPort;
 using nullify::test::ScriptedHttpServer;
 using nullify::test::ScriptedResponse;
 using nullify::test::waitForFinished;
@@ -80,17 +81,6 @@ struct Fixture
 ScriptedResponse busy(const QByteArray& retryAfter)
 {
     return ScriptedResponse::status(503, "busy").header("Retry-After", retryAfter);
-}
-
-// A loopback port nobody listens on.
-quint16 closedPort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
 }
 
 } // namespace
