@@ -60,6 +60,17 @@ QStringList filesContaining(const QString& dir, const QByteArray& needle)
     return found;
 }
 
+// A session with a scripted server: its tokens, an hour left by the client's clock, scope 4242.
+Credentials scriptedSession(const QByteArray& accessToken, const QByteArray& refreshToken)
+{
+    Credentials credentials;
+    credentials.accessToken = accessToken;
+    credentials.refreshToken = refreshToken;
+    credentials.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
+    credentials.scope = {{QStringLiteral("githubOwnerId"), QStringLiteral("4242")}};
+    return credentials;
+}
+
 // One client stack, as the app builds it: manager, API client, typed API, store, session.
 struct Client
 {
@@ -326,11 +337,7 @@ void TestSession::missingQueryParametersKeepTheScope()
     auto client = newClient();
     const auto tenant = Tenant::fromInput(server.url().toString(QUrl::StripTrailingSlash));
     QVERIFY(tenant);
-    Credentials credentials;
-    credentials.accessToken = "at-1";
-    credentials.refreshToken = "rt-1";
-    credentials.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
-    credentials.scope = {{QStringLiteral("githubOwnerId"), QStringLiteral("4242")}};
+    const Credentials credentials = scriptedSession("at-1", "rt-1");
     client->session->signIn(*tenant, credentials);
 
     UserCall call;
@@ -443,11 +450,7 @@ void TestSession::refreshAnswerWithoutTokenKeepsTheSession()
     auto client = newClient();
     const auto tenant = Tenant::fromInput(server.url().toString(QUrl::StripTrailingSlash));
     QVERIFY(tenant);
-    Credentials credentials;
-    credentials.accessToken = "at-first-expired";
-    credentials.refreshToken = "rt-long-lived";
-    credentials.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
-    credentials.scope = {{QStringLiteral("githubOwnerId"), QStringLiteral("4242")}};
+    const Credentials credentials = scriptedSession("at-first-expired", "rt-long-lived");
     client->session->signIn(*tenant, credentials);
     QTRY_VERIFY_WITH_TIMEOUT(client->session->isPersisted(), kTimeoutMs);
 
