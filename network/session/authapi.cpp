@@ -328,8 +328,6 @@ AuthApi::decodeRefresh(const QByteArray& body, const QList<QByteArray>& setCooki
             checkLifetime(r, QStringLiteral("Set-Cookie access_token"), *lifetime);
             answer.expiresInSeconds = *lifetime;
         }
-        if (!r.ok())
-            answer.expiresInSeconds = 0;
 
         // Missing, null or empty: keep the old scope (the CLI wipes it here, and then every call
         // fails for want of the tenant parameters).
