@@ -1,6 +1,7 @@
 #include "authapi.h"
 
 #include "jsonreader.h"
+#include "retryafter.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -79,38 +80,92 @@ QByteArray optionalRefreshToken(R& r, const QString& key)
     return token;
 }
 
-// "refresh_token=abc; Path=/; HttpOnly" -> "abc". Qt folds several Set-Cookie headers into one
-// value separated by '\n', so every line is one cookie. A deletion (an empty value or Max-Age <= 0)
-// is not a rotation: the stored refresh token is kept, and the session decides what a failed
-// refresh means. (A past Expires is not checked: servers that delete send an empty value too.)
-std::optional<QByteArray> refreshTokenFromSetCookie(const QList<QByteArray>& headers)
+// One cookie of a Set-Cookie header, with the two attributes that say how long it lives.
+struct SetCookie
 {
-    std::optional<QByteArray> found;
+    QByteArray value; // unquoted
+    std::optional<qint64> maxAgeSeconds;
+    std::optional<QDateTime> expires;
+
+    // Seconds it lives from `now`: Max-Age wins over Expires (RFC 6265 section 5.3); nullopt when
+    // it carries neither (a session cookie).
+    std::optional<qint64> lifetimeSeconds(const QDateTime& now) const
+    {
+        if (maxAgeSeconds)
+            return maxAgeSeconds;
+        if (expires)
+            return now.secsTo(*expires);
+        return std::nullopt;
+    }
+
+    // A server deletes a cookie with an empty value, a Max-Age <= 0 or an Expires in the past.
+    bool isDeletion(const QDateTime& now) const
+    {
+        const std::optional<qint64> lifetime = lifetimeSeconds(now);
+        return value.isEmpty() || (lifetime && *lifetime <= 0);
+    }
+};
+
+// "name=value; Max-Age=3600; Path=/" -> the value and its lifetime attributes; nullopt for another
+// name. The name is case-sensitive, attribute names are not, and spaces around '=' and ';' are
+// dropped (RFC 6265 section 5.2). An attribute that does not parse is ignored, as a browser does.
+std::optional<SetCookie> parseSetCookie(const QByteArray& line, QByteArrayView name, const QDateTime& now)
+{
+    const QList<QByteArray> parts = line.split(';');
+    const QByteArray pair = parts.first().trimmed();
+    const qsizetype equals = pair.indexOf('=');
+    if (equals <= 0 || pair.left(equals).trimmed() != name)
+        return std::nullopt;
+    SetCookie cookie;
+    cookie.value = pair.mid(equals + 1).trimmed();
+    if (cookie.value.size() >= 2 && cookie.value.startsWith('"') && cookie.value.endsWith('"'))
+        cookie.value = cookie.value.mid(1, cookie.value.size() - 2);
+    for (qsizetype i = 1; i < parts.size(); ++i) {
+        const QByteArray attribute = parts.at(i);
+        const qsizetype at = attribute.indexOf('=');
+        if (at < 0)
+            continue;
+        const QByteArray key = attribute.left(at).trimmed();
+        const QByteArray value = attribute.mid(at + 1).trimmed();
+        if (key.compare("max-age", Qt::CaseInsensitive) == 0) {
+            bool ok = false;
+            const qint64 seconds = value.toLongLong(&ok);
+            if (ok)
+                cookie.maxAgeSeconds = seconds;
+        } else if (key.compare("expires", Qt::CaseInsensitive) == 0) {
+            if (const std::optional<QDateTime> date = RetryAfter::parseHttpDate(value, now))
+                cookie.expires = date;
+        }
+    }
+    return cookie;
+}
+
+// The live cookie called `name` among the Set-Cookie headers; nullopt when there is none. Qt folds
+// several Set-Cookie headers into one value separated by '\n', so every line is one cookie. A
+// deletion (ahead of the live one or after it) is skipped: it says "forget yours", not "here is a
+// new one". The value goes back to a server in a header, so one that a cookie cannot carry is
+// skipped too. Of several live ones the last wins, as in a browser's cookie store.
+std::optional<SetCookie> liveCookie(const QList<QByteArray>& headers, QByteArrayView name, const QDateTime& now)
+{
+    std::optional<SetCookie> found;
     for (const QByteArray& header : headers) {
         for (const QByteArray& line : header.split('\n')) {
-            const QList<QByteArray> parts = line.split(';');
-            const QByteArray pair = parts.first().trimmed();
-            const qsizetype equals = pair.indexOf('=');
-            if (equals <= 0 || pair.left(equals).trimmed() != "refresh_token")
-                continue;
-            QByteArray value = pair.mid(equals + 1).trimmed();
-            if (value.size() >= 2 && value.startsWith('"') && value.endsWith('"'))
-                value = value.mid(1, value.size() - 2);
-            bool deleted = false;
-            for (qsizetype i = 1; i < parts.size(); ++i) {
-                const QByteArray attribute = parts.at(i).trimmed();
-                if (attribute.left(8).compare("max-age=", Qt::CaseInsensitive) == 0) {
-                    bool ok = false;
-                    const qint64 maxAge = attribute.mid(8).trimmed().toLongLong(&ok);
-                    deleted = deleted || (ok && maxAge <= 0);
-                }
-            }
-            if (deleted || !isCookieSafe(value))
-                continue;
-            found = value; // the last one wins, as in a browser's cookie store
+            std::optional<SetCookie> cookie = parseSetCookie(line, name, now);
+            if (cookie && !cookie->isDeletion(now) && isCookieSafe(cookie->value))
+                found = std::move(cookie);
         }
     }
     return found;
+}
+
+// A lifetime from the server (expiresIn, or an access_token cookie's Max-Age or Expires) that the
+// session can store; a broken one fails the answer at `field`.
+void checkLifetime(R& r, const QString& field, qint64 seconds)
+{
+    if (seconds < 0)
+        r.fail(field, QStringLiteral("negative"));
+    else if (seconds > maxExpiresInSeconds)
+        r.fail(field, QStringLiteral("more than a century"));
 }
 
 } // namespace
@@ -190,7 +245,7 @@ QNetworkReply* AuthApi::refresh(const QByteArray& refreshToken, QObject* context
                   if (!header.isEmpty())
                       setCookies.append(header);
               }
-              done(decodeRefresh(raw.value(), setCookies));
+              done(decodeRefresh(raw.value(), setCookies, QDateTime::currentDateTimeUtc()));
           });
     *replyHolder = reply;
     return reply;
@@ -243,30 +298,49 @@ api::Result<Credentials> AuthApi::decodeCliToken(const QByteArray& body, const Q
     });
 }
 
-api::Result<RefreshAnswer> AuthApi::decodeRefresh(const QByteArray& body, const QList<QByteArray>& setCookieHeaders)
+api::Result<RefreshAnswer>
+AuthApi::decodeRefresh(const QByteArray& body, const QList<QByteArray>& setCookieHeaders, const QDateTime& now)
 {
     if (auto rejected = rejection(body, 200)) {
         rejected->body = body;
         return Result<RefreshAnswer>::failure(*rejected);
     }
-    return api::decodeJson<RefreshAnswer>(body, [&setCookieHeaders](R& r) {
+    return api::decodeJson<RefreshAnswer>(body, [&setCookieHeaders, &now](R& r) {
         RefreshAnswer answer;
-        answer.accessToken = requiredToken(r, QStringLiteral("accessToken"));
-        answer.expiresInSeconds = r.integer(QStringLiteral("expiresIn"), R::Required).value_or(0);
-        if (r.ok() && answer.expiresInSeconds < 0)
-            r.fail(QStringLiteral("expiresIn"), QStringLiteral("negative"));
-        else if (r.ok() && answer.expiresInSeconds > maxExpiresInSeconds)
-            r.fail(QStringLiteral("expiresIn"), QStringLiteral("more than a century"));
+        // The real endpoint sends the new access token only as a cookie; a body that carries one
+        // (older servers, the sandbox's --legacy-refresh-body) wins.
+        const std::optional<SetCookie> cookie
+            = liveCookie(setCookieHeaders, QByteArrayLiteral("access_token"), now.toUTC());
+        answer.accessToken = r.string(QStringLiteral("accessToken")).toUtf8();
+        if (answer.accessToken.isEmpty() && cookie)
+            answer.accessToken = cookie->value;
+        if (r.ok() && answer.accessToken.isEmpty())
+            r.fail(QStringLiteral("accessToken"),
+                   QStringLiteral("no access token, neither in the body nor in a Set-Cookie access_token"));
+
+        // Lifetime: expiresIn, else the cookie's Max-Age, else its Expires; none of them: unknown
+        // (0), and the session renews after the next 401 instead of ahead of time.
+        if (const std::optional<qint64> expiresIn = r.integer(QStringLiteral("expiresIn"))) {
+            checkLifetime(r, QStringLiteral("expiresIn"), *expiresIn);
+            answer.expiresInSeconds = *expiresIn;
+        } else if (const std::optional<qint64> lifetime
+                   = cookie ? cookie->lifetimeSeconds(now.toUTC()) : std::nullopt) {
+            checkLifetime(r, QStringLiteral("Set-Cookie access_token"), *lifetime);
+            answer.expiresInSeconds = *lifetime;
+        }
+
         // Missing, null or empty: keep the old scope (the CLI wipes it here, and then every call
         // fails for want of the tenant parameters).
         const api::QueryParameters scope = r.stringMap(QStringLiteral("queryParameters"));
         if (!scope.isEmpty())
             answer.scope = scope;
+        // Not rotated unless a new one comes: keep the stored refresh token.
         const QByteArray fromJson = optionalRefreshToken(r, QStringLiteral("refreshToken"));
         if (!fromJson.isEmpty())
             answer.refreshToken = fromJson;
-        else
-            answer.refreshToken = refreshTokenFromSetCookie(setCookieHeaders);
+        else if (const std::optional<SetCookie> rotated
+                 = liveCookie(setCookieHeaders, QByteArrayLiteral("refresh_token"), now.toUTC()))
+            answer.refreshToken = rotated->value;
         return answer;
     });
 }

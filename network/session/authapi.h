@@ -18,10 +18,12 @@ struct CliSession
 };
 
 // GET /auth/refresh_token (camelCase, unlike /auth/cli/token)
+// The new access token comes from the body's "accessToken" or, as the real server sends it, from
+// "Set-Cookie: access_token=..." (../shared/api/README.md "Auth", Refresh).
 struct RefreshAnswer
 {
     QByteArray accessToken;
-    qint64 expiresInSeconds = 0;
+    qint64 expiresInSeconds = 0; // expiresIn, else the cookie's Max-Age, else its Expires; 0: unknown
     std::optional<QByteArray> refreshToken; // rotated: from the JSON field or Set-Cookie refresh_token=
     std::optional<api::QueryParameters> scope; // nullopt when queryParameters is missing: keep the old one
 };
@@ -51,7 +53,11 @@ public:
     // Pure decoders, public for the unit tests and the fuzzers.
     static api::Result<CliSession> decodeCliSession(const QByteArray& body);
     static api::Result<Credentials> decodeCliToken(const QByteArray& body, const QDateTime& now);
-    static api::Result<RefreshAnswer> decodeRefresh(const QByteArray& body, const QList<QByteArray>& setCookieHeaders);
+    // setCookieHeaders: each a Set-Cookie value, or several folded with '\n' as Qt does. `now` turns
+    // a cookie's Expires into a lifetime. No access token in the body nor in a cookie is a decoding
+    // error, never an answer with an empty token.
+    static api::Result<RefreshAnswer>
+    decodeRefresh(const QByteArray& body, const QList<QByteArray>& setCookieHeaders, const QDateTime& now);
 
 private:
     api::ApiClient m_client;

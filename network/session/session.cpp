@@ -3,6 +3,7 @@
 #include "apiclient.h"
 #include "logging.h"
 #include "networkaccessmanager.h"
+#include "secretscrubber.h"
 
 #include <QMetaEnum>
 #include <QNetworkReply>
@@ -272,6 +273,9 @@ void Session::onRefreshAnswer(const api::Result<RefreshAnswer>& result)
         return; // signed out or superseded meanwhile
     if (!result) {
         const api::ApiError& error = result.error();
+        // Only the server refusing the refresh token ends the session. A 2xx it could not be read
+        // from (no access token in the body nor in a cookie: Decoding) says nothing about the
+        // session, like a 5xx: keep it, let the waiting calls fail, and try again later.
         const bool rejected = error.kind == api::ApiError::Kind::AuthenticationRequired
             || (error.kind == api::ApiError::Kind::Http && (error.httpStatus == 401 || error.httpStatus == 400));
         if (rejected)
@@ -283,19 +287,32 @@ void Session::onRefreshAnswer(const api::Result<RefreshAnswer>& result)
 
     const RefreshAnswer& answer = result.value();
     const QDateTime now = m_wallClock();
+    // From here on the new token may show up in a message (a header dump, a server echoing it):
+    // the scrubber must know it before any request carries it. The old one is no longer live.
+    SecretScrubber::add(answer.accessToken);
+    if (m_credentials.accessToken != answer.accessToken)
+        SecretScrubber::remove(m_credentials.accessToken);
     m_credentials.accessToken = answer.accessToken;
     m_credentials.expiresAt = answer.expiresInSeconds > 0 ? now.addSecs(answer.expiresInSeconds) : QDateTime();
     m_tokenLifetime = milliseconds(std::max<qint64>(answer.expiresInSeconds, 0) * 1000);
-    if (answer.refreshToken)
+    if (answer.refreshToken) {
+        SecretScrubber::add(*answer.refreshToken);
+        if (m_credentials.refreshToken != *answer.refreshToken)
+            SecretScrubber::remove(m_credentials.refreshToken);
         m_credentials.refreshToken = *answer.refreshToken; // rotated: the old one may be dead now
+    }
     if (answer.scope) {
         m_credentials.scope = *answer.scope;
         if (m_api)
             m_api->setScope(m_credentials.scope);
     } // no queryParameters: keep the old scope (the CLI wipes it; that is its bug)
     m_passingFailures = 0;
-    qCInfo(lcSession) << "access token refreshed; valid for" << answer.expiresInSeconds << "s"
-                      << (answer.refreshToken ? "(refresh token rotated)" : "");
+    if (answer.expiresInSeconds > 0)
+        qCInfo(lcSession) << "access token refreshed; valid for" << answer.expiresInSeconds << "s"
+                          << (answer.refreshToken ? "(refresh token rotated)" : "");
+    else
+        qCInfo(lcSession) << "access token refreshed; the server did not say for how long (renewed after a 401)"
+                          << (answer.refreshToken ? "(refresh token rotated)" : "");
 
     // A rotated refresh token must be in the keychain before any waiting request goes on: if the
     // app died right after, the next start would hold only the dead one.

@@ -30,7 +30,8 @@ namespace nullify::session {
 //   real GET /auth/refresh_token (the manager's coordinator guarantees single flight).
 // - Classifies refresh failures: 401/400 first re-reads the keychain (another instance may have
 //   rotated the refresh token) and retries once with a newer one, then ends the session with one
-//   sessionExpired(); a 5xx, timeout or no network keeps everything and tries again later.
+//   sessionExpired(); a 5xx, timeout, no network or a 2xx without an access token (AuthApi's
+//   decoding error) keeps everything and tries again later.
 class Session : public AccessTokenProvider
 {
     Q_OBJECT

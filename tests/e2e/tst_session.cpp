@@ -29,6 +29,7 @@ using nullify::api::ApiError;
 using nullify::api::CurrentUser;
 using nullify::api::NullifyApi;
 using nullify::api::Result;
+using nullify::sandbox::shortHash;
 using nullify::session::Credentials;
 using nullify::session::CredentialStore;
 using nullify::session::Session;
@@ -57,6 +58,17 @@ QStringList filesContaining(const QString& dir, const QByteArray& needle)
             found.append(file.fileName());
     }
     return found;
+}
+
+// A session with a scripted server: its tokens, an hour left by the client's clock, scope 4242.
+Credentials scriptedSession(const QByteArray& accessToken, const QByteArray& refreshToken)
+{
+    Credentials credentials;
+    credentials.accessToken = accessToken;
+    credentials.refreshToken = refreshToken;
+    credentials.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
+    credentials.scope = {{QStringLiteral("githubOwnerId"), QStringLiteral("4242")}};
+    return credentials;
 }
 
 // One client stack, as the app builds it: manager, API client, typed API, store, session.
@@ -114,6 +126,9 @@ private slots:
     void revocationUnderConcurrentRequestsRefreshesOnce();
     void rotatedRefreshTokenIsStoredBeforeRequestsGoOn();
     void missingQueryParametersKeepTheScope();
+    void expiredTokenIsRenewedFromEitherRefreshShape_data();
+    void expiredTokenIsRenewedFromEitherRefreshShape();
+    void refreshAnswerWithoutTokenKeepsTheSession();
     void refreshServerErrorKeepsTheSession();
     void rejectedRefreshEndsTheSessionOnce();
     void newerRefreshTokenFromAnotherInstanceIsTried();
@@ -124,7 +139,7 @@ private slots:
     void keychainUnavailableKeepsTheSessionForThisRun();
 
 private:
-    void startSandbox(int tokenLifetimeSeconds = 3600, bool rotate = false);
+    void startSandbox(int tokenLifetimeSeconds = 3600, bool rotate = false, bool legacyRefreshBody = false);
     std::unique_ptr<Client> newClient();
     // The browser flow without a browser: the auth API, the sandbox's auto-approving page.
     std::optional<Credentials> browserSignIn(Client& client);
@@ -152,13 +167,14 @@ void TestSession::cleanup()
     m_sandbox.reset();
 }
 
-void TestSession::startSandbox(int tokenLifetimeSeconds, bool rotate)
+void TestSession::startSandbox(int tokenLifetimeSeconds, bool rotate, bool legacyRefreshBody)
 {
     nullify::sandbox::ServerOptions options;
     options.tenant.findingCount = 20;
     options.auth.autoApprove = true;
     options.auth.tokenLifetimeSeconds = tokenLifetimeSeconds;
     options.auth.rotateRefreshTokens = rotate;
+    options.auth.legacyRefreshBody = legacyRefreshBody;
     options.auth.serviceTokens = {QStringLiteral("nsbx_service_token_for_tests")};
     m_sandbox = std::make_unique<SandboxHarness>(options);
     QString error;
@@ -321,11 +337,7 @@ void TestSession::missingQueryParametersKeepTheScope()
     auto client = newClient();
     const auto tenant = Tenant::fromInput(server.url().toString(QUrl::StripTrailingSlash));
     QVERIFY(tenant);
-    Credentials credentials;
-    credentials.accessToken = "at-1";
-    credentials.refreshToken = "rt-1";
-    credentials.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
-    credentials.scope = {{QStringLiteral("githubOwnerId"), QStringLiteral("4242")}};
+    const Credentials credentials = scriptedSession("at-1", "rt-1");
     client->session->signIn(*tenant, credentials);
 
     UserCall call;
@@ -339,6 +351,143 @@ void TestSession::missingQueryParametersKeepTheScope()
     QVERIFY(!requests[1].hasHeader("Authorization"));
     QCOMPARE(requests[2].query.queryItemValue(QStringLiteral("githubOwnerId")), QStringLiteral("4242"));
     QCOMPARE(requests[2].header("Authorization"), QByteArray("Bearer at-2"));
+}
+
+// The whole loop as a user meets it: signed in, the access token runs out on the server while the
+// client still holds it, the next call gets a 401, one real refresh, the call is replayed with the
+// new token. The sandbox answers the refresh as the real server does (the token only in
+// Set-Cookie) or, with --legacy-refresh-body, in the body; with and without rotation.
+void TestSession::expiredTokenIsRenewedFromEitherRefreshShape_data()
+{
+    QTest::addColumn<bool>("legacyBody");
+    QTest::addColumn<bool>("rotate");
+    QTest::newRow("cookie (the real server)") << false << false;
+    QTest::newRow("cookie, refresh token rotated") << false << true;
+    QTest::newRow("legacy body") << true << false;
+    QTest::newRow("legacy body, refresh token rotated") << true << true;
+}
+
+void TestSession::expiredTokenIsRenewedFromEitherRefreshShape()
+{
+    QFETCH(bool, legacyBody);
+    QFETCH(bool, rotate);
+    constexpr int lifetimeSeconds = 2;
+    startSandbox(lifetimeSeconds, rotate, legacyBody);
+    auto client = newClient();
+    auto credentials = browserSignIn(*client);
+    QVERIFY(credentials);
+    // The client believes the token is good for an hour (its clock is behind, say), so no
+    // proactive refresh comes first: the server's 401 is what starts the refresh.
+    credentials->expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
+    client->session->signIn(sandboxTenant(), *credentials);
+    QTRY_VERIFY_WITH_TIMEOUT(client->session->isPersisted(), kTimeoutMs);
+    QTest::qWait(lifetimeSeconds * 1000 + 300); // expired on the server
+    QVERIFY(m_sandbox->resetLog());
+
+    QSignalSpy refreshed(client->session.get(), &Session::tokenRefreshed);
+    QSignalSpy expired(client->session.get(), &Session::sessionExpired);
+    UserCall call;
+    call.send(client->api);
+    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kTimeoutMs);
+    QVERIFY2(call.ok(), qPrintable(call.describe()));
+    QCOMPARE(refreshed.count(), 1);
+    QCOMPARE(expired.count(), 0);
+
+    const Credentials now = client->session->credentials();
+    QVERIFY(!now.accessToken.isEmpty());
+    QVERIFY(now.accessToken != credentials->accessToken);
+    QCOMPARE(now.refreshToken != credentials->refreshToken, rotate); // kept unless a new one came
+    QCOMPARE(now.scope, credentials->scope);
+    QVERIFY(QDateTime::currentDateTimeUtc().secsTo(now.expiresAt) <= lifetimeSeconds); // the new lifetime
+
+    // The server's side: the 401, one refresh (with the refresh cookie, no bearer), the replay with
+    // exactly the token the refresh answer carried.
+    const QList<QJsonObject> log = m_sandbox->requestLog();
+    QCOMPARE(log.size(), 3);
+    QCOMPARE(log.at(0).value(QStringLiteral("path")).toString(), QStringLiteral("/admin/user/current"));
+    QCOMPARE(log.at(0).value(QStringLiteral("status")).toInt(), 401);
+    QCOMPARE(log.at(0).value(QStringLiteral("tokenHash")).toString(), shortHash(credentials->accessToken));
+    QCOMPARE(log.at(1).value(QStringLiteral("path")).toString(), QStringLiteral("/auth/refresh_token"));
+    QCOMPARE(log.at(1).value(QStringLiteral("status")).toInt(), 200);
+    QVERIFY(log.at(1).value(QStringLiteral("tokenHash")).isNull());
+    QCOMPARE(log.at(1).value(QStringLiteral("refreshTokenHash")).toString(), shortHash(credentials->refreshToken));
+    QCOMPARE(log.at(2).value(QStringLiteral("path")).toString(), QStringLiteral("/admin/user/current"));
+    QCOMPARE(log.at(2).value(QStringLiteral("status")).toInt(), 200);
+    QCOMPARE(log.at(2).value(QStringLiteral("tokenHash")).toString(), shortHash(now.accessToken));
+
+    // What the keychain holds is what a restart would use: the new tokens.
+    std::optional<Credentials> stored;
+    client->store.read(sandboxTenant().storageKey(), this, [&](const auto&, const std::optional<Credentials>& c) {
+        stored = c.value_or(Credentials());
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(stored.has_value(), kTimeoutMs);
+    QCOMPARE(stored->accessToken, now.accessToken);
+    QCOMPARE(stored->refreshToken, now.refreshToken);
+}
+
+// A 2xx refresh answer with no access token anywhere (the metadata body without its cookie) is a
+// failed refresh the user hears of, not an empty token and not a sign-out: the session, its
+// tokens and the keychain entry stay, and the next refresh, answered properly, recovers. The
+// sandbox's fault plan cannot script a 200 with a chosen body, so a scripted server answers.
+void TestSession::refreshAnswerWithoutTokenKeepsTheSession()
+{
+    ScriptedHttpServer server;
+    QVERIFY(server.listen());
+    const QByteArray metadata = R"({"expiresIn":3600,"expiresAt":1748786400,"installationIds":["4242"],)"
+                                R"("queryParameters":{"githubOwnerId":"4242"},"isTriaged":true,"isNullifyDev":false})";
+    server.enqueue("GET", QStringLiteral("/admin/user/current"), ScriptedResponse::json(401, R"({"error":"expired"})"));
+    ScriptedResponse noToken = ScriptedResponse::json(200, metadata);
+    noToken.header("Set-Cookie", "access_token=; Max-Age=0; Path=/"); // a deletion is no token either
+    server.enqueue("GET", QStringLiteral("/auth/refresh_token"), noToken);
+    ScriptedResponse good = ScriptedResponse::json(200, metadata);
+    good.header("Set-Cookie", "access_token=at-second-from-cookie; Max-Age=3600; Path=/; Secure; HttpOnly");
+    server.enqueue("GET", QStringLiteral("/auth/refresh_token"), good);
+    server.enqueue("GET",
+                   QStringLiteral("/admin/user/current"),
+                   ScriptedResponse::json(
+                       200, R"({"username":"demo","userMapping":{"id":"u-1","createdAt":"2025-01-01T00:00:00Z"}})"));
+
+    auto client = newClient();
+    const auto tenant = Tenant::fromInput(server.url().toString(QUrl::StripTrailingSlash));
+    QVERIFY(tenant);
+    const Credentials credentials = scriptedSession("at-first-expired", "rt-long-lived");
+    client->session->signIn(*tenant, credentials);
+    QTRY_VERIFY_WITH_TIMEOUT(client->session->isPersisted(), kTimeoutMs);
+
+    QSignalSpy expired(client->session.get(), &Session::sessionExpired);
+    QSignalSpy reauth(&client->manager, &NetworkAccessManager::reauthenticationRequired);
+    QSignalSpy refreshed(client->session.get(), &Session::tokenRefreshed);
+    UserCall call;
+    call.send(client->api);
+    QTRY_VERIFY_WITH_TIMEOUT(call.done(), kTimeoutMs);
+    QVERIFY(!call.ok());
+    QVERIFY2(call.result->error().kind != ApiError::Kind::AuthenticationRequired, qPrintable(call.describe()));
+    QVERIFY2(!call.result->error().isFinal(), qPrintable(call.describe()));
+    QVERIFY2(call.describe().contains(QStringLiteral("no access token")), qPrintable(call.describe()));
+    QCOMPARE(client->session->state(), Session::State::SignedIn);
+    QCOMPARE(client->session->credentials().accessToken, credentials.accessToken);
+    QCOMPARE(client->session->credentials().refreshToken, credentials.refreshToken);
+    QCOMPARE(expired.count(), 0);
+    QCOMPARE(reauth.count(), 0);
+    std::optional<Credentials> stored;
+    client->store.read(tenant->storageKey(), this, [&](const auto&, const std::optional<Credentials>& c) {
+        stored = c.value_or(Credentials());
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(stored.has_value(), kTimeoutMs);
+    QCOMPARE(stored->refreshToken, credentials.refreshToken); // still signed in after a restart too
+
+    // The session's own backoff asks again; this answer carries the token, and calls work again.
+    QTRY_COMPARE_WITH_TIMEOUT(refreshed.count(), 1, kTimeoutMs);
+    QCOMPARE(client->session->credentials().accessToken, QByteArray("at-second-from-cookie"));
+    UserCall next;
+    next.send(client->api);
+    QTRY_VERIFY_WITH_TIMEOUT(next.done(), kTimeoutMs);
+    QVERIFY2(next.ok(), qPrintable(next.describe()));
+    const auto requests = server.requests();
+    QCOMPARE(requests.size(), 4);
+    QCOMPARE(requests.at(2).header("Cookie"), QByteArray("refresh_token=rt-long-lived"));
+    QCOMPARE(requests.at(3).header("Authorization"), QByteArray("Bearer at-second-from-cookie"));
+    QCOMPARE(expired.count(), 0);
 }
 
 void TestSession::refreshServerErrorKeepsTheSession()

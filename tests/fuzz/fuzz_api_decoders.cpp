@@ -157,7 +157,7 @@ void decodeRefresh(const QByteArray& rest)
     const qsizetype nul = rest.indexOf('\0');
     const QByteArray body = nul < 0 ? rest : fuzz::firstBytes(rest, nul);
     const QList<QByteArray> setCookies = nul < 0 ? QList<QByteArray>() : fuzz::bytesFrom(rest, nul + 1).split('\n');
-    const auto result = session::AuthApi::decodeRefresh(body, setCookies);
+    const auto result = session::AuthApi::decodeRefresh(body, setCookies, now());
     if (!check(result, true))
         return;
     const session::RefreshAnswer* answer = &result.value();

@@ -1,6 +1,8 @@
 #include "authservice.h"
 
 #include <QCryptographicHash>
+#include <QDateTime>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QRandomGenerator>
 
@@ -229,19 +231,43 @@ SandboxResponse AuthService::refresh(const SandboxRequest& request)
         return SandboxResponse::error(401, QStringLiteral("unknown or revoked refresh token"));
     }
     const QString principal = it.value();
-    QJsonObject answer {
-        {QStringLiteral("accessToken"), QString::fromLatin1(issueAccessToken(principal))},
-        {QStringLiteral("expiresIn"), m_options.tokenLifetimeSeconds},
-        {QStringLiteral("queryParameters"), scope()},
-    };
     QByteArray newRefreshToken;
     if (m_options.rotateRefreshTokens) {
         // Rotation: the old refresh token is spent, so a client that keeps using it is caught.
         m_refreshTokens.erase(it);
         newRefreshToken = issueRefreshToken(principal);
-        answer.insert(QStringLiteral("refreshToken"), QString::fromLatin1(newRefreshToken));
     }
-    SandboxResponse response = noStore(SandboxResponse::json(200, answer));
+    return refreshAnswer(issueAccessToken(principal), newRefreshToken);
+}
+
+// The real server (../shared/api/README.md "Auth", Refresh) sends the access token only as a
+// cookie, beside a camelCase metadata body; --legacy-refresh-body puts it in the body instead. A
+// rotated refresh token comes as a cookie in both shapes, and in the legacy body too.
+SandboxResponse AuthService::refreshAnswer(const QByteArray& accessToken, const QByteArray& newRefreshToken) const
+{
+    const int lifetime = m_options.tokenLifetimeSeconds;
+    QJsonObject body {
+        {QStringLiteral("expiresIn"), lifetime},
+        {QStringLiteral("queryParameters"), scope()},
+    };
+    if (m_options.legacyRefreshBody) {
+        body.insert(QStringLiteral("accessToken"), QString::fromLatin1(accessToken));
+        if (!newRefreshToken.isEmpty()) {
+            body.insert(QStringLiteral("refreshToken"), QString::fromLatin1(newRefreshToken));
+        }
+    } else {
+        body.insert(QStringLiteral("expiresAt"), QDateTime::currentSecsSinceEpoch() + lifetime);
+        body.insert(QStringLiteral("installationIds"), QJsonArray {m_githubOwnerId});
+        body.insert(QStringLiteral("isTriaged"), true);
+        body.insert(QStringLiteral("isNullifyDev"), false);
+    }
+    SandboxResponse response = noStore(SandboxResponse::json(200, body));
+    if (!m_options.legacyRefreshBody) {
+        response.header(QByteArrayLiteral("Set-Cookie"),
+                        QByteArrayLiteral("access_token=") + accessToken + QByteArrayLiteral("; Max-Age=")
+                            + QByteArray::number(lifetime)
+                            + QByteArrayLiteral("; Path=/; Secure; HttpOnly; SameSite=None"));
+    }
     if (!newRefreshToken.isEmpty()) {
         response.header(QByteArrayLiteral("Set-Cookie"),
                         QByteArrayLiteral("refresh_token=") + newRefreshToken

@@ -13,6 +13,10 @@ struct AuthOptions
 {
     int tokenLifetimeSeconds = 3600; // --token-lifetime
     bool rotateRefreshTokens = false; // --rotate-refresh-tokens
+    // --legacy-refresh-body: /auth/refresh_token answers with the access token in the JSON body
+    // (the shape older servers and the v0.25.0 CLI expect) instead of the real server's
+    // "Set-Cookie: access_token=..." beside a metadata body.
+    bool legacyRefreshBody = false;
     bool autoApprove = false; // --auto-approve: the sign-in page approves at once
     QStringList serviceTokens; // --service-token, principal "service:<n>" (1-based)
     QString userPrincipal = QStringLiteral("user:demo"); // who signs in through the browser flow
@@ -64,6 +68,7 @@ private:
     SandboxResponse approve(const QString& sessionId);
     SandboxResponse exchangeToken(const SandboxRequest& request);
     SandboxResponse refresh(const SandboxRequest& request);
+    SandboxResponse refreshAnswer(const QByteArray& accessToken, const QByteArray& newRefreshToken) const;
     QByteArray issueAccessToken(const QString& principal);
     QByteArray issueRefreshToken(const QString& principal);
     QJsonObject scope() const;

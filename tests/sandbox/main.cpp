@@ -109,6 +109,10 @@ int main(int argc, char** argv)
     const QCommandLineOption rotate(
         QStringLiteral("rotate-refresh-tokens"),
         QStringLiteral("Each refresh returns a new refresh token; the old one stops working."));
+    const QCommandLineOption legacyRefreshBody(
+        QStringLiteral("legacy-refresh-body"),
+        QStringLiteral("The refresh answer carries the access token in its JSON body instead of "
+                       "Set-Cookie: access_token (as older servers did)."));
     const QCommandLineOption autoApprove(QStringLiteral("auto-approve"),
                                          QStringLiteral("The sign-in page approves at once and redirects."));
     const QCommandLineOption serviceToken(QStringLiteral("service-token"),
@@ -132,6 +136,7 @@ int main(int argc, char** argv)
                        failScans,
                        tokenLifetime,
                        rotate,
+                       legacyRefreshBody,
                        autoApprove,
                        serviceToken,
                        faultPlan,
@@ -168,6 +173,7 @@ int main(int argc, char** argv)
         fail(QStringLiteral("--token-lifetime must be a positive number of seconds"));
     }
     options.auth.rotateRefreshTokens = parser.isSet(rotate);
+    options.auth.legacyRefreshBody = parser.isSet(legacyRefreshBody);
     options.auth.autoApprove = parser.isSet(autoApprove);
     options.auth.serviceTokens = parser.values(serviceToken);
     for (const QString& token : std::as_const(options.auth.serviceTokens)) {

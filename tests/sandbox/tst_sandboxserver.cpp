@@ -75,6 +75,20 @@ QDateTime parseHttpDate(const QByteArray& text)
     return time;
 }
 
+// The value of the cookie `name` in a Set-Cookie value as Qt hands it over (several folded with
+// '\n'), and the attributes after it: "abc", "Max-Age=60; Path=/". Empty when absent.
+QPair<QByteArray, QByteArray> setCookie(const QByteArray& header, const QByteArray& name)
+{
+    for (const QByteArray& line : header.split('\n')) {
+        if (line.startsWith(name + '=')) {
+            const qsizetype semicolon = line.indexOf(';');
+            const QByteArray value = line.mid(name.size() + 1, semicolon < 0 ? -1 : semicolon - name.size() - 1);
+            return {value, semicolon < 0 ? QByteArray() : line.mid(semicolon + 1).trimmed()};
+        }
+    }
+    return {};
+}
+
 } // namespace
 
 class TestSandboxServer : public QObject
@@ -90,6 +104,8 @@ private slots:
     void signInWithApproveQueryAndAutoApprove();
     void tokenErrors();
     void refreshWithCookie();
+    void refreshLegacyBody();
+    void refreshTokenRotation_data();
     void refreshTokenRotation();
     void accessTokenExpires();
     void revocationThroughControl();
@@ -368,6 +384,8 @@ void TestSandboxServer::tokenErrors()
     QCOMPARE(reply.json().value(QStringLiteral("error")).toString(), QStringLiteral("invalid_session"));
 }
 
+// The real server's shape (../shared/api/README.md "Auth", Refresh): the access token only in
+// "Set-Cookie: access_token=...", a camelCase metadata body beside it.
 void TestSandboxServer::refreshWithCookie()
 {
     m_server = startServer();
@@ -376,20 +394,32 @@ void TestSandboxServer::refreshWithCookie()
     const QString refreshToken = tokens.value(QStringLiteral("refresh_token")).toString();
     const QString oldAccess = tokens.value(QStringLiteral("access_token")).toString();
 
+    const qint64 before = QDateTime::currentSecsSinceEpoch();
     const Reply refreshed = api(
         "GET", QStringLiteral("/auth/refresh_token"), {}, {{"Cookie", "refresh_token=" + refreshToken.toLatin1()}});
     QCOMPARE(refreshed.status, 200);
     const QJsonObject answer = refreshed.json();
-    const QString newAccess = answer.value(QStringLiteral("accessToken")).toString();
-    QVERIFY(!newAccess.isEmpty());
-    QVERIFY(newAccess != oldAccess);
+    QVERIFY(!answer.contains(QStringLiteral("accessToken")));
+    QVERIFY(!answer.contains(QStringLiteral("refreshToken")));
     QCOMPARE(answer.value(QStringLiteral("expiresIn")).toInt(), 3600);
+    const qint64 expiresAt = answer.value(QStringLiteral("expiresAt")).toInteger();
+    QVERIFY2(expiresAt >= before + 3600 && expiresAt <= QDateTime::currentSecsSinceEpoch() + 3600,
+             qPrintable(QString::number(expiresAt - before)));
+    QCOMPARE(answer.value(QStringLiteral("installationIds")).toArray(),
+             QJsonArray {m_server->tenant().githubOwnerId()});
+    QVERIFY(answer.value(QStringLiteral("isTriaged")).isBool());
+    QVERIFY(answer.value(QStringLiteral("isNullifyDev")).isBool());
     QCOMPARE(
         answer.value(QStringLiteral("queryParameters")).toObject().value(QStringLiteral("githubOwnerId")).toString(),
         m_server->tenant().githubOwnerId());
-    QVERIFY(!answer.contains(QStringLiteral("refreshToken")));
-    QVERIFY(refreshed.header("Set-Cookie").isEmpty());
-    QCOMPARE(api("GET", scoped(QStringLiteral("/test/echo")), {}, bearer(newAccess)).status, 200);
+    QCOMPARE(refreshed.header("Cache-Control"), QByteArrayLiteral("no-store"));
+
+    const auto [newAccess, attributes] = setCookie(refreshed.header("Set-Cookie"), "access_token");
+    QVERIFY(!newAccess.isEmpty());
+    QVERIFY(newAccess != oldAccess.toLatin1());
+    QCOMPARE(attributes, QByteArrayLiteral("Max-Age=3600; Path=/; Secure; HttpOnly; SameSite=None"));
+    QVERIFY(setCookie(refreshed.header("Set-Cookie"), "refresh_token").first.isEmpty()); // not rotated
+    QCOMPARE(api("GET", scoped(QStringLiteral("/test/echo")), {}, bearer(QString::fromLatin1(newAccess))).status, 200);
 
     // Without rotation the refresh token keeps working.
     QCOMPARE(api("GET",
@@ -404,20 +434,59 @@ void TestSandboxServer::refreshWithCookie()
     QCOMPARE(api("GET", QStringLiteral("/auth/refresh_token"), {}, {{"Cookie", "refresh_token=bogus"}}).status, 401);
 }
 
-void TestSandboxServer::refreshTokenRotation()
+// --legacy-refresh-body: the shape older servers sent, the access token in the body, no cookie.
+void TestSandboxServer::refreshLegacyBody()
 {
     ServerOptions options;
+    options.auth.legacyRefreshBody = true;
+    m_server = startServer(options);
+    QVERIFY(m_server);
+    const QJsonObject tokens = signIn();
+    const QString refreshToken = tokens.value(QStringLiteral("refresh_token")).toString();
+
+    const Reply refreshed = api(
+        "GET", QStringLiteral("/auth/refresh_token"), {}, {{"Cookie", "refresh_token=" + refreshToken.toLatin1()}});
+    QCOMPARE(refreshed.status, 200);
+    const QJsonObject answer = refreshed.json();
+    const QString newAccess = answer.value(QStringLiteral("accessToken")).toString();
+    QVERIFY(!newAccess.isEmpty());
+    QVERIFY(newAccess != tokens.value(QStringLiteral("access_token")).toString());
+    QCOMPARE(answer.value(QStringLiteral("expiresIn")).toInt(), 3600);
+    QCOMPARE(
+        answer.value(QStringLiteral("queryParameters")).toObject().value(QStringLiteral("githubOwnerId")).toString(),
+        m_server->tenant().githubOwnerId());
+    QVERIFY(!answer.contains(QStringLiteral("refreshToken")));
+    QVERIFY(refreshed.header("Set-Cookie").isEmpty());
+    QCOMPARE(api("GET", scoped(QStringLiteral("/test/echo")), {}, bearer(newAccess)).status, 200);
+}
+
+void TestSandboxServer::refreshTokenRotation_data()
+{
+    QTest::addColumn<bool>("legacyBody");
+    QTest::newRow("cookie") << false;
+    QTest::newRow("legacy body") << true;
+}
+
+void TestSandboxServer::refreshTokenRotation()
+{
+    QFETCH(bool, legacyBody);
+    ServerOptions options;
     options.auth.rotateRefreshTokens = true;
+    options.auth.legacyRefreshBody = legacyBody;
     m_server = startServer(options);
     QVERIFY(m_server);
     const QByteArray first = signIn().value(QStringLiteral("refresh_token")).toString().toLatin1();
 
     const Reply rotated = api("GET", QStringLiteral("/auth/refresh_token"), {}, {{"Cookie", "refresh_token=" + first}});
     QCOMPARE(rotated.status, 200);
-    const QByteArray second = rotated.json().value(QStringLiteral("refreshToken")).toString().toLatin1();
+    const auto [second, attributes] = setCookie(rotated.header("Set-Cookie"), "refresh_token");
     QVERIFY(!second.isEmpty());
     QVERIFY(second != first);
-    QCOMPARE(rotated.header("Set-Cookie"), QByteArrayLiteral("refresh_token=") + second + "; HttpOnly; Path=/");
+    QCOMPARE(attributes, QByteArrayLiteral("HttpOnly; Path=/"));
+    // The legacy body names it too; the real shape only in the cookie, beside the access token's.
+    QCOMPARE(rotated.json().value(QStringLiteral("refreshToken")).toString().toLatin1(),
+             legacyBody ? second : QByteArray());
+    QCOMPARE(setCookie(rotated.header("Set-Cookie"), "access_token").first.isEmpty(), legacyBody);
 
     const Reply old = api("GET", QStringLiteral("/auth/refresh_token"), {}, {{"Cookie", "refresh_token=" + first}});
     QCOMPARE(old.status, 401);
@@ -474,7 +543,8 @@ void TestSandboxServer::revocationThroughControl()
     // The refresh token still works, so a client recovers by refreshing.
     const Reply refreshed = api("GET", QStringLiteral("/auth/refresh_token"), {}, {{"Cookie", cookie}});
     QCOMPARE(refreshed.status, 200);
-    const QString renewed = refreshed.json().value(QStringLiteral("accessToken")).toString();
+    const QString renewed = QString::fromLatin1(setCookie(refreshed.header("Set-Cookie"), "access_token").first);
+    QVERIFY(!renewed.isEmpty());
     QCOMPARE(api("GET", scoped(QStringLiteral("/test/echo")), {}, bearer(renewed)).status, 200);
 
     // Everything, refresh tokens included: the user has to sign in again.
@@ -610,7 +680,7 @@ void TestSandboxServer::faultRevocation()
     QCOMPARE(api("GET",
                  scoped(QStringLiteral("/test/echo")),
                  {},
-                 bearer(refreshed.json().value(QStringLiteral("accessToken")).toString()))
+                 bearer(QString::fromLatin1(setCookie(refreshed.header("Set-Cookie"), "access_token").first)))
                  .status,
              200);
 }

@@ -1,11 +1,13 @@
 // The auth endpoints' pure parts (network/session): the decoders of /auth/cli/session,
-// /auth/cli/token (snake_case) and /auth/refresh_token (camelCase, with Set-Cookie rotation), and
+// /auth/cli/token (snake_case) and /auth/refresh_token (camelCase; the access token in the body or,
+// as the real server sends it, in Set-Cookie, and the refresh token rotated by Set-Cookie), and
 // the hand-written parser of the browser's callback request, which reads untrusted bytes.
 
 #include "authapi.h"
 #include "callbackrequest.h"
 #include "credentials.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
@@ -47,6 +49,26 @@ QJsonObject goodRefresh()
     };
 }
 
+// What the real server answers next to "Set-Cookie: access_token=...": metadata, no token.
+QJsonObject realRefreshMetadata()
+{
+    return QJsonObject {
+        {QStringLiteral("expiresIn"), 3600},
+        {QStringLiteral("expiresAt"), 1748786400},
+        {QStringLiteral("installationIds"), QJsonArray {QStringLiteral("123")}},
+        {QStringLiteral("queryParameters"), QJsonObject {{QStringLiteral("githubOwnerId"), QStringLiteral("123")}}},
+        {QStringLiteral("isTriaged"), true},
+        {QStringLiteral("isNullifyDev"), false},
+    };
+}
+
+// The instant every refresh decoding below happens at: Sunday 1 June 2025, 12:00 UTC.
+const QDateTime& refreshNow()
+{
+    static const QDateTime now(QDate(2025, 6, 1), QTime(12, 0), Qt::UTC);
+    return now;
+}
+
 QJsonObject edited(QJsonObject object, const QString& key, const QJsonValue& value)
 {
     if (value.isUndefined())
@@ -81,6 +103,10 @@ private slots:
     void refreshTokenFromJsonWinsOverCookie();
     void refreshSetCookie_data();
     void refreshSetCookie();
+    void refreshAccessToken_data();
+    void refreshAccessToken();
+    void refreshWithoutAccessToken_data();
+    void refreshWithoutAccessToken();
     void refreshBad_data();
     void refreshBad();
 
@@ -283,7 +309,7 @@ void TestAuthApi::refreshGood()
 {
     QJsonObject body = goodRefresh();
     body.insert(QStringLiteral("queryParameters"), QJsonObject {{QStringLiteral("githubOwnerId"), 123}});
-    const auto result = AuthApi::decodeRefresh(toJson(body), {});
+    const auto result = AuthApi::decodeRefresh(toJson(body), {}, refreshNow());
     QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
     QCOMPARE(result.value().accessToken, QByteArray("at-new"));
     QCOMPARE(result.value().expiresInSeconds, 900);
@@ -292,7 +318,7 @@ void TestAuthApi::refreshGood()
     QVERIFY(!result.value().refreshToken.has_value()); // none came back: keep the old one
 
     // The snake_case names of the other endpoint are not accepted here.
-    const auto snake = AuthApi::decodeRefresh(R"({"access_token":"a","expires_in":5})", {});
+    const auto snake = AuthApi::decodeRefresh(R"({"access_token":"a","expires_in":5})", {}, refreshNow());
     QVERIFY(!snake.isOk());
     QCOMPARE(snake.error().field, QStringLiteral("accessToken"));
 }
@@ -308,7 +334,7 @@ void TestAuthApi::refreshWithoutQueryParametersKeepsScope_data()
 void TestAuthApi::refreshWithoutQueryParametersKeepsScope()
 {
     QFETCH(QByteArray, body);
-    const auto result = AuthApi::decodeRefresh(body, {});
+    const auto result = AuthApi::decodeRefresh(body, {}, refreshNow());
     QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
     QVERIFY(!result.value().scope.has_value());
 }
@@ -317,13 +343,15 @@ void TestAuthApi::refreshTokenFromJsonWinsOverCookie()
 {
     QJsonObject body = goodRefresh();
     body.insert(QStringLiteral("refreshToken"), QStringLiteral("rt-json"));
-    const auto result = AuthApi::decodeRefresh(toJson(body), {QByteArray("refresh_token=rt-cookie; Path=/")});
+    const auto result
+        = AuthApi::decodeRefresh(toJson(body), {QByteArray("refresh_token=rt-cookie; Path=/")}, refreshNow());
     QVERIFY(result.isOk());
     QCOMPARE(result.value().refreshToken, std::optional<QByteArray>("rt-json"));
 
     // An empty JSON field is no rotation; the cookie still counts.
     body.insert(QStringLiteral("refreshToken"), QString());
-    const auto empty = AuthApi::decodeRefresh(toJson(body), {QByteArray("refresh_token=rt-cookie; Path=/")});
+    const auto empty
+        = AuthApi::decodeRefresh(toJson(body), {QByteArray("refresh_token=rt-cookie; Path=/")}, refreshNow());
     QVERIFY(empty.isOk());
     QCOMPARE(empty.value().refreshToken, std::optional<QByteArray>("rt-cookie"));
 }
@@ -350,6 +378,10 @@ void TestAuthApi::refreshSetCookie_data()
     QTest::newRow("name case matters") << L {"Refresh_Token=nope"} << QByteArray();
     QTest::newRow("deletion by empty value") << L {"refresh_token=; Max-Age=0"} << QByteArray();
     QTest::newRow("deletion by max-age") << L {"refresh_token=rt-7; Max-Age=0; Path=/"} << QByteArray();
+    QTest::newRow("deletion by a past expires")
+        << L {"refresh_token=rt-12; Expires=Thu, 01 Jan 1970 00:00:00 GMT"} << QByteArray();
+    QTest::newRow("deletion before a good one")
+        << L {"refresh_token=; Max-Age=0\nrefresh_token=rt-13; Path=/"} << QByteArray("rt-13");
     QTest::newRow("deletion after a good one")
         << L {"refresh_token=rt-8\nrefresh_token=; Max-Age=0"} << QByteArray("rt-8");
     QTest::newRow("max-age positive") << L {"refresh_token=rt-9; max-age=3600"} << QByteArray("rt-9");
@@ -363,12 +395,159 @@ void TestAuthApi::refreshSetCookie()
 {
     QFETCH(QList<QByteArray>, headers);
     QFETCH(QByteArray, expected);
-    const auto result = AuthApi::decodeRefresh(toJson(goodRefresh()), headers);
+    const auto result = AuthApi::decodeRefresh(toJson(goodRefresh()), headers, refreshNow());
     QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
     if (expected.isEmpty())
         QVERIFY(!result.value().refreshToken.has_value());
     else
         QCOMPARE(result.value().refreshToken, std::optional<QByteArray>(expected));
+}
+
+// Where the new access token and its lifetime come from (../shared/api/README.md "Auth", Refresh):
+// the body's accessToken wins, else the live access_token cookie; the lifetime is expiresIn, else
+// the cookie's Max-Age, else its Expires, else unknown (0).
+void TestAuthApi::refreshAccessToken_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QList<QByteArray>>("headers");
+    QTest::addColumn<QByteArray>("token");
+    QTest::addColumn<qint64>("lifetime");
+
+    using L = QList<QByteArray>;
+    const QByteArray metadata = toJson(realRefreshMetadata());
+    const QByteArray noLifetime
+        = toJson(edited(realRefreshMetadata(), QStringLiteral("expiresIn"), QJsonValue::Undefined));
+    const QByteArray real = "access_token=at-cookie; Max-Age=3600; Path=/; Secure; HttpOnly; SameSite=None";
+
+    QTest::newRow("body only") << toJson(goodRefresh()) << L {} << QByteArray("at-new") << qint64(900);
+    QTest::newRow("body wins over the cookie")
+        << toJson(goodRefresh()) << L {"access_token=at-cookie; Max-Age=60"} << QByteArray("at-new") << qint64(900);
+    QTest::newRow("cookie only, as the real server") << metadata << L {real} << QByteArray("at-cookie") << qint64(3600);
+    QTest::newRow("empty body token: the cookie")
+        << toJson(edited(goodRefresh(), QStringLiteral("accessToken"), QString())) << L {real}
+        << QByteArray("at-cookie") << qint64(900);
+    QTest::newRow("null body token: the cookie")
+        << toJson(edited(goodRefresh(), QStringLiteral("accessToken"), QJsonValue::Null)) << L {real}
+        << QByteArray("at-cookie") << qint64(900);
+
+    QTest::newRow("deletion by empty value first, then live")
+        << noLifetime << L {"access_token=; Max-Age=0; Path=/\naccess_token=at-live; Max-Age=120"}
+        << QByteArray("at-live") << qint64(120);
+    QTest::newRow("deletion by max-age first, then live")
+        << noLifetime << L {"access_token=at-old; Max-Age=0\naccess_token=at-live; Max-Age=120"}
+        << QByteArray("at-live") << qint64(120);
+    QTest::newRow("deletion by negative max-age first, then live")
+        << noLifetime << L {"access_token=at-old; Max-Age=-1\naccess_token=at-live; Max-Age=120"}
+        << QByteArray("at-live") << qint64(120);
+    QTest::newRow("deletion by a past expires first, then live")
+        << noLifetime << L {"access_token=at-old; Expires=Thu, 01 Jan 1970 00:00:00 GMT\naccess_token=at-live"}
+        << QByteArray("at-live") << qint64(0);
+    QTest::newRow("deletion in its own header first")
+        << noLifetime << L {"access_token=; Max-Age=0", "access_token=at-live; Max-Age=120"} << QByteArray("at-live")
+        << qint64(120);
+    QTest::newRow("deletion after the live one")
+        << noLifetime << L {"access_token=at-live; Max-Age=120\naccess_token=; Max-Age=0"} << QByteArray("at-live")
+        << qint64(120);
+    QTest::newRow("two live ones: the last")
+        << noLifetime << L {"access_token=at-first; Max-Age=60\naccess_token=at-second; Max-Age=120"}
+        << QByteArray("at-second") << qint64(120);
+
+    QTest::newRow("expiresIn wins over max-age")
+        << metadata << L {"access_token=at-c; Max-Age=60"} << QByteArray("at-c") << qint64(3600);
+    QTest::newRow("max-age without expiresIn") << noLifetime << L {real} << QByteArray("at-cookie") << qint64(3600);
+    QTest::newRow("max-age wins over expires")
+        << noLifetime << L {"access_token=at-c; Expires=Sun, 01 Jun 2025 14:00:00 GMT; Max-Age=60"}
+        << QByteArray("at-c") << qint64(60);
+    QTest::newRow("expires without max-age")
+        << noLifetime << L {"access_token=at-c; Path=/; Expires=Sun, 01 Jun 2025 14:00:00 GMT; Secure"}
+        << QByteArray("at-c") << qint64(7200);
+    QTest::newRow("expires in asctime form") << noLifetime << L {"access_token=at-c; Expires=Sun Jun  1 12:30:00 2025"}
+                                             << QByteArray("at-c") << qint64(1800);
+    QTest::newRow("past expires overruled by max-age")
+        << noLifetime << L {"access_token=at-c; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=90"}
+        << QByteArray("at-c") << qint64(90);
+    QTest::newRow("malformed max-age ignored")
+        << noLifetime << L {"access_token=at-c; Max-Age=soon; Expires=Sun, 01 Jun 2025 12:10:00 GMT"}
+        << QByteArray("at-c") << qint64(600);
+    QTest::newRow("malformed expires ignored")
+        << noLifetime << L {"access_token=at-c; Expires=tomorrow"} << QByteArray("at-c") << qint64(0);
+    QTest::newRow("no lifetime anywhere")
+        << noLifetime << L {"access_token=at-c; Path=/"} << QByteArray("at-c") << qint64(0);
+
+    QTest::newRow("attributes in odd case and spacing")
+        << noLifetime << L {"  access_token = at-c ;  mAx-AgE = 120 ;path=/;HTTPONLY;  sameSITE=none"}
+        << QByteArray("at-c") << qint64(120);
+    QTest::newRow("EXPIRES in capitals") << noLifetime
+                                         << L {"access_token=at-c;EXPIRES =  Sun, 01 Jun 2025 12:01:00 GMT"}
+                                         << QByteArray("at-c") << qint64(60);
+    QTest::newRow("quoted value") << noLifetime << L {"access_token=\"at-q\"; Max-Age=60"} << QByteArray("at-q")
+                                  << qint64(60);
+    QTest::newRow("several cookies folded by Qt")
+        << noLifetime << L {"refresh_token=rt-r; HttpOnly\nsession=s; Path=/\naccess_token=at-f; Max-Age=30\nother=1"}
+        << QByteArray("at-f") << qint64(30);
+    QTest::newRow("CRLF folded") << noLifetime << L {"a=b\r\naccess_token=at-crlf; Max-Age=30\r"}
+                                 << QByteArray("at-crlf") << qint64(30);
+    QTest::newRow("similar names skipped")
+        << noLifetime << L {"access_token_v2=nope\nxaccess_token=nope\naccess_token=at-real"} << QByteArray("at-real")
+        << qint64(0);
+}
+
+void TestAuthApi::refreshAccessToken()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QList<QByteArray>, headers);
+    QFETCH(QByteArray, token);
+    QFETCH(qint64, lifetime);
+    const auto result = AuthApi::decodeRefresh(body, headers, refreshNow());
+    QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
+    QCOMPARE(result.value().accessToken, token);
+    QCOMPARE(result.value().expiresInSeconds, lifetime);
+    // Whatever carried the access token, the refresh token is not rotated by it.
+    const bool rotated = headers.join('\n').contains("refresh_token=rt-r");
+    QCOMPARE(result.value().refreshToken.has_value(), rotated);
+}
+
+// A 2xx with no usable access token anywhere is a clear decoding error at "accessToken", never an
+// answer with an empty token (the session then keeps the old one and tries again later).
+void TestAuthApi::refreshWithoutAccessToken_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QList<QByteArray>>("headers");
+    QTest::addColumn<QString>("field");
+
+    using L = QList<QByteArray>;
+    const QByteArray metadata = toJson(realRefreshMetadata());
+    const QString accessToken = QStringLiteral("accessToken");
+    QTest::newRow("metadata, no cookie") << metadata << L {} << accessToken;
+    QTest::newRow("metadata, refresh cookie only") << metadata << L {"refresh_token=rt-r; HttpOnly"} << accessToken;
+    QTest::newRow("empty body token, no cookie")
+        << toJson(edited(goodRefresh(), QStringLiteral("accessToken"), QString())) << L {} << accessToken;
+    QTest::newRow("deletion by empty value only") << metadata << L {"access_token=; Max-Age=0; Path=/"} << accessToken;
+    QTest::newRow("deletion by max-age only") << metadata << L {"access_token=at-old; Max-Age=0"} << accessToken;
+    QTest::newRow("deletion by past expires only")
+        << metadata << L {"access_token=at-old; Expires=Sat, 31 May 2025 12:00:00 GMT"} << accessToken;
+    QTest::newRow("name in other case") << metadata << L {"Access_Token=at-c; Max-Age=60"} << accessToken;
+    QTest::newRow("unsafe cookie value") << metadata << L {"access_token=at\"c; Max-Age=60"} << accessToken;
+    QTest::newRow("8-bit cookie value") << metadata << L {"access_token=caf\xc3\xa9; Max-Age=60"} << accessToken;
+    QTest::newRow("snake_case body") << QByteArray(R"({"access_token":"at-snake","expires_in":60})") << L {}
+                                     << accessToken;
+    QTest::newRow("numeric body token, live cookie")
+        << toJson(edited(goodRefresh(), QStringLiteral("accessToken"), 5)) << L {"access_token=at-c"} << accessToken;
+    QTest::newRow("max-age over a century")
+        << toJson(edited(realRefreshMetadata(), QStringLiteral("expiresIn"), QJsonValue::Undefined))
+        << L {"access_token=at-c; Max-Age=9999999999"} << QStringLiteral("Set-Cookie access_token");
+}
+
+void TestAuthApi::refreshWithoutAccessToken()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QList<QByteArray>, headers);
+    QFETCH(QString, field);
+    const auto result = AuthApi::decodeRefresh(body, headers, refreshNow());
+    QVERIFY(!result.isOk());
+    QCOMPARE(result.error().kind, ApiError::Kind::Decoding);
+    QCOMPARE(result.error().field, field);
+    QVERIFY2(!result.error().toString().contains(QStringLiteral("at-old")), qPrintable(result.error().toString()));
 }
 
 void TestAuthApi::refreshBad_data()
@@ -384,7 +563,6 @@ void TestAuthApi::refreshBad_data()
     row("missing accessToken", QStringLiteral("accessToken"), QJsonValue::Undefined);
     row("empty accessToken", QStringLiteral("accessToken"), QString());
     row("numeric accessToken", QStringLiteral("accessToken"), 1);
-    row("missing expiresIn", QStringLiteral("expiresIn"), QJsonValue::Undefined);
     row("string expiresIn", QStringLiteral("expiresIn"), QStringLiteral("900"));
     row("negative expiresIn", QStringLiteral("expiresIn"), -5);
     row("expiresIn past year 9999", QStringLiteral("expiresIn"), 900000000000.0);
@@ -400,7 +578,7 @@ void TestAuthApi::refreshBad()
     QFETCH(QByteArray, body);
     QFETCH(int, kind);
     QFETCH(QString, field);
-    const auto result = AuthApi::decodeRefresh(body, {QByteArray("refresh_token=rt-x")});
+    const auto result = AuthApi::decodeRefresh(body, {QByteArray("refresh_token=rt-x")}, refreshNow());
     QVERIFY(!result.isOk());
     QCOMPARE(int(result.error().kind), kind);
     if (!field.isEmpty())

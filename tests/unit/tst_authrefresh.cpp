@@ -1,14 +1,19 @@
-// Authorization injection and the 401 flow of NetworkAccessManager, over real loopback sockets.
+// Authorization injection and the 401 flow of NetworkAccessManager, over real loopback sockets;
+// and the real Session's refresh against the shapes a refresh answer comes in (the access token in
+// Set-Cookie, as the real server sends it, or in the body).
 // The server's fallback accepts only "Bearer new" and answers 401 to anything else, so every
 // outcome is decided by what the server actually received, and the test token provider counts
 // refreshes so single flight can be proven.
 
+#include "apiclient.h"
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
 #include "replyhelpers.h"
 #include "retryingreply.h"
 #include "retrypolicy.h"
 #include "scriptedhttpserver.h"
+#include "secretscrubber.h"
+#include "session.h"
 #include "testtokenprovider.h"
 
 #include <QNetworkReply>
@@ -21,6 +26,9 @@
 using nullify::NetworkAccessManager;
 using nullify::RetryPolicy;
 using nullify::toAttribute;
+using nullify::session::Credentials;
+using nullify::session::Session;
+using nullify::session::Tenant;
 using nullify::test::RecordedRequest;
 using nullify::test::ScriptedHttpServer;
 using nullify::test::ScriptedResponse;
@@ -67,6 +75,8 @@ private slots:
     void tokenEndpointNeverAuthenticated();
     void synchronousProvider_data();
     void synchronousProvider();
+    void sessionRefreshAnswerShapes_data();
+    void sessionRefreshAnswerShapes();
 
 private:
     QNetworkRequest requestFor(const QString& path, const QString& host = QStringLiteral("127.0.0.1")) const
@@ -546,6 +556,89 @@ void TestAuthRefresh::synchronousProvider()
         QCOMPARE(posts.at(1).body, QByteArrayLiteral("payload"));
     }
     qDeleteAll(replies);
+}
+
+// The real Session and AuthApi on the wire: a call meets a 401, the session refreshes once, and the
+// call is replayed with whatever token the answer carried. An answer with no token anywhere is a
+// passing failure: the call fails, the session and its tokens stay, nobody is signed out.
+void TestAuthRefresh::sessionRefreshAnswerShapes_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QList<QByteArray>>("setCookies");
+    QTest::addColumn<QByteArray>("renewed"); // empty: no token in the answer
+
+    using L = QList<QByteArray>;
+    const QByteArray metadata = R"({"expiresIn":3600,"expiresAt":1748786400,"installationIds":["123"],)"
+                                R"("queryParameters":{"githubOwnerId":"123"},"isTriaged":true,"isNullifyDev":false})";
+    QTest::newRow("cookie, as the real server")
+        << metadata << L {"access_token=at-from-cookie; Max-Age=3600; Path=/; Secure; HttpOnly; SameSite=None"}
+        << QByteArray("at-from-cookie");
+    QTest::newRow("deletion cookie, then the live one")
+        << metadata << L {"access_token=; Max-Age=0; Path=/", "access_token=at-after-deletion; Max-Age=3600"}
+        << QByteArray("at-after-deletion");
+    QTest::newRow("body (legacy)") << QByteArray(R"({"accessToken":"at-from-body","expiresIn":3600})") << L {}
+                                   << QByteArray("at-from-body");
+    QTest::newRow("no token anywhere") << metadata << L {"refresh_token=; Max-Age=0"} << QByteArray();
+}
+
+void TestAuthRefresh::sessionRefreshAnswerShapes()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QList<QByteArray>, setCookies);
+    QFETCH(QByteArray, renewed);
+    nullify::SecretScrubber::clear();
+    m_manager->setTokenProvider(nullptr);
+
+    ScriptedResponse answer = ScriptedResponse::json(200, body);
+    for (const QByteArray& cookie : std::as_const(setCookies))
+        answer.header("Set-Cookie", cookie);
+    m_server->enqueue("GET", QStringLiteral("/auth/refresh_token"), answer);
+    const QByteArray renewedAuth = "Bearer " + renewed;
+    m_server->setFallback([renewedAuth](const RecordedRequest& request) {
+        if (request.header("Authorization") == renewedAuth)
+            return ScriptedResponse::json(200, QByteArrayLiteral("{\"ok\":true}"));
+        return ScriptedResponse::json(401, QByteArrayLiteral("{\"error\":\"expired\"}"));
+    });
+
+    nullify::api::ApiClient client(m_manager.get());
+    Session session(m_manager.get(), &client, nullptr); // no keychain: the refresh is what is tested
+    const auto tenant = Tenant::fromInput(m_server->url().toString(QUrl::StripTrailingSlash));
+    QVERIFY(tenant);
+    Credentials signedIn;
+    signedIn.accessToken = "at-expired-one";
+    signedIn.refreshToken = "rt-long-lived";
+    signedIn.expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
+    signedIn.scope = {{QStringLiteral("githubOwnerId"), QStringLiteral("123")}};
+    session.signIn(*tenant, signedIn);
+    QSignalSpy expired(&session, &Session::sessionExpired);
+    QSignalSpy failed(&session, &Session::refreshFailed);
+
+    std::unique_ptr<QNetworkReply> call(m_manager->get(requestFor(QStringLiteral("/admin/user/current"))));
+    QVERIFY(nullify::test::waitForFinished(call.get()));
+    QCOMPARE(requestsTo(QStringLiteral("/auth/refresh_token")).size(), 1);
+    QCOMPARE(requestsTo(QStringLiteral("/auth/refresh_token")).first().header("Cookie"),
+             QByteArray("refresh_token=rt-long-lived"));
+    QCOMPARE(session.state(), Session::State::SignedIn);
+    QCOMPARE(session.credentials().refreshToken, QByteArray("rt-long-lived")); // not rotated: kept
+    QCOMPARE(session.credentials().scope, signedIn.scope);
+    QCOMPARE(expired.count(), 0);
+    if (renewed.isEmpty()) {
+        QCOMPARE(call->error(), QNetworkReply::TemporaryNetworkFailureError);
+        QVERIFY2(call->errorString().contains(QStringLiteral("accessToken")), qPrintable(call->errorString()));
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(failed.first().at(1).toBool(), false); // passing: try again later, not "sign in again"
+        QCOMPARE(session.credentials().accessToken, signedIn.accessToken);
+        QCOMPARE(m_server->requestCount(), 2); // the call and the refresh; no replay with no token
+    } else {
+        QCOMPARE(call->error(), QNetworkReply::NoError);
+        QCOMPARE(session.credentials().accessToken, renewed);
+        QCOMPARE(m_server->requests().last().header("Authorization"), renewedAuth);
+        QCOMPARE(session.credentials().expiresAt.isValid(), true);
+        QVERIFY(QDateTime::currentDateTimeUtc().secsTo(session.credentials().expiresAt) > 3500);
+        // The scrubber knows the new token before any message can carry it.
+        QCOMPARE(nullify::SecretScrubber::scrub(QString::fromLatin1(renewed)), nullify::SecretScrubber::replacement);
+    }
+    nullify::SecretScrubber::clear();
 }
 
 QTEST_GUILESS_MAIN(TestAuthRefresh)
