@@ -10,6 +10,31 @@ namespace {
 
 const QString InvalidSession = QStringLiteral("invalid_session");
 const QString AuthorizationPending = QStringLiteral("authorization_pending");
+const QString InvalidRedemptionSecret = QStringLiteral("invalid_redemption_secret");
+
+// 256 random bits as 64 lowercase hex digits: the form of Nullify's redemption_secret.
+QByteArray randomRedemptionSecret()
+{
+    QByteArray raw(32, Qt::Uninitialized);
+    QRandomGenerator* generator = QRandomGenerator::system();
+    for (char& byte : raw) {
+        byte = static_cast<char>(generator->bounded(256));
+    }
+    return raw.toHex();
+}
+
+// Same time for any two secrets of the same length: the secret is what a local process would guess.
+bool sameSecret(const QByteArray& a, const QByteArray& b)
+{
+    if (a.size() != b.size()) {
+        return false;
+    }
+    unsigned char difference = 0;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        difference |= static_cast<unsigned char>(a.at(i) ^ b.at(i));
+    }
+    return difference == 0;
+}
 
 QByteArray bearerToken(const SandboxRequest& request)
 {
@@ -133,7 +158,12 @@ SandboxResponse AuthService::createSession(const SandboxRequest& request)
         return SandboxResponse::error(400, QStringLiteral("\"port\" must be an integer from 1 to 65535"));
     }
     const QString sessionId = QString::fromLatin1(randomToken("", 18));
-    m_sessions.insert(sessionId, {static_cast<int>(value), false});
+    Session session;
+    session.callbackPort = static_cast<int>(value);
+    if (!m_options.legacyCallback) {
+        session.redemptionSecret = randomRedemptionSecret();
+    }
+    m_sessions.insert(sessionId, session);
     const QString authUrl
         = QStringLiteral("http://127.0.0.1:%1/auth/sign-in?session_id=%2").arg(m_apiPort).arg(sessionId);
     return noStore(SandboxResponse::json(
@@ -172,9 +202,15 @@ SandboxResponse AuthService::approve(const QString& sessionId)
     if (it == m_sessions.end()) {
         return SandboxResponse::error(400, InvalidSession);
     }
-    it->approved = true;
-    const QString callback
+    if (!it->approved) {
+        it->approved = true;
+        it->approvedAtMs = m_clock.elapsed();
+    }
+    QString callback
         = QStringLiteral("http://127.0.0.1:%1/callback?session_id=%2").arg(it->callbackPort).arg(sessionId);
+    if (!it->redemptionSecret.isEmpty()) {
+        callback += QStringLiteral("&redemption_secret=") + QString::fromLatin1(it->redemptionSecret);
+    }
     SandboxResponse response = SandboxResponse::json(302, QJsonObject {{QStringLiteral("location"), callback}});
     response.header(QByteArrayLiteral("Location"), callback.toUtf8());
     return noStore(response);
@@ -202,6 +238,17 @@ SandboxResponse AuthService::exchangeToken(const SandboxRequest& request)
         return failure(InvalidSession);
     }
     if (!it->approved) {
+        return failure(AuthorizationPending);
+    }
+    if (!m_options.legacyCallback) {
+        // Only the browser that came through the approval has the secret: a session id alone
+        // (seen by anything on the machine that reads the callback's URL) is not enough.
+        const QJsonValue secret = body->value(QStringLiteral("redemption_secret"));
+        if (!secret.isString() || !sameSecret(secret.toString().toLatin1(), it->redemptionSecret)) {
+            return failure(InvalidRedemptionSecret);
+        }
+    }
+    if (m_clock.elapsed() - it->approvedAtMs < m_options.approvalDelayMs) {
         return failure(AuthorizationPending);
     }
     // A session is exchanged once; a replayed session id is as good as an unknown one.
