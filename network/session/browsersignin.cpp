@@ -208,14 +208,10 @@ BrowserSignIn::Unanswered* BrowserSignIn::unanswered(QTcpSocket* socket)
     return found == m_unanswered.end() ? nullptr : &*found;
 }
 
-bool BrowserSignIn::forget(QTcpSocket* socket)
+void BrowserSignIn::forget(QTcpSocket* socket)
 {
-    const auto found = std::find_if(
-        m_unanswered.begin(), m_unanswered.end(), [socket](const Unanswered& entry) { return entry.socket == socket; });
-    if (found == m_unanswered.end())
-        return false;
-    m_unanswered.erase(found);
-    return true;
+    if (Unanswered* entry = unanswered(socket))
+        m_unanswered.erase(m_unanswered.begin() + (entry - m_unanswered.data()));
 }
 
 void BrowserSignIn::drop(QTcpSocket* socket)

@@ -94,7 +94,7 @@ private:
     void onCallback(QTcpSocket* socket, const CallbackRequest& request);
     void respond(QTcpSocket* socket, int status, const QByteArray& reason, const QString& message);
     Unanswered* unanswered(QTcpSocket* socket);
-    bool forget(QTcpSocket* socket); // no longer waits for an answer; false if it did not
+    void forget(QTcpSocket* socket); // no longer waits for an answer
     void drop(QTcpSocket* socket); // closed without an answer
     void exchangeToken();
     void askAgainLater();
