@@ -733,15 +733,16 @@ void TestSandboxServer::faultCloseBeforeAnswering()
     QString error;
     QVERIFY(m_server->faultPlan().addJsonText(R"({"method": "GET", "path": "/auth/*", "fault": "close"})", &error));
     RawClient client(m_server->apiPort());
-    client.socket.write("GET /auth/sign-in?session_id=x HTTP/1.1\r\nHost: t\r\n\r\n");
+    client.socket.write("GET /auth/sign-in?session_id=x&redemption_secret=y&approve=1 HTTP/1.1\r\nHost: t\r\n\r\n");
     QTRY_VERIFY_WITH_TIMEOUT(client.disconnected, TimeoutMs);
     QCOMPARE(client.received, QByteArray());
     const QJsonObject entry = m_server->logEntries().constLast();
     QVERIFY(entry.value(QStringLiteral("status")).isNull());
     QCOMPARE(entry.value(QStringLiteral("fault")).toObject().value(QStringLiteral("fault")).toString(),
              QStringLiteral("close"));
-    // The session id in the query is a secret and is not logged.
-    QCOMPARE(entry.value(QStringLiteral("query")).toString(), QStringLiteral("session_id=REDACTED"));
+    // The session id and the redemption secret in the query are secrets and are not logged.
+    QCOMPARE(entry.value(QStringLiteral("query")).toString(),
+             QStringLiteral("session_id=REDACTED&redemption_secret=REDACTED&approve=1"));
 }
 
 void TestSandboxServer::faultResetMidBody()
