@@ -12,28 +12,20 @@ const QString InvalidSession = QStringLiteral("invalid_session");
 const QString AuthorizationPending = QStringLiteral("authorization_pending");
 const QString InvalidRedemptionSecret = QStringLiteral("invalid_redemption_secret");
 
-// 256 random bits as 64 lowercase hex digits: the form of Nullify's redemption_secret.
-QByteArray randomRedemptionSecret()
+QByteArray randomBytes(int count)
 {
-    QByteArray raw(32, Qt::Uninitialized);
+    QByteArray raw(count, Qt::Uninitialized);
     QRandomGenerator* generator = QRandomGenerator::system();
     for (char& byte : raw) {
         byte = static_cast<char>(generator->bounded(256));
     }
-    return raw.toHex();
+    return raw;
 }
 
-// Same time for any two secrets of the same length: the secret is what a local process would guess.
-bool sameSecret(const QByteArray& a, const QByteArray& b)
+// 256 random bits as 64 lowercase hex digits: the form of Nullify's redemption_secret.
+QByteArray randomRedemptionSecret()
 {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    unsigned char difference = 0;
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        difference |= static_cast<unsigned char>(a.at(i) ^ b.at(i));
-    }
-    return difference == 0;
+    return randomBytes(32).toHex();
 }
 
 QByteArray bearerToken(const SandboxRequest& request)
@@ -94,12 +86,8 @@ SandboxResponse noStore(SandboxResponse response)
 
 QByteArray randomToken(const char* prefix, int bytes)
 {
-    QByteArray raw(bytes, Qt::Uninitialized);
-    QRandomGenerator* generator = QRandomGenerator::system();
-    for (int i = 0; i < bytes; ++i) {
-        raw[i] = static_cast<char>(generator->bounded(256));
-    }
-    return QByteArray(prefix) + raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return QByteArray(prefix)
+        + randomBytes(bytes).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
 QString shortHash(const QByteArray& data)
@@ -244,7 +232,7 @@ SandboxResponse AuthService::exchangeToken(const SandboxRequest& request)
         // Only the browser that came through the approval has the secret: a session id alone
         // (seen by anything on the machine that reads the callback's URL) is not enough.
         const QJsonValue secret = body->value(QStringLiteral("redemption_secret"));
-        if (!secret.isString() || !sameSecret(secret.toString().toLatin1(), it->redemptionSecret)) {
+        if (!secret.isString() || secret.toString().toLatin1() != it->redemptionSecret) {
             return failure(InvalidRedemptionSecret);
         }
     }
