@@ -187,16 +187,22 @@ QNetworkReply* AuthApi::createCliSession(quint16 port, QObject* context, api::Ca
     return m_client.send<CliSession>(request, &AuthApi::decodeCliSession, context, std::move(done));
 }
 
-QNetworkReply* AuthApi::exchangeCliToken(const QString& sessionId, QObject* context, api::Callback<Credentials> done)
+QNetworkReply* AuthApi::exchangeCliToken(const QString& sessionId,
+                                         const QString& redemptionSecret,
+                                         QObject* context,
+                                         api::Callback<Credentials> done)
 {
+    QJsonObject body {{QStringLiteral("session_id"), sessionId}};
+    if (!redemptionSecret.isEmpty())
+        body.insert(QStringLiteral("redemption_secret"), redemptionSecret);
     api::ApiRequest request;
     request.method = QByteArrayLiteral("POST");
     request.path = QStringLiteral("/auth/cli/token");
-    request.body = compactJson(QJsonObject {{QStringLiteral("session_id"), sessionId}});
+    request.body = compactJson(body);
     return m_client.sendRaw(request, context, [done = std::move(done)](const Result<QByteArray>& raw) {
         if (!raw) {
             // The server may say why in an error status too ({"error": "authorization_pending"}
-            // with a 400): that is still the server refusing the login, in its own words.
+            // with a 400): that is still the server's answer, in its own words.
             const ApiError& error = raw.error();
             if (error.kind == ApiError::Kind::Http) {
                 if (auto rejected = rejection(error.body, error.httpStatus)) {
@@ -210,6 +216,11 @@ QNetworkReply* AuthApi::exchangeCliToken(const QString& sessionId, QObject* cont
         }
         done(decodeCliToken(raw.value(), QDateTime::currentDateTimeUtc()));
     });
+}
+
+bool AuthApi::isAuthorizationPending(const ApiError& error)
+{
+    return error.kind == ApiError::Kind::Rejected && error.message == QLatin1String("authorization_pending");
 }
 
 QNetworkReply* AuthApi::refresh(const QByteArray& refreshToken, QObject* context, api::Callback<RefreshAnswer> done)

@@ -43,9 +43,18 @@ public:
     // {"port": port} -> {"session_id", "auth_url"}
     QNetworkReply* createCliSession(quint16 port, QObject* context, api::Callback<CliSession> done);
 
-    // {"session_id"} -> {"access_token", "refresh_token", "expires_in", "error", "query_parameters"}.
-    // A non-empty "error" is ApiError::Kind::Rejected. expiresAt is computed from the local clock.
-    QNetworkReply* exchangeCliToken(const QString& sessionId, QObject* context, api::Callback<Credentials> done);
+    // {"session_id", "redemption_secret"} -> {"access_token", "refresh_token", "expires_in", "error",
+    // "query_parameters"}. An empty redemptionSecret sends {"session_id"} alone: the form of older
+    // servers, whose callback carried no secret. A non-empty "error" (in a 2xx or an error status)
+    // is ApiError::Kind::Rejected; isAuthorizationPending() tells "not approved yet" apart.
+    // expiresAt is computed from the local clock.
+    QNetworkReply* exchangeCliToken(const QString& sessionId,
+                                    const QString& redemptionSecret,
+                                    QObject* context,
+                                    api::Callback<Credentials> done);
+
+    // The token endpoint's "not approved yet, ask again" ({"error": "authorization_pending"}).
+    static bool isAuthorizationPending(const api::ApiError& error);
 
     // GET with "Cookie: refresh_token=<rt>". Never retried after a 401/400 by the network core.
     QNetworkReply* refresh(const QByteArray& refreshToken, QObject* context, api::Callback<RefreshAnswer> done);

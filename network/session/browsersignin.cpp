@@ -2,6 +2,7 @@
 
 #include "callbackrequest.h"
 #include "logging.h"
+#include "secretscrubber.h"
 
 #include <QNetworkReply>
 #include <QTcpServer>
@@ -92,6 +93,9 @@ BrowserSignIn::~BrowserSignIn()
         m_pending->abort();
     if (m_server)
         m_server->close();
+    // Spent with the flow; nothing that outlives it can carry them.
+    SecretScrubber::remove(m_sessionId);
+    SecretScrubber::remove(m_redemptionSecret);
 }
 
 quint16 BrowserSignIn::callbackPort() const
@@ -139,6 +143,7 @@ void BrowserSignIn::start()
                   return;
               }
               m_sessionId = result.value().sessionId;
+              SecretScrubber::add(m_sessionId);
               m_authUrl = result.value().authUrl;
               qCInfo(lcSignIn) << "browser sign-in: session created; waiting for the browser";
               emit authUrlReady(m_authUrl);
@@ -152,6 +157,12 @@ void BrowserSignIn::cancel()
 
 void BrowserSignIn::timerEvent(QTimerEvent* event)
 {
+    if (event->timerId() == m_pollTimer.timerId()) {
+        m_pollTimer.stop();
+        if (m_running)
+            exchangeToken();
+        return;
+    }
     if (event->timerId() != m_timeoutTimer.timerId()) {
         QObject::timerEvent(event);
         return;
@@ -166,35 +177,58 @@ void BrowserSignIn::onNewConnection()
 {
     while (m_server && m_server->hasPendingConnections()) {
         QTcpSocket* socket = m_server->nextPendingConnection();
-        if (!m_running || m_heads.size() >= maxConnections) {
+        if (!m_running) {
             socket->abort();
             socket->deleteLater();
             continue;
         }
-        m_heads.insert(socket, QByteArray());
+        // Full: the oldest connection goes, not the new one. The browser sends its request the
+        // moment it connects, so it is answered long before it could become the oldest; what gets
+        // old is a connection that holds a slot without asking anything.
+        if (m_unanswered.size() >= size_t(maxConnections))
+            drop(m_unanswered.front().socket);
+        m_unanswered.push_back({socket, QByteArray()});
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { onReadyRead(socket); });
         connect(socket, &QTcpSocket::disconnected, this, [this, socket] {
-            m_heads.remove(socket);
+            forget(socket);
             socket->deleteLater();
         });
         // The whole head has to arrive in time, not just some byte: a trickle must not keep a slot.
-        QTimer::singleShot(headTimeout, socket, [this, socket] {
-            if (m_heads.remove(socket) > 0) {
-                socket->abort();
-                socket->deleteLater();
-            }
+        QTimer::singleShot(m_readDeadline, socket, [this, socket] {
+            if (unanswered(socket))
+                drop(socket);
         });
     }
 }
 
+BrowserSignIn::Unanswered* BrowserSignIn::unanswered(QTcpSocket* socket)
+{
+    const auto found = std::find_if(
+        m_unanswered.begin(), m_unanswered.end(), [socket](const Unanswered& entry) { return entry.socket == socket; });
+    return found == m_unanswered.end() ? nullptr : &*found;
+}
+
+void BrowserSignIn::forget(QTcpSocket* socket)
+{
+    if (Unanswered* entry = unanswered(socket))
+        m_unanswered.erase(m_unanswered.begin() + (entry - m_unanswered.data()));
+}
+
+void BrowserSignIn::drop(QTcpSocket* socket)
+{
+    forget(socket);
+    socket->abort();
+    socket->deleteLater();
+}
+
 void BrowserSignIn::onReadyRead(QTcpSocket* socket)
 {
-    auto found = m_heads.find(socket);
-    if (found == m_heads.end()) {
+    Unanswered* entry = unanswered(socket);
+    if (!entry) {
         socket->readAll(); // answered already: whatever else comes is not read into memory
         return;
     }
-    QByteArray& head = found.value();
+    QByteArray& head = entry->head;
     const qint64 room = CallbackRequest::maxHeadBytes + 1 - head.size();
     if (room > 0)
         head += socket->read(room);
@@ -217,14 +251,20 @@ void BrowserSignIn::onReadyRead(QTcpSocket* socket)
         respond(socket, 405, "Method Not Allowed", QStringLiteral("The sign-in callback only answers GET."));
         return;
     case CallbackRequest::Status::Ok:
-        break;
+        onCallback(socket, request);
+        return;
     }
+}
 
+void BrowserSignIn::onCallback(QTcpSocket* socket, const CallbackRequest& request)
+{
     if (request.path != QLatin1String("/callback")) {
         respond(socket, 404, "Not Found", QStringLiteral("Nothing here: %1").arg(request.path.left(200)));
         return;
     }
-    if (m_sessionId.isEmpty() || !request.sessionId || !sameId(*request.sessionId, m_sessionId)) {
+    // Exactly one id, and ours: two ids are no id, since which one to believe is exactly the
+    // ambiguity an attacker would use.
+    if (m_sessionId.isEmpty() || request.sessionIds.size() != 1 || !sameId(request.sessionIds.first(), m_sessionId)) {
         // A stale tab of an earlier attempt, or somebody guessing: refused, and the flow goes on.
         qCInfo(lcSignIn) << "browser sign-in: callback with a missing or wrong session id refused";
         respond(socket,
@@ -234,33 +274,56 @@ void BrowserSignIn::onReadyRead(QTcpSocket* socket)
                                "Start the sign-in again from the app."));
         return;
     }
+    // No secret at all is an older server's callback; a damaged or doubled one is refused.
+    const QStringList& secrets = request.redemptionSecrets;
+    if (secrets.size() > 1 || (secrets.size() == 1 && !CallbackRequest::isWellFormedSecret(secrets.first()))) {
+        qCInfo(lcSignIn) << "browser sign-in: callback with a malformed or repeated redemption secret refused";
+        respond(socket,
+                400,
+                "Bad Request",
+                QStringLiteral("This sign-in link is damaged. Start the sign-in again from the app."));
+        return;
+    }
     if (m_callbackAccepted || !m_running) {
         respond(socket,
                 200,
                 "OK",
-                QStringLiteral("Nullify Desktop is already signed in with this link. You can close this tab."));
+                QStringLiteral("This sign-in link was already used. Nullify Desktop shows whether the sign-in "
+                               "worked. You can close this tab."));
         return;
     }
     m_callbackAccepted = true;
-    // From here the exchange is bounded by the network core's deadline; the browser has done its
-    // part, so the wait for it is over.
+    m_redemptionSecret = secrets.value(0);
+    SecretScrubber::add(m_redemptionSecret);
+    // From here each token request is bounded by the network core's deadline and the polling by
+    // the pending limit; the browser has done its part, so the wait for it is over.
     m_timeoutTimer.stop();
-    respond(socket, 200, "OK", QStringLiteral("Signed in to Nullify Desktop. You can close this tab."));
-    qCInfo(lcSignIn) << "browser sign-in: callback accepted; exchanging the session for tokens";
+    m_exchangeClock.start();
+    // Not "signed in": that is only known once the exchange has worked, and the app says so.
+    respond(socket,
+            200,
+            "OK",
+            QStringLiteral("Return to Nullify Desktop to finish signing in: the app shows whether it worked. "
+                           "You can close this tab."));
+    qCInfo(lcSignIn).noquote() << "browser sign-in: callback accepted"
+                               << (m_redemptionSecret.isEmpty()
+                                       ? QStringLiteral("without a redemption secret (an older server);")
+                                       : QStringLiteral("with a redemption secret;"))
+                               << "exchanging the session for tokens";
     emit callbackReceived();
     exchangeToken();
 }
 
 void BrowserSignIn::respond(QTcpSocket* socket, int status, const QByteArray& reason, const QString& message)
 {
-    m_heads.remove(socket);
+    forget(socket);
     const QString title = status == 200 ? QStringLiteral("Nullify Desktop") : QStringLiteral("Nullify Desktop sign-in");
     const QByteArray body = page(title, message);
     QByteArray response = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason + "\r\n";
     response += "Content-Type: text/html; charset=utf-8\r\n";
     response += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
     response += "Cache-Control: no-store\r\n";
-    // The page loads nothing and leaks nothing: the address bar holds the session id.
+    // The page loads nothing and leaks nothing: the address bar holds the session id and secret.
     response += "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'\r\n";
     response += "Referrer-Policy: no-referrer\r\n";
     response += "X-Content-Type-Options: nosniff\r\n";
@@ -275,24 +338,44 @@ void BrowserSignIn::respond(QTcpSocket* socket, int status, const QByteArray& re
 void BrowserSignIn::exchangeToken()
 {
     const QUrl apiBase = m_auth.apiBase();
-    m_pending = m_auth.exchangeCliToken(m_sessionId, this, [this, apiBase](const api::Result<Credentials>& result) {
-        m_pending = nullptr;
-        if (!m_running)
-            return;
-        if (!result) {
-            fail(describe(result.error(), apiBase, QStringLiteral("finish the sign-in")), false);
-            return;
-        }
-        qCInfo(lcSignIn) << "browser sign-in: signed in";
-        finish();
-        emit succeeded(result.value());
-    });
+    m_pending = m_auth.exchangeCliToken(
+        m_sessionId, m_redemptionSecret, this, [this, apiBase](const api::Result<Credentials>& result) {
+            m_pending = nullptr;
+            if (!m_running)
+                return;
+            if (!result && AuthApi::isAuthorizationPending(result.error())) {
+                askAgainLater();
+                return;
+            }
+            if (!result) {
+                fail(describe(result.error(), apiBase, QStringLiteral("finish the sign-in")), false);
+                return;
+            }
+            qCInfo(lcSignIn) << "browser sign-in: signed in";
+            finish();
+            emit succeeded(result.value());
+        });
+}
+
+void BrowserSignIn::askAgainLater()
+{
+    using namespace std::chrono;
+    if (milliseconds(m_exchangeClock.elapsed()) >= m_pendingLimit) {
+        fail(QStringLiteral("%1 did not confirm the sign-in within %2: it still answers \"authorization pending\". "
+                            "Try again.")
+                 .arg(hostOf(m_auth.apiBase()), describeDuration(m_pendingLimit)),
+             false);
+        return;
+    }
+    qCDebug(lcSignIn) << "browser sign-in: not approved yet; asking again in" << m_pendingInterval.count() << "ms";
+    m_pollTimer.start(int(std::clamp<qint64>(m_pendingInterval.count(), 0, std::numeric_limits<int>::max())), this);
 }
 
 void BrowserSignIn::finish()
 {
     m_running = false;
     m_timeoutTimer.stop();
+    m_pollTimer.stop();
     if (m_pending) {
         // Its callback sees m_running == false and stays silent.
         QNetworkReply* pending = m_pending;
@@ -302,12 +385,8 @@ void BrowserSignIn::finish()
     if (m_server)
         m_server->close();
     // Connections still waiting for an answer get none; answered ones finish writing and close.
-    const QList<QTcpSocket*> waiting = m_heads.keys();
-    m_heads.clear();
-    for (QTcpSocket* socket : waiting) {
-        socket->abort();
-        socket->deleteLater();
-    }
+    while (!m_unanswered.empty())
+        drop(m_unanswered.front().socket);
 }
 
 void BrowserSignIn::fail(const QString& message, bool cancelled)

@@ -106,6 +106,17 @@ bool isHeaderLine(const QByteArray& line)
 
 } // namespace
 
+bool CallbackRequest::isWellFormedSecret(const QString& secret)
+{
+    if (secret.size() != 64)
+        return false;
+    for (const QChar c : secret) {
+        if (!((c >= QLatin1Char('0') && c <= QLatin1Char('9')) || (c >= QLatin1Char('a') && c <= QLatin1Char('f'))))
+            return false;
+    }
+    return true;
+}
+
 CallbackRequest CallbackRequest::parse(const QByteArray& head)
 {
     // Every decision depends on the first maxHeadBytes + 1 bytes only, so a caller handing in more
@@ -153,13 +164,8 @@ CallbackRequest CallbackRequest::parse(const QByteArray& head)
     request.path = QUrl::fromPercentEncoding(encodedPath);
     if (question >= 0) {
         const QUrlQuery query(QString::fromLatin1(target.mid(question + 1)));
-        const QStringList values = query.allQueryItemValues(QStringLiteral("session_id"), QUrl::FullyDecoded);
-        // Two ids are no id: which one a server should believe is exactly the ambiguity an
-        // attacker would use.
-        if (values.size() > 1)
-            return with(Status::Malformed);
-        if (values.size() == 1)
-            request.sessionId = values.first();
+        request.sessionIds = query.allQueryItemValues(QStringLiteral("session_id"), QUrl::FullyDecoded);
+        request.redemptionSecrets = query.allQueryItemValues(QStringLiteral("redemption_secret"), QUrl::FullyDecoded);
     }
     request.status = Status::Ok;
     return request;

@@ -2,14 +2,16 @@
 
 #include <QByteArray>
 #include <QString>
-
-#include <optional>
+#include <QStringList>
 
 namespace nullify::session {
 
-// The browser's hit on the sign-in listener: "GET /callback?session_id=... HTTP/1.1" and headers.
+// The browser's hit on the sign-in listener:
+// "GET /callback?session_id=...&redemption_secret=... HTTP/1.1" and headers.
 // Parsed by hand from untrusted bytes (anything on this machine can connect), so it is strict,
 // bounded and fuzzed: a head over maxHeadBytes, a bad request line or a non-GET is refused.
+// The parser only reports what the query holds; whether that is one id and one secret, and the
+// right ones, is the listener's call (403 or 400).
 struct CallbackRequest
 {
     static constexpr int maxHeadBytes = 8 * 1024;
@@ -24,7 +26,12 @@ struct CallbackRequest
 
     Status status = Status::Incomplete;
     QString path; // "/callback"
-    std::optional<QString> sessionId; // the decoded session_id query value, when present
+    // Every decoded value of the parameter, in order: two of them are as bad as a wrong one.
+    QStringList sessionIds;
+    QStringList redemptionSecrets;
+
+    // The form Nullify's servers send: 64 lowercase hex digits (256 random bits).
+    static bool isWellFormedSecret(const QString& secret);
 
     // head: the bytes received so far on one connection.
     static CallbackRequest parse(const QByteArray& head);

@@ -183,7 +183,9 @@ std::optional<session::Credentials> SandboxHarness::signIn(NetworkAccessManager*
     }
 
     std::optional<api::Result<session::Credentials>> tokens;
-    auth.exchangeCliToken(sessionId, &context, [&tokens](const auto& r) { tokens = r; });
+    // Empty with a --legacy-callback sandbox: then {"session_id"} goes alone.
+    const QString secret = QUrlQuery(*location).queryItemValue(QStringLiteral("redemption_secret"));
+    auth.exchangeCliToken(sessionId, secret, &context, [&tokens](const auto& r) { tokens = r; });
     if (!QTest::qWaitFor([&tokens] { return tokens.has_value(); }, controlTimeoutMs) || !tokens->isOk()) {
         *whyNot = QStringLiteral("POST /auth/cli/token failed: %1").arg(describe(tokens));
         return std::nullopt;

@@ -1,4 +1,5 @@
-// libFuzzer target: the sign-in callback's request parser (network/session/callbackrequest.*).
+// libFuzzer target: the sign-in callback's request parser (network/session/callbackrequest.*),
+// with its session_id and redemption_secret values.
 //
 // Input: the bytes a client sent on one connection to the loopback listener. Anything on the
 // machine can connect, so these are as hostile as bytes get.
@@ -19,7 +20,16 @@ void checkShape(const CallbackRequest& request)
     } else {
         // A refused or unfinished request carries nothing the listener could act on.
         NULLIFY_FUZZ_CHECK(request.path.isEmpty());
-        NULLIFY_FUZZ_CHECK(!request.sessionId);
+        NULLIFY_FUZZ_CHECK(request.sessionIds.isEmpty());
+        NULLIFY_FUZZ_CHECK(request.redemptionSecrets.isEmpty());
+    }
+    // What the listener forwards to the token endpoint is exactly 64 lowercase hex digits.
+    for (const QString& secret : request.redemptionSecrets) {
+        if (!CallbackRequest::isWellFormedSecret(secret))
+            continue;
+        NULLIFY_FUZZ_CHECK(secret.size() == 64);
+        for (const QChar c : secret)
+            NULLIFY_FUZZ_CHECK(QStringLiteral("0123456789abcdef").contains(c));
     }
 }
 
@@ -39,10 +49,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // The listener parses what it has after every read and acts on the first verdict that is not
     // Incomplete, so whether a session id is accepted must not depend on how TCP cut the bytes:
-    // a prefix that decides accepts exactly what the whole accepts, or refuses when the whole
-    // refuses. Which refusal (400, 405 or 431) may differ: a request line is judged as soon as it
-    // is complete, before bytes further on are seen, and every refusal closes the connection.
-    // Prefixes end around line breaks, where the verdicts change; a few keep each run short.
+    // a prefix that decides accepts exactly what the whole accepts (the same ids and secrets), or
+    // refuses when the whole refuses. Which refusal (400, 405 or 431) may differ: a request line is judged as soon as
+    // it is complete, before bytes further on are seen, and every refusal closes the connection. Prefixes end around
+    // line breaks, where the verdicts change; a few keep each run short.
     int prefixes = 0;
     for (qsizetype i = head.indexOf('\n'); i >= 0 && prefixes < 8; i = head.indexOf('\n', i + 1), ++prefixes) {
         for (const qsizetype length : {i, i + 1}) {
@@ -52,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 continue;
             NULLIFY_FUZZ_CHECK((early.status == Status::Ok) == (whole.status == Status::Ok));
             NULLIFY_FUZZ_CHECK(early.path == whole.path);
-            NULLIFY_FUZZ_CHECK(early.sessionId == whole.sessionId);
+            NULLIFY_FUZZ_CHECK(early.sessionIds == whole.sessionIds);
+            NULLIFY_FUZZ_CHECK(early.redemptionSecrets == whole.redemptionSecrets);
         }
     }
     return 0;

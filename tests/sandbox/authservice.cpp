@@ -12,6 +12,23 @@ namespace {
 
 const QString InvalidSession = QStringLiteral("invalid_session");
 const QString AuthorizationPending = QStringLiteral("authorization_pending");
+const QString InvalidRedemptionSecret = QStringLiteral("invalid_redemption_secret");
+
+QByteArray randomBytes(int count)
+{
+    QByteArray raw(count, Qt::Uninitialized);
+    QRandomGenerator* generator = QRandomGenerator::system();
+    for (char& byte : raw) {
+        byte = static_cast<char>(generator->bounded(256));
+    }
+    return raw;
+}
+
+// 256 random bits as 64 lowercase hex digits: the form of Nullify's redemption_secret.
+QByteArray randomRedemptionSecret()
+{
+    return randomBytes(32).toHex();
+}
 
 QByteArray bearerToken(const SandboxRequest& request)
 {
@@ -71,12 +88,8 @@ SandboxResponse noStore(SandboxResponse response)
 
 QByteArray randomToken(const char* prefix, int bytes)
 {
-    QByteArray raw(bytes, Qt::Uninitialized);
-    QRandomGenerator* generator = QRandomGenerator::system();
-    for (int i = 0; i < bytes; ++i) {
-        raw[i] = static_cast<char>(generator->bounded(256));
-    }
-    return QByteArray(prefix) + raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return QByteArray(prefix)
+        + randomBytes(bytes).toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
 QString shortHash(const QByteArray& data)
@@ -135,7 +148,12 @@ SandboxResponse AuthService::createSession(const SandboxRequest& request)
         return SandboxResponse::error(400, QStringLiteral("\"port\" must be an integer from 1 to 65535"));
     }
     const QString sessionId = QString::fromLatin1(randomToken("", 18));
-    m_sessions.insert(sessionId, {static_cast<int>(value), false});
+    Session session;
+    session.callbackPort = static_cast<int>(value);
+    if (!m_options.legacyCallback) {
+        session.redemptionSecret = randomRedemptionSecret();
+    }
+    m_sessions.insert(sessionId, session);
     const QString authUrl
         = QStringLiteral("http://127.0.0.1:%1/auth/sign-in?session_id=%2").arg(m_apiPort).arg(sessionId);
     return noStore(SandboxResponse::json(
@@ -174,9 +192,15 @@ SandboxResponse AuthService::approve(const QString& sessionId)
     if (it == m_sessions.end()) {
         return SandboxResponse::error(400, InvalidSession);
     }
-    it->approved = true;
-    const QString callback
+    if (!it->approved) {
+        it->approved = true;
+        it->approvedAtMs = m_clock.elapsed();
+    }
+    QString callback
         = QStringLiteral("http://127.0.0.1:%1/callback?session_id=%2").arg(it->callbackPort).arg(sessionId);
+    if (!it->redemptionSecret.isEmpty()) {
+        callback += QStringLiteral("&redemption_secret=") + QString::fromLatin1(it->redemptionSecret);
+    }
     SandboxResponse response = SandboxResponse::json(302, QJsonObject {{QStringLiteral("location"), callback}});
     response.header(QByteArrayLiteral("Location"), callback.toUtf8());
     return noStore(response);
@@ -204,6 +228,17 @@ SandboxResponse AuthService::exchangeToken(const SandboxRequest& request)
         return failure(InvalidSession);
     }
     if (!it->approved) {
+        return failure(AuthorizationPending);
+    }
+    if (!m_options.legacyCallback) {
+        // Only the browser that came through the approval has the secret: a session id alone
+        // (seen by anything on the machine that reads the callback's URL) is not enough.
+        const QJsonValue secret = body->value(QStringLiteral("redemption_secret"));
+        if (!secret.isString() || secret.toString().toLatin1() != it->redemptionSecret) {
+            return failure(InvalidRedemptionSecret);
+        }
+    }
+    if (m_clock.elapsed() - it->approvedAtMs < m_options.approvalDelayMs) {
         return failure(AuthorizationPending);
     }
     // A session is exchanged once; a replayed session id is as good as an unknown one.

@@ -18,6 +18,12 @@ struct AuthOptions
     // "Set-Cookie: access_token=..." beside a metadata body.
     bool legacyRefreshBody = false;
     bool autoApprove = false; // --auto-approve: the sign-in page approves at once
+    // --legacy-callback: an older server: the approval redirect carries no redemption_secret and
+    // /auth/cli/token takes {"session_id"} alone.
+    bool legacyCallback = false;
+    // --approval-delay-ms: after the approval redirect, /auth/cli/token still answers
+    // "authorization_pending" this long (a server whose approval lands after the browser's redirect).
+    int approvalDelayMs = 0;
     QStringList serviceTokens; // --service-token, principal "service:<n>" (1-based)
     QString userPrincipal = QStringLiteral("user:demo"); // who signs in through the browser flow
 };
@@ -56,6 +62,8 @@ private:
     {
         int callbackPort = 0;
         bool approved = false;
+        qint64 approvedAtMs = 0; // on m_clock
+        QByteArray redemptionSecret; // 64 lowercase hex; empty with legacyCallback
     };
     struct AccessToken
     {

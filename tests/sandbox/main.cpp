@@ -115,6 +115,15 @@ int main(int argc, char** argv)
                        "Set-Cookie: access_token (as older servers did)."));
     const QCommandLineOption autoApprove(QStringLiteral("auto-approve"),
                                          QStringLiteral("The sign-in page approves at once and redirects."));
+    const QCommandLineOption legacyCallback(
+        QStringLiteral("legacy-callback"),
+        QStringLiteral("An older server: the approval redirect carries no redemption_secret, and /auth/cli/token "
+                       "takes {\"session_id\"} alone."));
+    const QCommandLineOption approvalDelay(
+        QStringLiteral("approval-delay-ms"),
+        QStringLiteral("After the approval redirect, /auth/cli/token answers \"authorization_pending\" this long."),
+        QStringLiteral("ms"),
+        QStringLiteral("0"));
     const QCommandLineOption serviceToken(QStringLiteral("service-token"),
                                           QStringLiteral("A service-account bearer token (repeatable); principal "
                                                          "service:<n>, never expires, no refresh."),
@@ -138,6 +147,8 @@ int main(int argc, char** argv)
                        rotate,
                        legacyRefreshBody,
                        autoApprove,
+                       legacyCallback,
+                       approvalDelay,
                        serviceToken,
                        faultPlan,
                        fault,
@@ -175,6 +186,10 @@ int main(int argc, char** argv)
     options.auth.rotateRefreshTokens = parser.isSet(rotate);
     options.auth.legacyRefreshBody = parser.isSet(legacyRefreshBody);
     options.auth.autoApprove = parser.isSet(autoApprove);
+    options.auth.legacyCallback = parser.isSet(legacyCallback);
+    if (!parseInt(parser.value(approvalDelay), 0, 86400000, &options.auth.approvalDelayMs)) {
+        fail(QStringLiteral("--approval-delay-ms must be 0..86400000"));
+    }
     options.auth.serviceTokens = parser.values(serviceToken);
     for (const QString& token : std::as_const(options.auth.serviceTokens)) {
         if (token.isEmpty() || token.contains(QLatin1Char(' '))) {

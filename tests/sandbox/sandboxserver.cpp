@@ -19,6 +19,7 @@ bool isSecretParameter(const QString& name)
 {
     static const QStringList secrets {
         QStringLiteral("session_id"),
+        QStringLiteral("redemption_secret"),
         QStringLiteral("token"),
         QStringLiteral("access_token"),
         QStringLiteral("refresh_token"),

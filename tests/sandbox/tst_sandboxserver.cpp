@@ -5,6 +5,7 @@
 #include "sandboxserver.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -13,12 +14,15 @@
 #include <QNetworkReply>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrlQuery>
 
 #include <memory>
+#include <optional>
 
 using namespace nullify::sandbox;
 
@@ -89,6 +93,25 @@ QPair<QByteArray, QByteArray> setCookie(const QByteArray& header, const QByteArr
     return {};
 }
 
+// The redemption_secret of an approval redirect: 64 lowercase hex digits, or empty when missing.
+QString redemptionSecretOf(const QByteArray& location)
+{
+    const QUrlQuery query(QUrl(QString::fromLatin1(location)));
+    const QStringList secrets = query.allQueryItemValues(QStringLiteral("redemption_secret"));
+    if (secrets.size() != 1
+        || !QRegularExpression(QStringLiteral("\\A[0-9a-f]{64}\\z")).match(secrets.first()).hasMatch())
+        return {};
+    return secrets.first();
+}
+
+QByteArray exchangeBody(const QString& sessionId, const std::optional<QString>& secret)
+{
+    QJsonObject body {{QStringLiteral("session_id"), sessionId}};
+    if (secret)
+        body.insert(QStringLiteral("redemption_secret"), *secret);
+    return QJsonDocument(body).toJson();
+}
+
 } // namespace
 
 class TestSandboxServer : public QObject
@@ -102,6 +125,8 @@ private slots:
     void bindsToLoopbackOnly();
     void signInFlowEndToEnd();
     void signInWithApproveQueryAndAutoApprove();
+    void signInLegacyCallback();
+    void signInApprovalDelay();
     void tokenErrors();
     void refreshWithCookie();
     void refreshLegacyBody();
@@ -250,10 +275,14 @@ QJsonObject TestSandboxServer::signIn()
 {
     const Reply session = api("POST", QStringLiteral("/auth/cli/session"), R"({"port": 41234})");
     const QString sessionId = session.json().value(QStringLiteral("session_id")).toString();
-    api("GET", QStringLiteral("/auth/sign-in?approve=1&session_id=") + sessionId);
+    const Reply approved = api("GET", QStringLiteral("/auth/sign-in?approve=1&session_id=") + sessionId);
+    const QString secret = QUrlQuery(QUrl(QString::fromLatin1(approved.header("Location"))))
+                               .queryItemValue(QStringLiteral("redemption_secret"));
     const Reply token = api("POST",
                             QStringLiteral("/auth/cli/token"),
-                            QJsonDocument(QJsonObject {{QStringLiteral("session_id"), sessionId}}).toJson());
+                            QJsonDocument(QJsonObject {{QStringLiteral("session_id"), sessionId},
+                                                       {QStringLiteral("redemption_secret"), secret}})
+                                .toJson());
     return token.json();
 }
 
@@ -292,9 +321,8 @@ void TestSandboxServer::signInFlowEndToEnd()
     QVERIFY(page.body.contains(sessionId.toLatin1()));
     QVERIFY(page.body.contains("method=\"post\""));
 
-    // Before approval the exchange is pending.
-    const QByteArray exchange = QJsonDocument(QJsonObject {{QStringLiteral("session_id"), sessionId}}).toJson();
-    const Reply pending = api("POST", QStringLiteral("/auth/cli/token"), exchange);
+    // Before approval the exchange is pending (the client cannot have the secret yet).
+    const Reply pending = api("POST", QStringLiteral("/auth/cli/token"), exchangeBody(sessionId, std::nullopt));
     QCOMPARE(pending.status, 400);
     QCOMPARE(pending.json().value(QStringLiteral("error")).toString(), QStringLiteral("authorization_pending"));
 
@@ -304,9 +332,24 @@ void TestSandboxServer::signInFlowEndToEnd()
                                "session_id=" + sessionId.toLatin1(),
                                {{"Content-Type", "application/x-www-form-urlencoded"}});
     QCOMPARE(approved.status, 302);
+    const QString secret = redemptionSecretOf(approved.header("Location"));
+    QVERIFY2(!secret.isEmpty(), approved.header("Location").constData());
     QCOMPARE(approved.header("Location"),
-             QStringLiteral("http://127.0.0.1:41234/callback?session_id=%1").arg(sessionId).toLatin1());
+             QStringLiteral("http://127.0.0.1:41234/callback?session_id=%1&redemption_secret=%2")
+                 .arg(sessionId, secret)
+                 .toLatin1());
 
+    // The session id alone is not enough any more: the secret must come with it, and be the one.
+    for (const std::optional<QString>& wrong : {std::optional<QString>(),
+                                                std::optional<QString>(QString()),
+                                                std::optional<QString>(QString(64, QLatin1Char('0'))),
+                                                std::optional<QString>(secret.toUpper())}) {
+        const Reply refused = api("POST", QStringLiteral("/auth/cli/token"), exchangeBody(sessionId, wrong));
+        QCOMPARE(refused.status, 400);
+        QCOMPARE(refused.json().value(QStringLiteral("error")).toString(), QStringLiteral("invalid_redemption_secret"));
+    }
+
+    const QByteArray exchange = exchangeBody(sessionId, secret);
     const Reply token = api("POST", QStringLiteral("/auth/cli/token"), exchange);
     QCOMPARE(token.status, 200);
     const QJsonObject tokens = token.json();
@@ -339,8 +382,12 @@ void TestSandboxServer::signInWithApproveQueryAndAutoApprove()
     QString sessionId = session.json().value(QStringLiteral("session_id")).toString();
     Reply approved = api("GET", QStringLiteral("/auth/sign-in?approve=1&session_id=") + sessionId);
     QCOMPARE(approved.status, 302);
+    QString secret = redemptionSecretOf(approved.header("Location"));
+    QVERIFY(!secret.isEmpty());
     QCOMPARE(approved.header("Location"),
-             QStringLiteral("http://127.0.0.1:50001/callback?session_id=%1").arg(sessionId).toLatin1());
+             QStringLiteral("http://127.0.0.1:50001/callback?session_id=%1&redemption_secret=%2")
+                 .arg(sessionId, secret)
+                 .toLatin1());
 
     ServerOptions options;
     options.auth.autoApprove = true;
@@ -350,11 +397,54 @@ void TestSandboxServer::signInWithApproveQueryAndAutoApprove()
     sessionId = session.json().value(QStringLiteral("session_id")).toString();
     const Reply page = request("GET", QUrl(session.json().value(QStringLiteral("auth_url")).toString()));
     QCOMPARE(page.status, 302);
+    const QString autoSecret = redemptionSecretOf(page.header("Location"));
+    QVERIFY(!autoSecret.isEmpty());
+    QVERIFY(autoSecret != secret); // fresh per session
     QCOMPARE(page.header("Location"),
-             QStringLiteral("http://127.0.0.1:50002/callback?session_id=%1").arg(sessionId).toLatin1());
-    const Reply token = api("POST",
-                            QStringLiteral("/auth/cli/token"),
-                            QJsonDocument(QJsonObject {{QStringLiteral("session_id"), sessionId}}).toJson());
+             QStringLiteral("http://127.0.0.1:50002/callback?session_id=%1&redemption_secret=%2")
+                 .arg(sessionId, autoSecret)
+                 .toLatin1());
+    const Reply token = api("POST", QStringLiteral("/auth/cli/token"), exchangeBody(sessionId, autoSecret));
+    QCOMPARE(token.status, 200);
+}
+
+void TestSandboxServer::signInLegacyCallback()
+{
+    ServerOptions options;
+    options.auth.legacyCallback = true;
+    m_server = startServer(options);
+    QVERIFY(m_server);
+    const Reply session = api("POST", QStringLiteral("/auth/cli/session"), R"({"port": 50003})");
+    const QString sessionId = session.json().value(QStringLiteral("session_id")).toString();
+    const Reply approved = api("GET", QStringLiteral("/auth/sign-in?approve=1&session_id=") + sessionId);
+    QCOMPARE(approved.status, 302);
+    // An older server: no secret in the redirect, and the session id alone is exchanged.
+    QCOMPARE(approved.header("Location"),
+             QStringLiteral("http://127.0.0.1:50003/callback?session_id=%1").arg(sessionId).toLatin1());
+    const Reply token = api("POST", QStringLiteral("/auth/cli/token"), exchangeBody(sessionId, std::nullopt));
+    QCOMPARE(token.status, 200);
+    QVERIFY(!token.json().value(QStringLiteral("access_token")).toString().isEmpty());
+}
+
+void TestSandboxServer::signInApprovalDelay()
+{
+    ServerOptions options;
+    options.auth.approvalDelayMs = 400;
+    m_server = startServer(options);
+    QVERIFY(m_server);
+    const Reply session = api("POST", QStringLiteral("/auth/cli/session"), R"({"port": 50004})");
+    const QString sessionId = session.json().value(QStringLiteral("session_id")).toString();
+    QElapsedTimer clock;
+    clock.start();
+    const Reply approved = api("GET", QStringLiteral("/auth/sign-in?approve=1&session_id=") + sessionId);
+    const QByteArray exchange = exchangeBody(sessionId, redemptionSecretOf(approved.header("Location")));
+    // The redirect came, but the approval has not landed yet: pending, as before approval.
+    const Reply pending = api("POST", QStringLiteral("/auth/cli/token"), exchange);
+    QVERIFY(clock.elapsed() < 400);
+    QCOMPARE(pending.status, 400);
+    QCOMPARE(pending.json().value(QStringLiteral("error")).toString(), QStringLiteral("authorization_pending"));
+    QTest::qWait(int(std::max<qint64>(0, 450 - clock.elapsed())));
+    const Reply token = api("POST", QStringLiteral("/auth/cli/token"), exchange);
     QCOMPARE(token.status, 200);
 }
 
@@ -713,15 +803,16 @@ void TestSandboxServer::faultCloseBeforeAnswering()
     QString error;
     QVERIFY(m_server->faultPlan().addJsonText(R"({"method": "GET", "path": "/auth/*", "fault": "close"})", &error));
     RawClient client(m_server->apiPort());
-    client.socket.write("GET /auth/sign-in?session_id=x HTTP/1.1\r\nHost: t\r\n\r\n");
+    client.socket.write("GET /auth/sign-in?session_id=x&redemption_secret=y&approve=1 HTTP/1.1\r\nHost: t\r\n\r\n");
     QTRY_VERIFY_WITH_TIMEOUT(client.disconnected, TimeoutMs);
     QCOMPARE(client.received, QByteArray());
     const QJsonObject entry = m_server->logEntries().constLast();
     QVERIFY(entry.value(QStringLiteral("status")).isNull());
     QCOMPARE(entry.value(QStringLiteral("fault")).toObject().value(QStringLiteral("fault")).toString(),
              QStringLiteral("close"));
-    // The session id in the query is a secret and is not logged.
-    QCOMPARE(entry.value(QStringLiteral("query")).toString(), QStringLiteral("session_id=REDACTED"));
+    // The session id and the redemption secret in the query are secrets and are not logged.
+    QCOMPARE(entry.value(QStringLiteral("query")).toString(),
+             QStringLiteral("session_id=REDACTED&redemption_secret=REDACTED&approve=1"));
 }
 
 void TestSandboxServer::faultResetMidBody()

@@ -113,6 +113,10 @@ private slots:
     void callbackParse_data();
     void callbackParse();
     void callbackParseByteByByte();
+    void callbackRedemptionSecrets();
+    void redemptionSecretForm_data();
+    void redemptionSecretForm();
+    void authorizationPendingIsRecognised();
     void callbackParseRandomBytes();
 };
 
@@ -592,9 +596,9 @@ void TestAuthApi::callbackParse_data()
     QTest::addColumn<QByteArray>("head");
     QTest::addColumn<Status>("status");
     QTest::addColumn<QString>("path");
-    QTest::addColumn<QString>("sessionId"); // "<none>" when absent
+    QTest::addColumn<QStringList>("sessionIds");
 
-    const QString none = QStringLiteral("<none>");
+    const QStringList none;
     const QByteArray browser = "Host: 127.0.0.1:5555\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n"
                                "Accept: text/html,*/*;q=0.8\r\nAccept-Language: en\r\nConnection: keep-alive\r\n";
     const auto get
@@ -612,47 +616,51 @@ void TestAuthApi::callbackParse_data()
 
     // Good.
     QTest::newRow("browser") << get("/callback?session_id=abc123") << Status::Ok << QStringLiteral("/callback")
-                             << QStringLiteral("abc123");
+                             << QStringList {QStringLiteral("abc123")};
     QTest::newRow("no headers") << QByteArray("GET /callback?session_id=s HTTP/1.1\r\n\r\n") << Status::Ok
-                                << QStringLiteral("/callback") << QStringLiteral("s");
+                                << QStringLiteral("/callback") << QStringList {QStringLiteral("s")};
     QTest::newRow("HTTP/1.0") << QByteArray("GET /callback?session_id=s HTTP/1.0\r\n\r\n") << Status::Ok
-                              << QStringLiteral("/callback") << QStringLiteral("s");
+                              << QStringLiteral("/callback") << QStringList {QStringLiteral("s")};
     QTest::newRow("bare LF") << QByteArray("GET /callback?session_id=s HTTP/1.1\nHost: x\n\n") << Status::Ok
-                             << QStringLiteral("/callback") << QStringLiteral("s");
+                             << QStringLiteral("/callback") << QStringList {QStringLiteral("s")};
     QTest::newRow("mixed line ends") << QByteArray("GET /callback?session_id=s HTTP/1.1\r\nHost: x\n\r\n") << Status::Ok
-                                     << QStringLiteral("/callback") << QStringLiteral("s");
-    QTest::newRow("body after head ignored") << QByteArray("GET /callback?session_id=s HTTP/1.1\r\n\r\n\x01\x02garbage")
-                                             << Status::Ok << QStringLiteral("/callback") << QStringLiteral("s");
+                                     << QStringLiteral("/callback") << QStringList {QStringLiteral("s")};
+    QTest::newRow("body after head ignored")
+        << QByteArray("GET /callback?session_id=s HTTP/1.1\r\n\r\n\x01\x02garbage") << Status::Ok
+        << QStringLiteral("/callback") << QStringList {QStringLiteral("s")};
     QTest::newRow("other params") << get("/callback?state=1&session_id=xyz&code=") << Status::Ok
-                                  << QStringLiteral("/callback") << QStringLiteral("xyz");
+                                  << QStringLiteral("/callback") << QStringList {QStringLiteral("xyz")};
     QTest::newRow("no query") << get("/callback") << Status::Ok << QStringLiteral("/callback") << none;
     QTest::newRow("empty query") << get("/callback?") << Status::Ok << QStringLiteral("/callback") << none;
     QTest::newRow("empty session_id") << get("/callback?session_id=") << Status::Ok << QStringLiteral("/callback")
-                                      << QString();
+                                      << QStringList {QString()};
     QTest::newRow("other path") << get("/favicon.ico") << Status::Ok << QStringLiteral("/favicon.ico") << none;
     QTest::newRow("root") << get("/") << Status::Ok << QStringLiteral("/") << none;
     QTest::newRow("encoded path") << get("/%63allback?session_id=a") << Status::Ok << QStringLiteral("/callback")
-                                  << QStringLiteral("a");
+                                  << QStringList {QStringLiteral("a")};
     QTest::newRow("tab in header value") << QByteArray("GET /callback?session_id=a HTTP/1.1\r\nX: a\tb\r\n\r\n")
-                                         << Status::Ok << QStringLiteral("/callback") << QStringLiteral("a");
+                                         << Status::Ok << QStringLiteral("/callback")
+                                         << QStringList {QStringLiteral("a")};
 
     // Encoded session ids: fully decoded.
     QTest::newRow("percent-encoded id") << get("/callback?session_id=a%2Fb%3D%3D") << Status::Ok
-                                        << QStringLiteral("/callback") << QStringLiteral("a/b==");
+                                        << QStringLiteral("/callback") << QStringList {QStringLiteral("a/b==")};
     QTest::newRow("plus stays plus") << get("/callback?session_id=a+b") << Status::Ok << QStringLiteral("/callback")
-                                     << QStringLiteral("a+b");
+                                     << QStringList {QStringLiteral("a+b")};
     QTest::newRow("encoded plus") << get("/callback?session_id=a%2Bb") << Status::Ok << QStringLiteral("/callback")
-                                  << QStringLiteral("a+b");
+                                  << QStringList {QStringLiteral("a+b")};
     QTest::newRow("utf-8 id") << get("/callback?session_id=caf%C3%A9") << Status::Ok << QStringLiteral("/callback")
-                              << QStringLiteral("caf\u00e9");
+                              << QStringList {QStringLiteral("caf\u00e9")};
     QTest::newRow("encoded ampersand") << get("/callback?session_id=a%26session_id%3Db") << Status::Ok
-                                       << QStringLiteral("/callback") << QStringLiteral("a&session_id=b");
+                                       << QStringLiteral("/callback") << QStringList {QStringLiteral("a&session_id=b")};
 
-    // Duplicates: no id is believed.
-    QTest::newRow("duplicate id") << get("/callback?session_id=a&session_id=b") << Status::Malformed << QString()
-                                  << none;
-    QTest::newRow("duplicate same id") << get("/callback?session_id=a&session_id=a") << Status::Malformed << QString()
-                                       << none;
+    // Duplicates: all reported, for the listener to refuse (no id is believed).
+    QTest::newRow("duplicate id") << get("/callback?session_id=a&session_id=b") << Status::Ok
+                                  << QStringLiteral("/callback")
+                                  << QStringList {QStringLiteral("a"), QStringLiteral("b")};
+    QTest::newRow("duplicate same id") << get("/callback?session_id=a&session_id=a") << Status::Ok
+                                       << QStringLiteral("/callback")
+                                       << QStringList {QStringLiteral("a"), QStringLiteral("a")};
 
     // Wrong method.
     QTest::newRow("POST") << QByteArray("POST /callback?session_id=a HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
@@ -710,7 +718,7 @@ void TestAuthApi::callbackParse_data()
     const QByteArray exact = "GET /callback?session_id=a HTTP/1.1\r\nX: ";
     const QByteArray atLimit = exact + QByteArray(CallbackRequest::maxHeadBytes - exact.size() - 4, 'b') + "\r\n\r\n";
     QTest::newRow("exactly at the limit")
-        << atLimit << Status::Ok << QStringLiteral("/callback") << QStringLiteral("a");
+        << atLimit << Status::Ok << QStringLiteral("/callback") << QStringList {QStringLiteral("a")};
     const QByteArray overLimit = exact + QByteArray(CallbackRequest::maxHeadBytes - exact.size() - 3, 'b') + "\r\n\r\n";
     QTest::newRow("one over the limit") << overLimit << Status::TooLarge << QString() << none;
 }
@@ -720,19 +728,17 @@ void TestAuthApi::callbackParse()
     QFETCH(QByteArray, head);
     QFETCH(Status, status);
     QFETCH(QString, path);
-    QFETCH(QString, sessionId);
+    QFETCH(QStringList, sessionIds);
 
     const CallbackRequest request = CallbackRequest::parse(head);
     QCOMPARE(request.status, status);
-    if (status != Status::Ok)
+    if (status != Status::Ok) {
+        QVERIFY(request.sessionIds.isEmpty());
+        QVERIFY(request.redemptionSecrets.isEmpty());
         return;
-    QCOMPARE(request.path, path);
-    if (sessionId == QLatin1String("<none>")) {
-        QVERIFY(!request.sessionId.has_value());
-    } else {
-        QVERIFY(request.sessionId.has_value());
-        QCOMPARE(*request.sessionId, sessionId);
     }
+    QCOMPARE(request.path, path);
+    QCOMPARE(request.sessionIds, sessionIds);
 }
 
 void TestAuthApi::callbackParseByteByByte()
@@ -743,7 +749,72 @@ void TestAuthApi::callbackParseByteByByte()
         QCOMPARE(CallbackRequest::parse(head.left(size)).status, Status::Incomplete);
     const CallbackRequest request = CallbackRequest::parse(head);
     QCOMPARE(request.status, Status::Ok);
-    QCOMPARE(request.sessionId, std::optional<QString>(QStringLiteral("s-1")));
+    QCOMPARE(request.sessionIds, QStringList {QStringLiteral("s-1")});
+}
+
+void TestAuthApi::callbackRedemptionSecrets()
+{
+    const QString secret = QStringLiteral("0123456789abcdef").repeated(4);
+    const auto parse = [](const QByteArray& target) {
+        return CallbackRequest::parse("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:1\r\n\r\n");
+    };
+    CallbackRequest request = parse("/callback?session_id=s&redemption_secret=" + secret.toLatin1());
+    QCOMPARE(request.status, Status::Ok);
+    QCOMPARE(request.sessionIds, QStringList {QStringLiteral("s")});
+    QCOMPARE(request.redemptionSecrets, QStringList {secret});
+
+    // An older server's callback: no secret at all.
+    QVERIFY(parse("/callback?session_id=s").redemptionSecrets.isEmpty());
+    // Every value is reported, in order, fully decoded, for the listener to judge.
+    request = parse("/callback?redemption_secret=a&session_id=s&redemption_secret=%62");
+    QCOMPARE(request.redemptionSecrets, (QStringList {QStringLiteral("a"), QStringLiteral("b")}));
+    QCOMPARE(parse("/callback?session_id=s&redemption_secret=").redemptionSecrets, QStringList {QString()});
+}
+
+void TestAuthApi::redemptionSecretForm_data()
+{
+    QTest::addColumn<QString>("secret");
+    QTest::addColumn<bool>("wellFormed");
+    const QString good = QStringLiteral("0123456789abcdef").repeated(4);
+    QTest::newRow("64 lowercase hex") << good << true;
+    QTest::newRow("all zero") << QString(64, QLatin1Char('0')) << true;
+    QTest::newRow("empty") << QString() << false;
+    QTest::newRow("63 digits") << good.left(63) << false;
+    QTest::newRow("65 digits") << good + QLatin1Char('0') << false;
+    QTest::newRow("uppercase") << good.toUpper() << false;
+    QTest::newRow("not hex") << good.left(63) + QLatin1Char('g') << false;
+    QTest::newRow("space") << good.left(63) + QLatin1Char(' ') << false;
+    QTest::newRow("non-ASCII digit") << good.left(63) + QChar(0x0661) << false; // ARABIC-INDIC DIGIT ONE
+}
+
+void TestAuthApi::redemptionSecretForm()
+{
+    QFETCH(QString, secret);
+    QFETCH(bool, wellFormed);
+    QCOMPARE(CallbackRequest::isWellFormedSecret(secret), wellFormed);
+}
+
+void TestAuthApi::authorizationPendingIsRecognised()
+{
+    // In a 2xx (decoded) and in an error status (as AuthApi::exchangeCliToken turns it).
+    const auto pending = AuthApi::decodeCliToken(R"({"access_token":"","error":"authorization_pending"})",
+                                                 QDateTime::currentDateTimeUtc());
+    QVERIFY(!pending.isOk());
+    QVERIFY(AuthApi::isAuthorizationPending(pending.error()));
+    ApiError rejected;
+    rejected.kind = ApiError::Kind::Rejected;
+    rejected.httpStatus = 400;
+    rejected.message = QStringLiteral("authorization_pending");
+    QVERIFY(AuthApi::isAuthorizationPending(rejected));
+
+    // Anything else is not "ask again".
+    rejected.message = QStringLiteral("access_denied");
+    QVERIFY(!AuthApi::isAuthorizationPending(rejected));
+    ApiError http;
+    http.kind = ApiError::Kind::Http;
+    http.httpStatus = 400;
+    http.message = QStringLiteral("authorization_pending");
+    QVERIFY(!AuthApi::isAuthorizationPending(http));
 }
 
 void TestAuthApi::callbackParseRandomBytes()
