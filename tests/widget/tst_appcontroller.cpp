@@ -144,6 +144,18 @@ QStringList widgetTexts()
     return texts;
 }
 
+// Where the app could have written a file: the settings' folder, and the throwaway HOME and XDG
+// directories the launcher made (the keyring's own file is encrypted).
+QStringList writablePlaces(const QSettings& settings)
+{
+    QStringList places {QFileInfo(settings.fileName()).absolutePath(), QDir::homePath()};
+    for (const char* variable : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"}) {
+        if (!qEnvironmentVariableIsEmpty(variable))
+            places << qEnvironmentVariable(variable);
+    }
+    return places;
+}
+
 // Which files under dir hold needle (as bytes); dir is walked recursively.
 QStringList filesContaining(const QString& dir, const QByteArray& needle)
 {
@@ -416,11 +428,7 @@ void TestAppController::noTokenInSettingsFilesOrLog()
 
     // No token in any file the app could have written: the settings file itself, and everything
     // under the throwaway HOME and XDG directories (the keyring's own file is encrypted).
-    QStringList places {QFileInfo(settings.fileName()).absolutePath(), QDir::homePath()};
-    for (const char* variable : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"}) {
-        if (!qEnvironmentVariableIsEmpty(variable))
-            places << qEnvironmentVariable(variable);
-    }
+    const QStringList places = writablePlaces(settings);
     for (const QString& place : std::as_const(places)) {
         for (const QByteArray& token : {credentials.accessToken, credentials.refreshToken}) {
             const QStringList hits = filesContaining(place, token);
@@ -710,11 +718,7 @@ void TestAppController::echoedSecretsAppearNowhere()
     // Files: the settings and everything else under the throwaway HOME and XDG directories.
     QSettings settings;
     settings.sync();
-    QStringList places {QFileInfo(settings.fileName()).absolutePath(), QDir::homePath()};
-    for (const char* variable : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"}) {
-        if (!qEnvironmentVariableIsEmpty(variable))
-            places << qEnvironmentVariable(variable);
-    }
+    const QStringList places = writablePlaces(settings);
     for (const QString& place : std::as_const(places)) {
         for (const QByteArray& secret : std::as_const(secrets)) {
             const QStringList hits = filesContaining(place, secret);
