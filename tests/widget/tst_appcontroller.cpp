@@ -616,7 +616,7 @@ void TestAppController::echoedSecretsAppearNowhere()
         auto* errorLabel = signIn->findChild<QLabel*>(QStringLiteral("errorLabel"));
         QTRY_VERIFY_WITH_TIMEOUT(errorLabel && errorLabel->text().contains(QLatin1String("request headers:")),
                                  kFlowTimeoutMs);
-        QTRY_VERIFY(tokenButton->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(tokenButton->isEnabled(), kFlowTimeoutMs);
         QTest::mouseClick(tokenButton, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(controller->mainWindow()->isVisible(), kFlowTimeoutMs);
     } else {
