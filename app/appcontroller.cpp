@@ -311,7 +311,9 @@ void AppController::onStorageProblem(const QString& message)
         text = message; // e.g. signed out, but the entry could not be removed: the session says it
         break;
     }
-    qCWarning(lcController).noquote() << "keychain problem:" << message;
+    // The message may quote the keychain's own words: debug only.
+    qCWarning(lcController) << "keychain problem; told the user";
+    qCDebug(lcController).noquote() << "keychain problem:" << message;
     m_storageNotice = text; // windows built later show it too
     if (m_mainWindow)
         m_mainWindow->setNotice(text);
@@ -417,7 +419,7 @@ void AppController::loadAccount()
             m_username = result.value().username;
             m_mainWindow->setSignedInAs(accountText());
         } else {
-            qCInfo(lcController).noquote() << "current user not loaded:" << result.error().toString();
+            api::logFailure(lcController(), "loading the current user", result.error());
         }
     });
 }

@@ -1,6 +1,7 @@
 #include "appcontroller.h"
 #include "loglevel.h"
 #include "mainwindow.h"
+#include "secretscrubber.h"
 #include "tenant.h"
 
 #include <QApplication>
@@ -105,6 +106,8 @@ private:
 
 int main(int argc, char* argv[])
 {
+    // First of all: every log line of the process, Qt's own included, passes the scrubber.
+    nullify::SecretScrubber::installMessageHandler();
     QCoreApplication::setOrganizationName(QStringLiteral("Nullify"));
     QCoreApplication::setOrganizationDomain(QStringLiteral("nullify.ai"));
     QCoreApplication::setApplicationName(QStringLiteral("nullify-desktop"));

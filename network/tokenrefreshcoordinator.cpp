@@ -70,7 +70,9 @@ void TokenRefreshCoordinator::onFailed(const QString& reason, bool signInRequire
         m_tokenAtSessionEnd = currentToken();
         m_sessionEndedReason = reason;
     }
-    qCWarning(lcAuth) << "token refresh failed:" << reason << (signInRequired ? "(sign-in required)" : "");
+    // The reason may carry the server's words (which may echo a request): debug only.
+    qCWarning(lcAuth) << "token refresh failed" << (signInRequired ? "(sign-in required)" : "(for now)");
+    qCDebug(lcAuth) << "token refresh failed:" << reason;
     emit refreshFinished(false, reason, signInRequired);
 }
 

@@ -1,5 +1,7 @@
 #include "apierror.h"
 
+#include "secretscrubber.h"
+
 namespace nullify::api {
 
 bool ApiError::isFinal() const
@@ -21,16 +23,26 @@ bool ApiError::isFinal() const
     }
 }
 
-QString ApiError::toString() const
+QString ApiError::summary() const
 {
     QString text = kindName(kind);
     if (httpStatus != 0)
         text += QStringLiteral(" (HTTP %1)").arg(httpStatus);
     if (!field.isEmpty())
         text += QStringLiteral(" [%1]").arg(field);
-    if (!message.isEmpty())
-        text += QStringLiteral(": ") + message;
     return text;
+}
+
+QString ApiError::toString() const
+{
+    return message.isEmpty() ? summary() : summary() + QStringLiteral(": ") + message;
+}
+
+void ApiError::scrubSecrets()
+{
+    message = SecretScrubber::scrub(message);
+    if (!body.isEmpty())
+        body = SecretScrubber::scrub(body);
 }
 
 ApiError ApiError::decoding(const QString& field, const QString& message)
@@ -76,6 +88,13 @@ QString kindName(ApiError::Kind kind)
         return QStringLiteral("invalid request");
     }
     return QString();
+}
+
+void logFailure(const QLoggingCategory& category, const char* what, const ApiError& error)
+{
+    qCInfo(category).noquote() << what << "failed:" << error.summary();
+    if (!error.message.isEmpty())
+        qCDebug(category).noquote() << what << "failed; the answer said:" << error.message;
 }
 
 } // namespace nullify::api

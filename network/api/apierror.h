@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QDateTime>
+#include <QLoggingCategory>
 #include <QMetaType>
 #include <QNetworkReply>
 #include <QString>
@@ -30,7 +31,10 @@ struct ApiError
 
     Kind kind = Kind::Network;
     int httpStatus = 0; // 0 when no HTTP answer was received
-    QString message; // for people: the server's message or a description
+    // For people: the server's message or a description. The server's words may echo anything a
+    // request carried; every error a caller receives has been through SecretScrubber (see
+    // Result::failure()), but the words still go to debug logs only (logFailure()).
+    QString message;
     QString field; // Decoding/InvalidRequest: the JSON path or parameter at fault ("findings[2].severity")
     QByteArray body; // Http: the raw body (capped by the network core for errors)
     QNetworkReply::NetworkError networkError = QNetworkReply::NoError;
@@ -38,7 +42,11 @@ struct ApiError
 
     // Pollers stop on these: asking again on the next tick cannot succeed.
     bool isFinal() const;
-    QString toString() const; // one line for logs and tooltips
+    QString summary() const; // what failed, without the server's words: kind, status, field
+    QString toString() const; // the summary and the message: one line for tooltips and debug logs
+
+    // Replaces live secrets and credential-shaped text in message and body (SecretScrubber).
+    void scrubSecrets();
 
     static ApiError decoding(const QString& field, const QString& message);
     static ApiError invalidRequest(const QString& field, const QString& message);
@@ -49,7 +57,13 @@ template <typename T> class Result
 {
 public:
     static Result success(T value) { return Result(std::move(value)); }
-    static Result failure(ApiError error) { return Result(std::move(error)); }
+    // The one door every error passes on its way to a caller: the server's words (and Qt's,
+    // which quote the URL) are scrubbed of secrets here, so no view, log or dialog has to.
+    static Result failure(ApiError error)
+    {
+        error.scrubSecrets();
+        return Result(std::move(error));
+    }
 
     bool isOk() const { return std::holds_alternative<T>(m_data); }
     explicit operator bool() const { return isOk(); }
@@ -69,6 +83,10 @@ private:
 };
 
 QString kindName(ApiError::Kind kind);
+
+// Logs that `what` ("overview", "findings page") failed: the summary at info, the server's own
+// words at debug only. A server that echoes a request back must not put it in an everyday log.
+void logFailure(const QLoggingCategory& category, const char* what, const ApiError& error);
 
 } // namespace nullify::api
 

@@ -394,7 +394,9 @@ void BrowserSignIn::fail(const QString& message, bool cancelled)
     if (!m_running)
         return; // once, and never after succeeded()
     finish();
-    qCInfo(lcSignIn) << "browser sign-in ended:" << (cancelled ? QStringLiteral("cancelled") : message);
+    // The message may carry the server's words (which may echo a request): debug only.
+    qCInfo(lcSignIn) << "browser sign-in ended:" << (cancelled ? "cancelled" : "failed");
+    qCDebug(lcSignIn) << "browser sign-in ended:" << message;
     emit failed(message, cancelled);
 }
 

@@ -24,6 +24,8 @@ struct Credentials
 
     bool isEmpty() const { return accessToken.isEmpty(); }
     bool canRefresh() const { return kind == Kind::UserSession && !refreshToken.isEmpty(); }
+    // What must never appear in a message while these credentials live (SecretScrubber).
+    QList<QByteArray> secrets() const { return {accessToken, refreshToken}; }
     // Seconds from `now` until expiry; nullopt when the expiry is unknown.
     std::optional<qint64> secondsLeft(const QDateTime& now) const;
 

@@ -1,6 +1,7 @@
 #include "credentialstore.h"
 
 #include "logging.h"
+#include "secretscrubber.h"
 
 #include <QPointer>
 #include <qt6keychain/keychain.h>
@@ -91,7 +92,9 @@ Outcome outcomeOf(QKeychain::Error error, const QString& detail, Operation opera
         || detail.contains(QLatin1String("Could not connect"), Qt::CaseInsensitive)
         || detail.contains(QLatin1String("address is empty"), Qt::CaseInsensitive))
         return {Status::Unavailable, unavailableMessage()};
-    return {Status::Failed, QStringLiteral("The system keychain reported an error: %1").arg(detail)};
+    // The keychain's own words are shown to the user: scrubbed like every foreign text.
+    return {Status::Failed,
+            QStringLiteral("The system keychain reported an error: %1").arg(SecretScrubber::scrub(detail))};
 }
 
 // Each job answers once, and only while its context lives (like a QObject::connect with a
@@ -128,8 +131,8 @@ const char* operationName(Operation operation)
     return "?";
 }
 
-// What a log line may say about a job: the key (a tenant host) and the keychain's error text,
-// never the payload.
+// What a log line may say about a job: the key (a tenant host), the status and the error code,
+// never the payload; the keychain's own error text at debug only.
 void logOutcome(Operation operation, const QString& key, QKeychain::Job* job, const Outcome& outcome)
 {
     if (outcome.ok() || outcome.status == Status::NotFound) {
@@ -138,8 +141,8 @@ void logOutcome(Operation operation, const QString& key, QKeychain::Job* job, co
         return;
     }
     qCWarning(lcKeychain) << "keychain" << operationName(operation) << key
-                          << "failed:" << CredentialStore::statusName(outcome.status) << "- error" << int(job->error())
-                          << job->errorString();
+                          << "failed:" << CredentialStore::statusName(outcome.status) << "- error" << int(job->error());
+    qCDebug(lcKeychain) << "keychain" << operationName(operation) << key << "failed:" << job->errorString();
 }
 
 } // namespace
@@ -172,6 +175,9 @@ void CredentialStore::read(const QString& key, QObject* context, ReadCallback do
                                       "again.")
                            .arg(whyNot)};
         }
+        // Registered from the moment they are read: whoever takes them over (the session)
+        // registers them for as long as it holds them.
+        const SecretScrubber::Registration loaded(credentials ? credentials->secrets() : QList<QByteArray>());
         if (done)
             done(outcome, credentials);
     });

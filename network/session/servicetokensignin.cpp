@@ -79,6 +79,8 @@ void ServiceTokenSignIn::start(const QByteArray& token)
         previous->abort(); // its callback belongs to an older attempt and stays silent
     }
     m_token = cleanToken(token);
+    // Registered while this flow lives (the session registers it too once it takes it over).
+    m_registeredToken = SecretScrubber::Registration({m_token});
     m_client.setScope({});
     if (!isHeaderSafe(m_token)) {
         const QString message = m_token.isEmpty() ? QStringLiteral("Paste a token first.")

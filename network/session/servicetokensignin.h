@@ -2,6 +2,7 @@
 
 #include "apiclient.h"
 #include "credentials.h"
+#include "secretscrubber.h"
 
 #include <QObject>
 #include <QPointer>
@@ -35,6 +36,7 @@ private:
 
     api::ApiClient m_client;
     QByteArray m_token;
+    SecretScrubber::Registration m_registeredToken;
     QPointer<QNetworkReply> m_pending;
     int m_attempt = 0; // callbacks of an attempt that was cancelled or replaced stay silent
 };

@@ -85,7 +85,7 @@ void Session::applyTenant(const Tenant& tenant)
 void Session::adopt(const Credentials& credentials)
 {
     const QDateTime now = m_wallClock();
-    m_credentials = credentials;
+    setCredentials(credentials);
     const std::optional<qint64> left = credentials.secondsLeft(now);
     // For a token read back from the keychain, what is left is the best estimate of its lifetime.
     m_tokenLifetime = left && *left > 0 ? milliseconds(*left * 1000) : 0ms;
@@ -99,6 +99,17 @@ void Session::adopt(const Credentials& credentials)
     m_sinceWallClockCheck.start();
     m_wallClockTimer.start(timerInterval(m_timing.wallClockCheckInterval), this);
     scheduleProactiveRefresh();
+}
+
+// Every change of the tokens passes here: the ones held are registered with the SecretScrubber
+// (so no log line or message can show them) for exactly as long as they are held.
+void Session::setCredentials(const Credentials& credentials)
+{
+    // The new ones are registered before the old ones are let go: a token both hold (the refresh
+    // token across a refresh) stays registered throughout.
+    SecretScrubber::Registration next(credentials.secrets());
+    m_credentials = credentials;
+    m_registeredSecrets = std::move(next);
 }
 
 void Session::stopWork()
@@ -128,7 +139,7 @@ void Session::restore(const Tenant& tenant)
 {
     stopWork();
     applyTenant(tenant);
-    m_credentials = {};
+    setCredentials({});
     m_persisted = false;
     m_storageProblemSaid = false;
     m_restoreRetried = false;
@@ -162,7 +173,9 @@ void Session::onStoredRead(const CredentialStore::Outcome& outcome, const std::o
         = outcome.status == CredentialStore::Status::Unavailable || outcome.status == CredentialStore::Status::Denied;
     if (notReady && !m_restoreRetried) {
         // At login the keychain daemon may start after the app: ask once more a little later.
-        qCInfo(lcSession) << "keychain not ready:" << outcome.message << "- asking again shortly";
+        qCInfo(lcSession) << "keychain not ready:" << CredentialStore::statusName(outcome.status)
+                          << "- asking again shortly";
+        qCDebug(lcSession) << "keychain not ready:" << outcome.message;
         m_restoreRetried = true;
         m_retryTimer.start(timerInterval(m_timing.keychainRetryDelay), this);
         return;
@@ -190,7 +203,7 @@ void Session::signOut()
     const QString key = m_tenant.storageKey();
     const bool refreshWasWaiting = m_refreshing;
     stopWork();
-    m_credentials = {};
+    setCredentials({});
     m_persisted = false;
     if (m_api)
         m_api->setScope({});
@@ -214,7 +227,9 @@ void Session::persist(std::function<void()> then)
         if (!outcome.ok() && !m_storageProblemSaid) {
             // The session goes on from memory; there is no other place the secret may go.
             m_storageProblemSaid = true;
-            qCWarning(lcSession) << "credentials kept for this run only:" << outcome.message;
+            qCWarning(lcSession) << "credentials kept for this run only: the keychain answered"
+                                 << CredentialStore::statusName(outcome.status);
+            qCDebug(lcSession) << "credentials kept for this run only:" << outcome.message;
             emit storageProblem(outcome.message);
         }
         if (then)
@@ -279,33 +294,26 @@ void Session::onRefreshAnswer(const api::Result<RefreshAnswer>& result)
         const bool rejected = error.kind == api::ApiError::Kind::AuthenticationRequired
             || (error.kind == api::ApiError::Kind::Http && (error.httpStatus == 401 || error.httpStatus == 400));
         if (rejected)
-            onRefreshRejected(error.message);
+            onRefreshRejected(error);
         else
-            onRefreshPassingFailure(error.toString());
+            onRefreshPassingFailure(error);
         return;
     }
 
     const RefreshAnswer& answer = result.value();
     const QDateTime now = m_wallClock();
-    // From here on the new token may show up in a message (a header dump, a server echoing it):
-    // the scrubber must know it before any request carries it. The old one is no longer live.
-    SecretScrubber::add(answer.accessToken);
-    if (m_credentials.accessToken != answer.accessToken)
-        SecretScrubber::remove(m_credentials.accessToken);
-    m_credentials.accessToken = answer.accessToken;
-    m_credentials.expiresAt = answer.expiresInSeconds > 0 ? now.addSecs(answer.expiresInSeconds) : QDateTime();
+    Credentials renewed = m_credentials;
+    renewed.accessToken = answer.accessToken;
+    renewed.expiresAt = answer.expiresInSeconds > 0 ? now.addSecs(answer.expiresInSeconds) : QDateTime();
     m_tokenLifetime = milliseconds(std::max<qint64>(answer.expiresInSeconds, 0) * 1000);
-    if (answer.refreshToken) {
-        SecretScrubber::add(*answer.refreshToken);
-        if (m_credentials.refreshToken != *answer.refreshToken)
-            SecretScrubber::remove(m_credentials.refreshToken);
-        m_credentials.refreshToken = *answer.refreshToken; // rotated: the old one may be dead now
-    }
+    if (answer.refreshToken)
+        renewed.refreshToken = *answer.refreshToken; // rotated: the old one may be dead now
     if (answer.scope) {
-        m_credentials.scope = *answer.scope;
+        renewed.scope = *answer.scope;
         if (m_api)
-            m_api->setScope(m_credentials.scope);
+            m_api->setScope(renewed.scope);
     } // no queryParameters: keep the old scope (the CLI wipes it; that is its bug)
+    setCredentials(renewed);
     m_passingFailures = 0;
     if (answer.expiresInSeconds > 0)
         qCInfo(lcSession) << "access token refreshed; valid for" << answer.expiresInSeconds << "s"
@@ -326,9 +334,11 @@ void Session::onRefreshAnswer(const api::Result<RefreshAnswer>& result)
     });
 }
 
-void Session::onRefreshRejected(const QString& serverMessage)
+void Session::onRefreshRejected(const api::ApiError& error)
 {
-    qCWarning(lcSession) << "the refresh token was rejected:" << serverMessage;
+    // The server's words may echo the refresh token's cookie: debug only.
+    qCWarning(lcSession).noquote() << "the refresh token was rejected:" << error.summary();
+    qCDebug(lcSession).noquote() << "the refresh token was rejected; the server said:" << error.message;
     if (m_triedStoredRefreshToken || !m_store) {
         endSession(expiredMessage());
         return;
@@ -341,7 +351,9 @@ void Session::onRefreshRejected(const QString& serverMessage)
             return;
         if (outcome.ok() && stored && stored->canRefresh() && stored->refreshToken != m_credentials.refreshToken) {
             qCInfo(lcSession) << "the keychain holds a newer refresh token; trying it once";
-            m_credentials.refreshToken = stored->refreshToken;
+            Credentials newer = m_credentials;
+            newer.refreshToken = stored->refreshToken;
+            setCredentials(newer);
             sendRefresh();
             return;
         }
@@ -349,7 +361,7 @@ void Session::onRefreshRejected(const QString& serverMessage)
     });
 }
 
-void Session::onRefreshPassingFailure(const QString& reason)
+void Session::onRefreshPassingFailure(const api::ApiError& error)
 {
     // No answer, a timeout or a 5xx says nothing about the session: keep it and the tokens.
     m_refreshing = false;
@@ -359,9 +371,11 @@ void Session::onRefreshPassingFailure(const QString& reason)
         = std::min<milliseconds>(m_timing.refreshRetryMax, m_timing.refreshRetryMin * (qint64(1) << exponent));
     const milliseconds delay
         = base / 2 + milliseconds(QRandomGenerator::global()->bounded(qint64(base.count() / 2 + 1)));
-    qCWarning(lcSession) << "token refresh failed for now:" << reason << "- trying again in" << delay.count() << "ms";
+    qCWarning(lcSession).noquote() << "token refresh failed for now:" << error.summary() << "- trying again in"
+                                   << delay.count() << "ms";
+    qCDebug(lcSession).noquote() << "token refresh failed for now:" << error.toString();
     m_retryTimer.start(timerInterval(delay), this);
-    emit refreshFailed(tr("Could not renew the session: %1").arg(reason), false);
+    emit refreshFailed(tr("Could not renew the session: %1").arg(error.toString()), false);
 }
 
 void Session::endSession(const QString& reason)
@@ -370,7 +384,7 @@ void Session::endSession(const QString& reason)
     stopWork();
     // The token is cleared before the coordinator hears of it: a 401 that trails in for the old
     // token then finds the session already ended instead of asking for another refresh.
-    m_credentials = {};
+    setCredentials({});
     m_persisted = false;
     setState(State::SignedOut);
     emit refreshFailed(reason, true);

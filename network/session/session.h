@@ -4,6 +4,7 @@
 #include "authapi.h"
 #include "credentials.h"
 #include "credentialstore.h"
+#include "secretscrubber.h"
 #include "tenant.h"
 
 #include <QBasicTimer>
@@ -102,6 +103,7 @@ protected:
 private:
     void applyTenant(const Tenant& tenant);
     void adopt(const Credentials& credentials);
+    void setCredentials(const Credentials& credentials);
     void stopWork();
     void setState(State state);
     void readStored();
@@ -110,8 +112,8 @@ private:
     void startRefresh();
     void sendRefresh();
     void onRefreshAnswer(const api::Result<RefreshAnswer>& result);
-    void onRefreshRejected(const QString& serverMessage);
-    void onRefreshPassingFailure(const QString& reason);
+    void onRefreshRejected(const api::ApiError& error);
+    void onRefreshPassingFailure(const api::ApiError& error);
     void endSession(const QString& reason);
     void scheduleProactiveRefresh();
     void checkWallClock();
@@ -126,7 +128,8 @@ private:
 
     State m_state = State::SignedOut;
     Tenant m_tenant;
-    Credentials m_credentials;
+    Credentials m_credentials; // changed only through setCredentials()
+    SecretScrubber::Registration m_registeredSecrets; // m_credentials' tokens, while they are held
     std::chrono::milliseconds m_tokenLifetime {0}; // of the current access token, when known
     bool m_persisted = false;
     bool m_storageProblemSaid = false; // storageProblem() once per session, not once per refresh

@@ -79,6 +79,9 @@ QJsonObject Fault::toJson() const
         if (dateSkewSeconds != 0) {
             object.insert(QStringLiteral("dateSkew"), dateSkewSeconds);
         }
+        if (echoCredentials) {
+            object.insert(QStringLiteral("echo"), true);
+        }
         break;
     case Kind::Latency:
         object.insert(QStringLiteral("latencyMs"), latencyMs);
@@ -104,6 +107,7 @@ std::optional<FaultRule> FaultRule::fromJson(const QJsonObject& object, QString*
         QStringLiteral("dateSkew"),
         QStringLiteral("latencyMs"),
         QStringLiteral("message"),
+        QStringLiteral("echo"),
         QStringLiteral("count"),
         QStringLiteral("after"),
         QStringLiteral("rate"),
@@ -183,6 +187,18 @@ std::optional<FaultRule> FaultRule::fromJson(const QJsonObject& object, QString*
         rule.fault.retryAfterDateSeconds = seconds;
     }
     rule.fault.message = object.value(QStringLiteral("message")).toString();
+    const QJsonValue echo = object.value(QStringLiteral("echo"));
+    if (!echo.isUndefined()) {
+        if (!echo.isBool()) {
+            *error = QStringLiteral("\"echo\" must be true or false");
+            return std::nullopt;
+        }
+        if (echo.toBool() && *kind != Fault::Kind::Status) {
+            *error = QStringLiteral("\"echo\" is for a status fault");
+            return std::nullopt;
+        }
+        rule.fault.echoCredentials = echo.toBool();
+    }
 
     const QJsonValue rate = object.value(QStringLiteral("rate"));
     if (!rate.isUndefined()) {

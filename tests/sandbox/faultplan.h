@@ -34,6 +34,9 @@ struct Fault
     int dateSkewSeconds = 0; // shifts the Date header (and a date Retry-After with it)
     int latencyMs = 0;
     QString message; // the {"error"} text of a status or revoke answer
+    // status: the {"error"} text also quotes the request's Authorization and Cookie headers, as a
+    // careless server's error page does (the client must keep them out of its logs and windows).
+    bool echoCredentials = false;
 
     static QString kindName(Kind kind);
     QJsonObject toJson() const; // what the request log records

@@ -271,9 +271,14 @@ void SandboxServer::handleApi(const QByteArray& method,
     switch (fault->kind) {
     case Fault::Kind::Status: {
         const QDateTime now = QDateTime::currentDateTimeUtc().addSecs(fault->dateSkewSeconds);
-        SandboxResponse response = SandboxResponse::error(
-            fault->status,
-            fault->message.isEmpty() ? QStringLiteral("injected fault: HTTP %1").arg(fault->status) : fault->message);
+        QString message
+            = fault->message.isEmpty() ? QStringLiteral("injected fault: HTTP %1").arg(fault->status) : fault->message;
+        if (fault->echoCredentials) {
+            message += QStringLiteral(" (request headers: Authorization: %1; Cookie: %2)")
+                           .arg(QString::fromLatin1(request.header(QByteArrayLiteral("Authorization"))),
+                                QString::fromLatin1(request.header(QByteArrayLiteral("Cookie"))));
+        }
+        SandboxResponse response = SandboxResponse::error(fault->status, message);
         response.header(QByteArrayLiteral("Date"), httpDate(now));
         if (fault->retryAfterSeconds >= 0) {
             response.header(QByteArrayLiteral("Retry-After"), QByteArray::number(fault->retryAfterSeconds));

@@ -138,6 +138,7 @@ private slots:
     void scopeAndBearerChecks();
     void faultStatusWithRetryAfterSeconds();
     void faultStatusWithRetryAfterDateAndSkew();
+    void faultStatusEchoesCredentials();
     void faultRevocation();
     void faultLatency();
     void faultCloseBeforeAnswering();
@@ -719,6 +720,29 @@ void TestSandboxServer::faultStatusWithRetryAfterSeconds()
     QCOMPARE(rule.value(QStringLiteral("matched")).toInt(), 2);
 }
 
+// "echo": the error text quotes the request's Authorization and Cookie headers, secrets and all
+// (what a careless server does; the client's scrubbing is tested against it).
+void TestSandboxServer::faultStatusEchoesCredentials()
+{
+    m_server = startServer();
+    QVERIFY(m_server);
+    const QString access = signIn().value(QStringLiteral("access_token")).toString();
+    QString error;
+    QVERIFY2(m_server->faultPlan().addJsonText(
+                 R"({"path": "/test/echo", "fault": "status", "status": 500, "echo": true})", &error),
+             qPrintable(error));
+    QList<QPair<QByteArray, QByteArray>> headers = bearer(access);
+    headers.append({QByteArrayLiteral("Cookie"), QByteArrayLiteral("refresh_token=cookie-secret-value")});
+    const Reply reply = api("GET", scoped(QStringLiteral("/test/echo")), {}, headers);
+    QCOMPARE(reply.status, 500);
+    const QString said = reply.json().value(QStringLiteral("error")).toString();
+    QVERIFY2(said.contains(QStringLiteral("Authorization: Bearer ") + access), qPrintable(said));
+    QVERIFY2(said.contains(QStringLiteral("Cookie: refresh_token=cookie-secret-value")), qPrintable(said));
+    const QJsonObject rule
+        = control("GET", QStringLiteral("/faults")).json().value(QStringLiteral("faults")).toArray().at(0).toObject();
+    QCOMPARE(rule.value(QStringLiteral("echo")).toBool(), true);
+}
+
 void TestSandboxServer::faultStatusWithRetryAfterDateAndSkew()
 {
     m_server = startServer();
@@ -943,6 +967,8 @@ void TestSandboxServer::faultPlanValidationAndControl()
         R"({"fault": "latency"})",
         R"({"fault": "status", "count": 1.5})",
         R"({"fault": "status", "status": 42})",
+        R"({"fault": "status", "echo": "yes"})",
+        R"({"fault": "close", "echo": true})",
         R"({"faults": {"fault": "close"}})",
         R"([{"fault": "close"}, 3])",
         R"({"fault": )",

@@ -8,29 +8,37 @@
 #include "connectionstate.h"
 #include "connectionstatuswidget.h"
 #include "credentialstore.h"
+#include "loglevel.h"
 #include "mainwindow.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
+#include "overviewview.h"
 #include "repositoriesmodel.h"
 #include "repositoriesview.h"
 #include "requesttracker.h"
 #include "sandboxserver.h"
+#include "secretscrubber.h"
 #include "session.h"
 #include "signinwindow.h"
 #include "tenant.h"
 #include "testbrowser.h"
 
+#include <QAbstractButton>
+#include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
 #include <QDirIterator>
 #include <QFile>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLoggingCategory>
 #include <QMutex>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTextEdit>
 #include <QtTest>
 
 #include <algorithm>
@@ -75,6 +83,79 @@ QStringList capturedLog()
     return g_log;
 }
 
+// The same messages before the SecretScrubber's handler sees them: what the code itself wrote.
+QStringList g_rawLog; // guarded by g_logMutex
+QtMessageHandler g_scrubbingHandler = nullptr;
+
+void captureRawMessage(QtMsgType type, const QMessageLogContext& context, const QString& message)
+{
+    {
+        QMutexLocker locker(&g_logMutex);
+        g_rawLog.append(QString::fromLatin1(context.category ? context.category : "default") + QStringLiteral(": ")
+                        + message);
+    }
+    if (g_scrubbingHandler)
+        g_scrubbingHandler(type, context, message);
+}
+
+// A token of the sandbox's service account, signed in with in the echo test.
+const QByteArray kServiceToken = QByteArrayLiteral("nsbx_svc_scrub_echo_test_0123456789abcdef");
+
+// Every text the app's widgets carry: labels, fields (as displayed: a password field shows dots),
+// text views, buttons, window titles, tooltips, status tips, actions, status bars and the cells
+// of item views. Hidden widgets too: a text that is only a click away counts.
+QStringList widgetTexts()
+{
+    QStringList texts;
+    const auto addModel = [&texts](const QAbstractItemModel* model) {
+        if (!model)
+            return;
+        for (int row = 0; row < std::min(model->rowCount(), 500); ++row) {
+            for (int column = 0; column < model->columnCount(); ++column) {
+                const QModelIndex index = model->index(row, column);
+                for (int role : {int(Qt::DisplayRole), int(Qt::ToolTipRole), int(Qt::StatusTipRole)})
+                    texts << index.data(role).toString();
+            }
+        }
+    };
+    const QWidgetList widgets = QApplication::allWidgets();
+    for (QWidget* widget : widgets) {
+        texts << widget->windowTitle() << widget->toolTip() << widget->statusTip() << widget->whatsThis()
+              << widget->accessibleName() << widget->accessibleDescription();
+        if (auto* label = qobject_cast<QLabel*>(widget))
+            texts << label->text();
+        if (auto* edit = qobject_cast<QLineEdit*>(widget))
+            texts << edit->displayText() << edit->placeholderText();
+        if (auto* edit = qobject_cast<QTextEdit*>(widget))
+            texts << edit->toPlainText();
+        if (auto* edit = qobject_cast<QPlainTextEdit*>(widget))
+            texts << edit->toPlainText();
+        if (auto* button = qobject_cast<QAbstractButton*>(widget))
+            texts << button->text();
+        if (auto* bar = qobject_cast<QStatusBar*>(widget))
+            texts << bar->currentMessage();
+        if (auto* view = qobject_cast<QAbstractItemView*>(widget))
+            addModel(view->model());
+        const QList<QAction*> actions = widget->actions();
+        for (const QAction* action : actions)
+            texts << action->text() << action->toolTip() << action->statusTip();
+    }
+    texts.removeAll(QString());
+    return texts;
+}
+
+// Where the app could have written a file: the settings' folder, and the throwaway HOME and XDG
+// directories the launcher made (the keyring's own file is encrypted).
+QStringList writablePlaces(const QSettings& settings)
+{
+    QStringList places {QFileInfo(settings.fileName()).absolutePath(), QDir::homePath()};
+    for (const char* variable : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"}) {
+        if (!qEnvironmentVariableIsEmpty(variable))
+            places << qEnvironmentVariable(variable);
+    }
+    return places;
+}
+
 // Which files under dir hold needle (as bytes); dir is walked recursively.
 QStringList filesContaining(const QString& dir, const QByteArray& needle)
 {
@@ -106,6 +187,8 @@ private slots:
     void noTokenInSettingsFilesOrLog();
     void expiredSessionPromptsOnceAndWorkGoesOn();
     void settingsAndConnectionStateAreWired();
+    void echoedSecretsAppearNowhere_data();
+    void echoedSecretsAppearNowhere();
 
 private:
     std::unique_ptr<AppController> makeController();
@@ -128,6 +211,8 @@ void TestAppController::initTestCase()
     // Everything the app can log, so the no-token check reads the loudest possible log.
     QLoggingCategory::setFilterRules(QStringLiteral("nullify.*.debug=true"));
     g_previousHandler = qInstallMessageHandler(captureMessage);
+    // As main() does: every line passes the scrubber first, so the capture sees what a log shows.
+    nullify::SecretScrubber::installMessageHandler();
 }
 
 void TestAppController::init()
@@ -135,6 +220,7 @@ void TestAppController::init()
     nullify::sandbox::ServerOptions options;
     options.tenant.findingCount = 20;
     options.auth.autoApprove = true;
+    options.auth.serviceTokens = {QString::fromLatin1(kServiceToken)};
     m_sandbox = std::make_unique<SandboxServer>(options);
     QString error;
     QVERIFY2(m_sandbox->start(&error), qPrintable(error));
@@ -342,11 +428,7 @@ void TestAppController::noTokenInSettingsFilesOrLog()
 
     // No token in any file the app could have written: the settings file itself, and everything
     // under the throwaway HOME and XDG directories (the keyring's own file is encrypted).
-    QStringList places {QFileInfo(settings.fileName()).absolutePath(), QDir::homePath()};
-    for (const char* variable : {"XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"}) {
-        if (!qEnvironmentVariableIsEmpty(variable))
-            places << qEnvironmentVariable(variable);
-    }
+    const QStringList places = writablePlaces(settings);
     for (const QString& place : std::as_const(places)) {
         for (const QByteArray& token : {credentials.accessToken, credentials.refreshToken}) {
             const QStringList hits = filesContaining(place, token);
@@ -480,6 +562,176 @@ void TestAppController::settingsAndConnectionStateAreWired()
     settings->reset(AppSettings::Key::MaxAttempts);
     settings->reset(AppSettings::Key::LogLevel);
     QLoggingCategory::setFilterRules(QStringLiteral("nullify.*.debug=true"));
+}
+
+void TestAppController::echoedSecretsAppearNowhere_data()
+{
+    QTest::addColumn<QString>("level");
+    QTest::addColumn<bool>("serviceToken");
+    for (const char* level : {"debug", "info", "warning"}) {
+        QTest::addRow("%s, browser sign-in", level) << QString::fromLatin1(level) << false;
+        QTest::addRow("%s, service token", level) << QString::fromLatin1(level) << true;
+    }
+}
+
+// Issue 14, item 4: a server whose error text echoes the request's Authorization and Cookie
+// headers (the sandbox's "echo" fault), hit by a service-token check, a view load and both kinds
+// of failed refresh, at every log level. No secret may show in any log line (before or after the
+// scrubbing handler, Qt's own categories included), in any widget's text, or in any file the app
+// wrote. The server's words reach the log at debug level only.
+void TestAppController::echoedSecretsAppearNowhere()
+{
+    QFETCH(QString, level);
+    QFETCH(bool, serviceToken);
+    QVERIFY(nullify::ui::applyLogLevel(level)); // what --log-level does
+    {
+        QMutexLocker locker(&g_logMutex);
+        g_log.clear();
+        g_rawLog.clear();
+    }
+    g_scrubbingHandler = qInstallMessageHandler(captureRawMessage);
+    const auto restore = qScopeGuard([] {
+        qInstallMessageHandler(g_scrubbingHandler);
+        g_scrubbingHandler = nullptr;
+        QLoggingCategory::setFilterRules(QStringLiteral("nullify.*.debug=true"));
+    });
+    const auto addFault = [this](const char* json) {
+        QString error;
+        QVERIFY2(m_sandbox->faultPlan().addJsonText(json, &error), qPrintable(error));
+    };
+
+    auto controller = makeController();
+    controller->start();
+    SignInWindow* signIn = controller->signInWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(signIn->isVisible(), kFlowTimeoutMs);
+    if (serviceToken) {
+        // The token check itself meets the echo first: the sign-in window shows the server's words.
+        addFault(R"({"path": "/admin/installations", "fault": "status", "status": 401, "echo": true})");
+        QTest::mouseClick(signIn->findChild<QPushButton*>(QStringLiteral("tokenToggle")), Qt::LeftButton);
+        auto* tokenEdit = signIn->findChild<QLineEdit*>(QStringLiteral("tokenEdit"));
+        QVERIFY(tokenEdit);
+        tokenEdit->setText(QString::fromLatin1(kServiceToken));
+        auto* tokenButton = signIn->findChild<QPushButton*>(QStringLiteral("tokenSignInButton"));
+        QTest::mouseClick(tokenButton, Qt::LeftButton);
+        auto* errorLabel = signIn->findChild<QLabel*>(QStringLiteral("errorLabel"));
+        QTRY_VERIFY_WITH_TIMEOUT(errorLabel && errorLabel->text().contains(QLatin1String("request headers:")),
+                                 kFlowTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(tokenButton->isEnabled(), kFlowTimeoutMs);
+        QTest::mouseClick(tokenButton, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(controller->mainWindow()->isVisible(), kFlowTimeoutMs);
+    } else {
+        signInWithBrowser(controller.get());
+    }
+    MainWindow* main = controller->mainWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(main->signedInAs().contains(QStringLiteral("demo")) || serviceToken, kFlowTimeoutMs);
+    const Credentials credentials = controller->session()->credentials();
+    QList<QByteArray> secrets {credentials.accessToken};
+    if (serviceToken) {
+        QCOMPARE(credentials.accessToken, kServiceToken);
+    } else {
+        secrets << credentials.refreshToken;
+        QVERIFY(!credentials.refreshToken.isEmpty());
+    }
+
+    // A view load: the overview's POST meets the echo; the page says what the server said.
+    nullify::ui::OverviewView* overview = nullptr;
+    for (nullify::ui::View* view : main->views()) {
+        if (auto* candidate = qobject_cast<nullify::ui::OverviewView*>(view))
+            overview = candidate;
+    }
+    QVERIFY(overview);
+    addFault(R"({"path": "/admin/metrics/overview", "fault": "status", "status": 500, "echo": true, "count": -1})");
+    main->showView(overview);
+    overview->refresh();
+    auto* overviewState = overview->findChild<QWidget*>(QStringLiteral("overviewState"));
+    QVERIFY(overviewState);
+    const auto overviewFailed = [&] {
+        const QStringList texts = widgetTexts();
+        return std::any_of(texts.begin(), texts.end(), [](const QString& text) {
+            return text.contains(QLatin1String("Could not load the overview"))
+                && text.contains(QLatin1String("request headers: Authorization:"));
+        });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(overviewFailed(), kFlowTimeoutMs);
+
+    if (!serviceToken) {
+        // A refresh that fails for now (403: not a rejection), then one that is rejected (401):
+        // both answers quote the refresh token's cookie. A revoked access token sets each off.
+        QTRY_VERIFY_WITH_TIMEOUT(controller->session()->isPersisted(), kFlowTimeoutMs);
+        QSignalSpy failed(controller->session(), &Session::refreshFailed);
+        addFault(R"({"path": "/auth/refresh_token", "fault": "status", "status": 403, "echo": true})");
+        addFault(R"({"path": "/admin/user/current", "fault": "revoke"})");
+        int answered = 0;
+        QObject context;
+        controller->api()->currentUser(&context, [&answered](const auto&) { ++answered; });
+        QTRY_COMPARE_WITH_TIMEOUT(answered, 1, kFlowTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, kFlowTimeoutMs);
+        QCOMPARE(failed.first().at(1).toBool(), false); // for now: the session goes on
+
+        addFault(R"({"path": "/auth/refresh_token", "fault": "status", "status": 401, "echo": true, "count": -1})");
+        addFault(R"({"path": "/admin/user/current", "fault": "revoke"})");
+        controller->api()->currentUser(&context, [&answered](const auto&) { ++answered; });
+        QTRY_COMPARE_WITH_TIMEOUT(answered, 2, kFlowTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(signIn->isVisible(), kFlowTimeoutMs); // the session was ended
+        QTRY_COMPARE_WITH_TIMEOUT(keychainStatus(sandboxTenant()), CredentialStore::Status::NotFound, kFlowTimeoutMs);
+    }
+    QTest::qWait(200); // late log lines of the last answers
+
+    // Windows: every text of every widget, hidden ones included.
+    const QStringList texts = widgetTexts();
+    QVERIFY(texts.size() > 50);
+    // Logs: after the scrubbing handler (what the user's terminal or journal gets) and before it
+    // (what the code wrote: the scrubbing at the source, without the handler's help).
+    QStringList log;
+    QStringList rawLog;
+    {
+        QMutexLocker locker(&g_logMutex);
+        log = g_log;
+        rawLog = g_rawLog;
+    }
+    if (level != QLatin1String("warning")) // a quiet run may have next to nothing to warn about
+        QVERIFY(log.size() > 10);
+    QCOMPARE(log.size(), rawLog.size());
+    for (const QByteArray& secret : std::as_const(secrets)) {
+        QVERIFY(secret.size() >= 20);
+        const QString text = QString::fromLatin1(secret);
+        for (const QString& line : std::as_const(texts))
+            QVERIFY2(!line.contains(text), qPrintable(QStringLiteral("a widget shows a secret: ") + line));
+        for (const QString& line : std::as_const(log))
+            QVERIFY2(!line.contains(text), qPrintable(QStringLiteral("the log shows a secret: ") + line));
+        for (const QString& line : std::as_const(rawLog))
+            QVERIFY2(!line.contains(text), qPrintable(QStringLiteral("a secret was logged: ") + line));
+    }
+    static const QRegularExpression bareCredential(QStringLiteral("(Bearer|refresh_token=)(?!<redacted>)\\S"));
+    for (const QString& line : std::as_const(texts) + log)
+        QVERIFY2(!bareCredential.match(line).hasMatch(), qPrintable(line));
+
+    // The server's words (and with them anything it echoes) are logged at debug level only.
+    const auto echoed
+        = [](const QString& line) { return line.contains(QLatin1String("request headers: Authorization:")); };
+    const qsizetype echoedLines = std::count_if(log.cbegin(), log.cend(), echoed);
+    if (level == QLatin1String("debug"))
+        QVERIFY2(echoedLines > 0, "the echo never reached the debug log: the check above would prove nothing");
+    else
+        QCOMPARE(echoedLines, 0);
+
+    // Files: the settings and everything else under the throwaway HOME and XDG directories.
+    QSettings settings;
+    settings.sync();
+    const QStringList places = writablePlaces(settings);
+    for (const QString& place : std::as_const(places)) {
+        for (const QByteArray& secret : std::as_const(secrets)) {
+            const QStringList hits = filesContaining(place, secret);
+            QVERIFY2(hits.isEmpty(), qPrintable(QStringLiteral("a secret is in: ") + hits.join(QStringLiteral(", "))));
+        }
+    }
+    std::fprintf(stderr,
+                 "%s: checked %lld widget texts, %lld log lines (%lld with the server's echo), %lld places\n",
+                 qPrintable(level),
+                 qlonglong(texts.size()),
+                 qlonglong(log.size()),
+                 qlonglong(echoedLines),
+                 qlonglong(places.size()));
 }
 
 int main(int argc, char* argv[])

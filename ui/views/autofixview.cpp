@@ -289,7 +289,7 @@ void AutofixView::startAutofix(nullify::api::FindingService service,
                 autofix->row->setHint(hint.isEmpty() ? operationErrorText(error) : hint);
                 autofix->row->setDetail(hint.isEmpty() ? QString() : operationErrorText(error));
                 autofix->row->setEnded(true);
-                qCInfo(lcUiAutofix) << "start failed:" << error.toString();
+                api::logFailure(lcUiAutofix(), "autofix start", error);
                 if (error.kind != api::ApiError::Kind::Cancelled)
                     emit notificationRequested(tr("Autofix failed"),
                                                tr("%1: the autofix could not be started.").arg(autofix->title));

@@ -160,7 +160,7 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
     });
     connect(m_repositories, &api::Pager::failed, this, [](const api::ApiError& error) {
         // The filter still offers what was loaded; the list itself is not affected.
-        qCInfo(lcUiFindings) << "repository names failed:" << error.toString();
+        api::logFailure(lcUiFindings(), "repository names", error);
     });
     if (context.connection)
         connect(context.connection, &ConnectionState::pausedChanged, this, &FindingsView::onPausedChanged);
@@ -460,7 +460,7 @@ void FindingsView::onItemsAppended()
 void FindingsView::onPageFailed(const api::ApiError& error)
 {
     m_pageFailed = true;
-    qCInfo(lcUiFindings) << "findings page failed:" << error.toString();
+    api::logFailure(lcUiFindings(), "findings page", error);
     m_banner->showError(m_pager && m_pager->count() > 0 ? tr("Could not load more findings.")
                                                         : tr("Could not load the findings."),
                         error);
@@ -519,7 +519,7 @@ void FindingsView::onCurrentChanged()
             if (requested != m_selectedId) // an answer for a finding no longer selected
                 return;
             if (!result) {
-                qCInfo(lcUiFindings) << "finding details failed:" << result.error().toString();
+                api::logFailure(lcUiFindings(), "finding details", result.error());
                 m_detailsBanner->showError(tr("Could not load the details."), result.error());
                 return;
             }

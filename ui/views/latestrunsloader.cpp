@@ -73,7 +73,7 @@ void LatestRunsLoader::pump()
             --m_inFlight;
             if (!result) {
                 // Not asked again on its own: the cell stays empty until the list is refreshed.
-                qCInfo(lcUiLatestRuns) << "latest run failed:" << result.error().toString();
+                api::logFailure(lcUiLatestRuns(), "latest run", result.error());
             } else if (!result.value().items.isEmpty() && m_model) {
                 m_model->setLatestRun(job.first, job.second, result.value().items.first());
             }

@@ -145,7 +145,7 @@ void OverviewView::load()
               m_loading = false;
               m_refresh->setEnabled(true);
               if (!result) {
-                  qCInfo(lcUiOverview) << "overview failed:" << result.error().toString();
+                  api::logFailure(lcUiOverview(), "overview", result.error());
                   m_banner->showError(tr("Could not load the overview."), result.error());
                   return;
               }

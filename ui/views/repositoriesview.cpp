@@ -294,7 +294,7 @@ void RepositoriesView::maybeLoadMore()
 void RepositoriesView::onPageFailed(const api::ApiError& error)
 {
     m_pageFailed = true;
-    qCInfo(lcUiRepositories) << "repositories page failed:" << error.toString();
+    api::logFailure(lcUiRepositories(), "repositories page", error);
     m_banner->showError(m_pager->count() == 0 ? tr("Could not load the repositories.")
                                               : tr("Could not load more repositories."),
                         error);
@@ -393,7 +393,7 @@ void RepositoriesView::loadHistory()
                 m_model->setLatestRun(repositoryId, scanner, pager->items().first());
         });
         connect(pager, &api::Pager::failed, this, [this](const api::ApiError& error) {
-            qCInfo(lcUiRepositories) << "scan runs failed:" << error.toString();
+            api::logFailure(lcUiRepositories(), "scan runs", error);
             m_historyBanner->showError(tr("Could not load the scan runs."), error);
             updateHistoryState();
         });

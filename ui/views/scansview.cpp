@@ -348,7 +348,7 @@ void ScansView::startFailed(OperationRow* row, const api::ApiError& error, const
     row->setHint(hint.isEmpty() ? operationErrorText(error) : hint);
     row->setDetail(hint.isEmpty() ? QString() : operationErrorText(error));
     row->setEnded(true);
-    qCInfo(lcUiScans) << "start failed:" << error.toString() << (hint.isEmpty() ? "" : "(ambiguous)");
+    api::logFailure(lcUiScans(), hint.isEmpty() ? "start" : "start (ambiguous)", error);
 }
 
 void ScansView::startCloudScan()
