@@ -637,9 +637,13 @@ void RetryingReply::onRefreshFinished(bool succeeded, const QString& reason, boo
 
 bool RetryingReply::scheduleRetry(int status, QNetworkReply::NetworkError error)
 {
+    // An HTTP/2 stream the server never processed is safe to send again whatever the method. Qt's
+    // own error, not `error`: that one may be our send-once guard's report of a closed connection.
+    const bool neverProcessed
+        = status == 0 && m_attempt && RetryPolicy::wasNeverProcessed(m_attempt->error(), m_attempt->errorString());
     const bool retryable = status != 0
         ? m_policy.isRetryableStatus(status, m_verb, m_markedIdempotent)
-        : m_policy.isRetryableTransportError(error, m_attemptSent, m_verb, m_markedIdempotent);
+        : neverProcessed || m_policy.isRetryableTransportError(error, m_attemptSent, m_verb, m_markedIdempotent);
     if (!retryable || !m_manager)
         return false;
     if (m_retriesScheduled + 1 >= m_policy.maxAttempts) {

@@ -42,6 +42,12 @@ struct RetryPolicy
                                    const QByteArray& verb,
                                    bool markedIdempotent) const;
 
+    // Qt's report that an HTTP/2 server never processed the request (RFC 9113 section 8.7), so
+    // it is safe to send again whatever the method: a GOAWAY whose last-stream-id is below the
+    // stream, a RST_STREAM(REFUSED_STREAM), or a request still queued on the connection when the
+    // GOAWAY came. `qtErrorText` is the failed attempt's errorString(), unchanged.
+    static bool wasNeverProcessed(QNetworkReply::NetworkError error, const QString& qtErrorText);
+
     // Delay before retry number `retry` (1 for the first retry): initialBackoff doubled per retry,
     // capped at maxBackoff, scaled by jitter. `unitRandom` is in [0, 1).
     std::chrono::milliseconds backoff(int retry, double unitRandom) const;

@@ -89,6 +89,8 @@ private slots:
     void transportErrors_data();
     void transportErrors();
     void everyNetworkErrorIsClassified();
+    void neverProcessed_data();
+    void neverProcessed();
 
     void backoffSequenceWithoutJitter_data();
     void backoffSequenceWithoutJitter();
@@ -212,6 +214,53 @@ void TestRetryPolicy::everyNetworkErrorIsClassified()
     QVERIFY(!RetryPolicy::isTransportError(static_cast<QNetworkReply::NetworkError>(12345)));
     QVERIFY(
         !RetryPolicy().isRetryableTransportError(static_cast<QNetworkReply::NetworkError>(12345), false, "GET", true));
+}
+
+void TestRetryPolicy::neverProcessed_data()
+{
+    QTest::addColumn<QNetworkReply::NetworkError>("error");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("neverProcessed");
+
+    // Qt 6.4's words for the three cases (tst_http2retries checks them against the running Qt).
+    const QString goawayAboveLast
+        = QStringLiteral("Server stopped accepting new streams before this stream was established");
+    const QString refused = QStringLiteral("Server refused a stream");
+    const QString queuedAtGoaway = QStringLiteral("GOAWAY received, cannot start a request");
+    const QList<QPair<QNetworkReply::NetworkError, QString>> matches {
+        {QNetworkReply::ContentReSendError, goawayAboveLast},
+        {QNetworkReply::ProtocolFailure, refused},
+        {QNetworkReply::ProtocolUnknownError, queuedAtGoaway},
+    };
+    // Every error code with every text: only the exact pairs match. An error code alone is too
+    // broad (ProtocolFailure is also a reset with CANCEL, ContentReSendError also HTTP/1's failed
+    // rewind), and so is a text with another code.
+    const QStringList texts {goawayAboveLast,
+                             refused,
+                             queuedAtGoaway,
+                             QStringLiteral("Stream is no longer needed"),
+                             QStringLiteral("Connection closed"),
+                             QString()};
+    for (const QNetworkReply::NetworkError error : kTransportFailures + kDefiniteAnswers) {
+        for (const QString& text : texts) {
+            const bool expected = matches.contains(qMakePair(error, text));
+            const QByteArray name = errorName(error) + " \"" + text.left(24).toLatin1() + '"';
+            QTest::newRow(name.constData()) << error << text << expected;
+        }
+    }
+    // Near misses of the text do not count.
+    QTest::newRow("refused, other case") << QNetworkReply::ProtocolFailure << refused.toLower() << false;
+    QTest::newRow("refused, with a suffix")
+        << QNetworkReply::ProtocolFailure << QString(refused + QStringLiteral(" (7)")) << false;
+    QTest::newRow("queued, as a prefix") << QNetworkReply::ProtocolUnknownError << queuedAtGoaway.left(15) << false;
+}
+
+void TestRetryPolicy::neverProcessed()
+{
+    QFETCH(QNetworkReply::NetworkError, error);
+    QFETCH(QString, text);
+    QFETCH(bool, neverProcessed);
+    QCOMPARE(RetryPolicy::wasNeverProcessed(error, text), neverProcessed);
 }
 
 void TestRetryPolicy::backoffSequenceWithoutJitter_data()
