@@ -15,6 +15,7 @@
 #include <QTimerEvent>
 
 #include <algorithm>
+#include <utility>
 
 namespace nullify {
 
@@ -511,8 +512,8 @@ void RetryingReply::onAttemptFinished()
         return;
     }
 
-    if (m_manager && status != 429 && status < 500)
-        m_manager->recordSuccess(m_request.url()); // the host is answering
+    if (m_manager && status != 429 && status < 500) // the host is answering; a retry gets its token back
+        m_manager->recordSuccess(m_request.url(), std::exchange(m_attemptHoldsRetryToken, false));
     if (isRedirectStatus(status) && followRedirect(status))
         return;
     if (status == 401 && replayAfterUnauthorized())
@@ -686,6 +687,7 @@ bool RetryingReply::scheduleRetry(int status, QNetworkReply::NetworkError error)
         emit m_manager->hostThrottled(host);
         return false;
     }
+    m_attemptHoldsRetryToken = true; // returned if the retry succeeds, spent if it fails
 
     ++m_retriesScheduled;
     RetryInfo info;

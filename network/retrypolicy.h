@@ -22,8 +22,9 @@ struct RetryPolicy
     qint64 maxDrainBytes = 64 * 1024; // error bodies up to this are read so the connection is reused
     qint64 maxSpoolBytes = 64 * 1024 * 1024; // sequential upload bodies kept on disk for replay
     int maxRedirects = 10;
-    // Per-host retry budget (token bucket in the style of gRPC retry throttling): a retry costs
-    // one token, a success gives refillPerSuccess back. Read from the manager's policy only.
+    // Per-host retry budget (token bucket in the style of the AWS SDKs' retry quota): a retry
+    // costs one token, returned when that retry succeeds; a first-attempt success adds
+    // refillPerSuccess. Read from the manager's policy only.
     double budgetCapacity = 20.0;
     double budgetRefillPerSuccess = 0.5;
 

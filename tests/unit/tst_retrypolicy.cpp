@@ -103,6 +103,8 @@ private slots:
     void budgetDrainsAfterCapacity();
     void budgetRefillsWithSuccesses();
     void budgetNeverExceedsCapacity();
+    void budgetSucceededRetriesPayForThemselves();
+    void budgetOnlyFailingRetriesDrain();
     void budgetFractionalRefills();
     void budgetDegenerateArguments();
 };
@@ -423,6 +425,52 @@ void TestRetryPolicy::budgetRefillsWithSuccesses()
     QVERIFY(budget.tryAcquire());
     QVERIFY(budget.tryAcquire());
     QVERIFY(!budget.tryAcquire());
+}
+
+void TestRetryPolicy::budgetSucceededRetriesPayForThemselves()
+{
+    // A host that answers every request on the second try: each retry takes a token and gives it
+    // back, so 1000 of them in a row are all allowed and the bucket ends where it began.
+    RetryBudget budget(20.0, 0.5);
+    for (int i = 0; i < 1000; ++i) {
+        QVERIFY2(budget.tryAcquire(), QByteArray::number(i).constData());
+        budget.refundRetry();
+    }
+    QCOMPARE(budget.tokens(), 20.0);
+
+    // A refund never lifts the bucket above its capacity, fractional or full.
+    budget.refundRetry();
+    QCOMPARE(budget.tokens(), 20.0);
+    RetryBudget fractional(2.5, 0.5);
+    QVERIFY(fractional.tryAcquire());
+    fractional.refundRetry();
+    fractional.refundRetry(); // a refund without a retry (a caller's bug) still stops at the cap
+    QCOMPARE(fractional.tokens(), 2.5);
+    // Less than one token of capacity never allows a retry, so there is nothing to refund.
+    RetryBudget tiny(0.5, 0.5);
+    QVERIFY(!tiny.tryAcquire());
+    tiny.refundRetry();
+    QCOMPARE(tiny.tokens(), 0.5);
+}
+
+void TestRetryPolicy::budgetOnlyFailingRetriesDrain()
+{
+    RetryBudget budget(3.0, 0.5);
+    QVERIFY(budget.tryAcquire()); // failed: spent
+    QVERIFY(budget.tryAcquire()); // succeeded
+    budget.refundRetry();
+    QCOMPARE(budget.tokens(), 2.0);
+    QVERIFY(budget.tryAcquire()); // failed
+    QVERIFY(budget.tryAcquire()); // failed
+    QVERIFY(!budget.tryAcquire()); // three failures in all: the bucket is empty
+    QCOMPARE(budget.tokens(), 0.0);
+    // Only first-attempt successes (half a token each) or a later retry's success refill it.
+    budget.recordSuccess();
+    QVERIFY(!budget.tryAcquire());
+    budget.recordSuccess();
+    QVERIFY(budget.tryAcquire());
+    budget.refundRetry();
+    QCOMPARE(budget.tokens(), 1.0);
 }
 
 void TestRetryPolicy::budgetNeverExceedsCapacity()
