@@ -5,7 +5,6 @@
 // demand and counts the requests its "application" acted on.
 
 #include "networkaccessmanager.h"
-#include "networkattributes.h"
 #include "replyhelpers.h"
 #include "retryinfo.h"
 #include "retryingreply.h"
@@ -31,10 +30,9 @@ using nullify::NetworkAccessManager;
 using nullify::RetryInfo;
 using nullify::RetryingReply;
 using nullify::RetryPolicy;
-using nullify::toAttribute;
+using nullify::test::attemptCount;
 using nullify::test::fastRetryPolicy;
 using nullify::test::waitForFinished;
-namespace ReplyAttribute = nullify::ReplyAttribute;
 
 namespace {
 
@@ -149,11 +147,6 @@ private:
 QByteArray sha256Hex(const QByteArray& data)
 {
     return QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex();
-}
-
-int attemptCount(const QNetworkReply* reply)
-{
-    return reply->attribute(toAttribute(ReplyAttribute::AttemptCount)).toInt();
 }
 
 } // namespace

@@ -34,6 +34,7 @@ using nullify::RetryInfo;
 using nullify::RetryingReply;
 using nullify::RetryPolicy;
 using nullify::toAttribute;
+using nullify::test::attemptCount;
 using nullify::test::closedPort;
 using nullify::test::fastRetryPolicy;
 using nullify::test::RecordedRequest;
@@ -107,11 +108,6 @@ public:
     int finished = 0;
     int errors = 0;
 };
-
-int attemptCount(const QNetworkReply* reply)
-{
-    return reply->attribute(toAttribute(ReplyAttribute::AttemptCount)).toInt();
-}
 
 int httpStatus(const QNetworkReply* reply)
 {
