@@ -76,13 +76,17 @@ RetryBudget& NetworkAccessManager::budgetFor(const QString& key)
     return *budget;
 }
 
-void NetworkAccessManager::recordSuccess(const QUrl& url)
+void NetworkAccessManager::recordSuccess(const QUrl& url, bool afterRetry)
 {
     // Buckets exist only for hosts that needed a retry; most requests skip the lookup.
     if (m_budgets.isEmpty())
         return;
     const auto found = m_budgets.constFind(budgetKey(url));
-    if (found != m_budgets.cend())
+    if (found == m_budgets.cend())
+        return;
+    if (afterRetry)
+        found.value()->refundRetry();
+    else
         found.value()->recordSuccess();
 }
 

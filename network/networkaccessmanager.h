@@ -65,7 +65,7 @@ private:
     QNetworkReply* sendAttempt(Operation op, const QNetworkRequest& request, QIODevice* body);
     bool needsAuthentication(const QNetworkRequest& request) const;
     RetryBudget& budgetFor(const QString& key);
-    void recordSuccess(const QUrl& url);
+    void recordSuccess(const QUrl& url, bool afterRetry);
     TokenRefreshCoordinator* refreshCoordinator() const { return m_refresh.get(); }
 
     RetryPolicy m_policy;

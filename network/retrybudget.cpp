@@ -37,4 +37,9 @@ void RetryBudget::recordSuccess()
     m_tokens = std::min(m_capacity, m_tokens + m_refillPerSuccess);
 }
 
+void RetryBudget::refundRetry()
+{
+    m_tokens = std::min(m_capacity, m_tokens + 1.0);
+}
+
 } // namespace nullify

@@ -15,6 +15,7 @@
 #include <QTimerEvent>
 
 #include <algorithm>
+#include <utility>
 
 namespace nullify {
 
@@ -511,8 +512,8 @@ void RetryingReply::onAttemptFinished()
         return;
     }
 
-    if (m_manager && status != 429 && status < 500)
-        m_manager->recordSuccess(m_request.url()); // the host is answering
+    if (m_manager && status != 429 && status < 500) // the host is answering; a retry gets its token back
+        m_manager->recordSuccess(m_request.url(), std::exchange(m_attemptHoldsRetryToken, false));
     if (isRedirectStatus(status) && followRedirect(status))
         return;
     if (status == 401 && replayAfterUnauthorized())
@@ -637,9 +638,13 @@ void RetryingReply::onRefreshFinished(bool succeeded, const QString& reason, boo
 
 bool RetryingReply::scheduleRetry(int status, QNetworkReply::NetworkError error)
 {
+    // An HTTP/2 stream the server never processed is safe to send again whatever the method. Qt's
+    // own error, not `error`: that one may be our send-once guard's report of a closed connection.
+    const bool neverProcessed
+        = status == 0 && m_attempt && RetryPolicy::wasNeverProcessed(m_attempt->error(), m_attempt->errorString());
     const bool retryable = status != 0
         ? m_policy.isRetryableStatus(status, m_verb, m_markedIdempotent)
-        : m_policy.isRetryableTransportError(error, m_attemptSent, m_verb, m_markedIdempotent);
+        : neverProcessed || m_policy.isRetryableTransportError(error, m_attemptSent, m_verb, m_markedIdempotent);
     if (!retryable || !m_manager)
         return false;
     if (m_retriesScheduled + 1 >= m_policy.maxAttempts) {
@@ -682,6 +687,7 @@ bool RetryingReply::scheduleRetry(int status, QNetworkReply::NetworkError error)
         emit m_manager->hostThrottled(host);
         return false;
     }
+    m_attemptHoldsRetryToken = true; // returned if the retry succeeds, spent if it fails
 
     ++m_retriesScheduled;
     RetryInfo info;

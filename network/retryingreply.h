@@ -118,6 +118,7 @@ private:
 
     int m_attemptsSent = 0;
     int m_retriesScheduled = 0;
+    bool m_attemptHoldsRetryToken = false; // the attempt is a retry paid from the host's budget
     int m_redirects = 0;
     bool m_unauthorizedReplayUsed = false;
     bool m_timedOut = false;

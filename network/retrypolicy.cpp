@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace nullify {
 
@@ -42,7 +43,40 @@ bool isNetworkFailure(QNetworkReply::NetworkError error)
     }
 }
 
+// Qt 6.4 (qhttp2protocolhandler.cpp, qhttpnetworkconnectionchannel.cpp) reports the three
+// never-processed cases with error codes that other failures share: ContentReSendError is also
+// the HTTP/1 "could not rewind the body to resend it" (maybe processed), ProtocolFailure covers
+// real protocol errors such as a reset with CANCEL, ProtocolUnknownError an unsupported scheme. No
+// attribute tells them apart either (Http2WasUsedAttribute is unset on these error replies).
+// Only Qt's error text identifies them, which is fragile: Qt may reword it in another version, and
+// the GOAWAY one passes through tr(). A text that no longer matches fails safe (the request ends
+// with the error, as before, and nothing is sent twice); tst_http2retries pins these texts
+// against the running Qt so an upgrade that changes them is noticed.
+struct NeverProcessedReport
+{
+    QNetworkReply::NetworkError error;
+    QLatin1String text;
+};
+
+constexpr NeverProcessedReport kNeverProcessedReports[] = {
+    // GOAWAY(NO_ERROR) with a last-stream-id below ours.
+    {QNetworkReply::ContentReSendError,
+     QLatin1String("Server stopped accepting new streams before this stream was established")},
+    // RST_STREAM(REFUSED_STREAM).
+    {QNetworkReply::ProtocolFailure, QLatin1String("Server refused a stream")},
+    // A GOAWAY came while the request waited on the connection for a stream.
+    {QNetworkReply::ProtocolUnknownError, QLatin1String("GOAWAY received, cannot start a request")},
+};
+
 } // namespace
+
+bool RetryPolicy::wasNeverProcessed(QNetworkReply::NetworkError error, const QString& qtErrorText)
+{
+    return std::any_of(
+        std::begin(kNeverProcessedReports), std::end(kNeverProcessedReports), [&](const NeverProcessedReport& report) {
+            return report.error == error && qtErrorText == report.text;
+        });
+}
 
 bool RetryPolicy::isIdempotentMethod(const QByteArray& verb)
 {

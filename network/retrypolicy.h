@@ -22,8 +22,9 @@ struct RetryPolicy
     qint64 maxDrainBytes = 64 * 1024; // error bodies up to this are read so the connection is reused
     qint64 maxSpoolBytes = 64 * 1024 * 1024; // sequential upload bodies kept on disk for replay
     int maxRedirects = 10;
-    // Per-host retry budget (token bucket in the style of gRPC retry throttling): a retry costs
-    // one token, a success gives refillPerSuccess back. Read from the manager's policy only.
+    // Per-host retry budget (token bucket in the style of the AWS SDKs' retry quota): a retry
+    // costs one token, returned when that retry succeeds; a first-attempt success adds
+    // refillPerSuccess. Read from the manager's policy only.
     double budgetCapacity = 20.0;
     double budgetRefillPerSuccess = 0.5;
 
@@ -41,6 +42,12 @@ struct RetryPolicy
                                    bool requestWasSent,
                                    const QByteArray& verb,
                                    bool markedIdempotent) const;
+
+    // Qt's report that an HTTP/2 server never processed the request (RFC 9113 section 8.7), so
+    // it is safe to send again whatever the method: a GOAWAY whose last-stream-id is below the
+    // stream, a RST_STREAM(REFUSED_STREAM), or a request still queued on the connection when the
+    // GOAWAY came. `qtErrorText` is the failed attempt's errorString(), unchanged.
+    static bool wasNeverProcessed(QNetworkReply::NetworkError error, const QString& qtErrorText);
 
     // Delay before retry number `retry` (1 for the first retry): initialBackoff doubled per retry,
     // capped at maxBackoff, scaled by jitter. `unitRandom` is in [0, 1).

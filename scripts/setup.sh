@@ -19,6 +19,9 @@ packages=(
     dbus gnome-keyring libsecret-1-0 xvfb xauth clang-format
     # tests: a real HTTP/2 server over TLS for tst_http2 (nghttpd)
     nghttp2-server
+    # tests: the scripted HTTP/2 peer of tst_http2retries (tests/support/h2peer.py), which sends
+    # GOAWAY and REFUSED_STREAM on demand
+    python3-h2
     # scripts/run-sandbox.sh asks the sandbox for its scope with curl
     curl
     # packages (scripts/build-packages.sh, tests/packaging): CPack's .deb and .rpm (dpkg-shlibdeps,

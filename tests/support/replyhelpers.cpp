@@ -1,5 +1,7 @@
 #include "replyhelpers.h"
 
+#include "networkattributes.h"
+
 #include <QEventLoop>
 #include <QPointer>
 #include <QTimer>
@@ -33,6 +35,11 @@ bool waitForFinished(QNetworkReply* reply, std::chrono::milliseconds timeout)
     QTimer::singleShot(timeout, &loop, &QEventLoop::quit);
     loop.exec();
     return finished || (guard && guard->isFinished());
+}
+
+int attemptCount(const QNetworkReply* reply)
+{
+    return reply->attribute(toAttribute(ReplyAttribute::AttemptCount)).toInt();
 }
 
 } // namespace nullify::test

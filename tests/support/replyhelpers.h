@@ -16,4 +16,7 @@ RetryPolicy fastRetryPolicy(std::chrono::milliseconds initialBackoff = std::chro
 // Returns true when the reply finished (it may have been deleted right after, by auto-delete).
 bool waitForFinished(QNetworkReply* reply, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// How many attempts a finished RetryingReply made (its ReplyAttribute::AttemptCount).
+int attemptCount(const QNetworkReply* reply);
+
 } // namespace nullify::test

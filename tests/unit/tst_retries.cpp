@@ -34,6 +34,7 @@ using nullify::RetryInfo;
 using nullify::RetryingReply;
 using nullify::RetryPolicy;
 using nullify::toAttribute;
+using nullify::test::attemptCount;
 using nullify::test::closedPort;
 using nullify::test::fastRetryPolicy;
 using nullify::test::RecordedRequest;
@@ -107,11 +108,6 @@ public:
     int finished = 0;
     int errors = 0;
 };
-
-int attemptCount(const QNetworkReply* reply)
-{
-    return reply->attribute(toAttribute(ReplyAttribute::AttemptCount)).toInt();
-}
 
 int httpStatus(const QNetworkReply* reply)
 {
@@ -195,6 +191,7 @@ private slots:
     void connectionRefusedPostIsRetried();
     void resetMidBodyGetIsRetried();
     void retryBudgetThrottlesAndRefills();
+    void productiveRetriesAreNeverRefused();
     void hundredSequentialRetriesShareOneConnection();
     void errorBodyDrainedOrAborted_data();
     void errorBodyDrainedOrAborted();
@@ -909,6 +906,10 @@ void tst_Retries::retryBudgetThrottlesAndRefills()
 
     // The host failing for everyone gets at most the budget's worth of retries, not 3 per request.
     const int seen = m_server->requestCount();
+    qInfo("budget script: %d concurrent GETs, always 503: %d requests reached the server (%d without a budget)",
+          count,
+          seen,
+          count * policy.maxAttempts);
     QVERIFY2(seen >= count && seen <= count + 20, qPrintable(QString::number(seen)));
     int attemptsReported = 0;
     for (const auto& reply : replies) {
@@ -951,16 +952,44 @@ void tst_Retries::retryBudgetThrottlesAndRefills()
         QCOMPARE(finishedCount[i], 1);
 }
 
+// A retry that succeeds gives its token back (the AWS SDK's retry quota), so a host that answers
+// every request on the second try is never throttled: only failing retries drain the budget.
+void tst_Retries::productiveRetriesAreNeverRefused()
+{
+    RetryPolicy policy = fastRetryPolicy(2ms);
+    policy.budgetCapacity = 20; // the defaults, stated: the budget is what this test is about
+    policy.budgetRefillPerSuccess = 0.5;
+    m_nam->setRetryPolicy(policy);
+    const QString path = QStringLiteral("/v1/flaky");
+    constexpr int count = 100;
+    for (int i = 0; i < count; ++i) {
+        m_server->enqueue("GET", path, ScriptedResponse::status(503, "busy"));
+        m_server->enqueue("GET", path, ScriptedResponse::status(200, "ok " + QByteArray::number(i)));
+    }
+    // A refused retry ends its reply with the 503, and the 200 meant for it goes to the next one.
+    m_server->setFallback([](const RecordedRequest&) { return ScriptedResponse::status(503, "busy"); });
+
+    int completed = 0;
+    for (int i = 0; i < count; ++i) {
+        QNetworkReply* reply = m_nam->get(request(path));
+        QVERIFY(waitForFinished(reply));
+        completed += reply->error() == QNetworkReply::NoError ? 1 : 0;
+        reply->deleteLater();
+    }
+    qInfo("budget script: %d sequential (503, 200) requests: %d completed", count, completed);
+    QCOMPARE(completed, count);
+    QCOMPARE(m_server->requestCount("GET", path), 2 * count);
+    QCOMPARE(m_nam->retryBudgetTokens(m_server->url(path)), policy.budgetCapacity);
+}
+
 // ---------------------------------------------------------------------------------------------
 // 9. connection reuse
 
 void tst_Retries::hundredSequentialRetriesShareOneConnection()
 {
-    RetryPolicy policy = fastRetryPolicy(2ms);
-    // Every request here needs a retry; the default bucket (20, +0.5 per success) would rightly
-    // throttle that after about 40 requests. The budget has its own test; this one is about sockets.
-    policy.budgetCapacity = 1000;
-    m_nam->setRetryPolicy(policy);
+    // Every request here needs a retry, and each one succeeds, so the default budget allows them
+    // all (productiveRetriesAreNeverRefused). This test is about sockets.
+    m_nam->setRetryPolicy(fastRetryPolicy(2ms));
     const QString path = QStringLiteral("/v1/poll");
     for (int i = 0; i < 100; ++i) {
         m_server->enqueue("GET", path, ScriptedResponse::status(503, "busy").header("Retry-After", "0"));

@@ -89,6 +89,8 @@ private slots:
     void transportErrors_data();
     void transportErrors();
     void everyNetworkErrorIsClassified();
+    void neverProcessed_data();
+    void neverProcessed();
 
     void backoffSequenceWithoutJitter_data();
     void backoffSequenceWithoutJitter();
@@ -101,6 +103,8 @@ private slots:
     void budgetDrainsAfterCapacity();
     void budgetRefillsWithSuccesses();
     void budgetNeverExceedsCapacity();
+    void budgetSucceededRetriesPayForThemselves();
+    void budgetOnlyFailingRetriesDrain();
     void budgetFractionalRefills();
     void budgetDegenerateArguments();
 };
@@ -212,6 +216,53 @@ void TestRetryPolicy::everyNetworkErrorIsClassified()
     QVERIFY(!RetryPolicy::isTransportError(static_cast<QNetworkReply::NetworkError>(12345)));
     QVERIFY(
         !RetryPolicy().isRetryableTransportError(static_cast<QNetworkReply::NetworkError>(12345), false, "GET", true));
+}
+
+void TestRetryPolicy::neverProcessed_data()
+{
+    QTest::addColumn<QNetworkReply::NetworkError>("error");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("neverProcessed");
+
+    // Qt 6.4's words for the three cases (tst_http2retries checks them against the running Qt).
+    const QString goawayAboveLast
+        = QStringLiteral("Server stopped accepting new streams before this stream was established");
+    const QString refused = QStringLiteral("Server refused a stream");
+    const QString queuedAtGoaway = QStringLiteral("GOAWAY received, cannot start a request");
+    const QList<QPair<QNetworkReply::NetworkError, QString>> matches {
+        {QNetworkReply::ContentReSendError, goawayAboveLast},
+        {QNetworkReply::ProtocolFailure, refused},
+        {QNetworkReply::ProtocolUnknownError, queuedAtGoaway},
+    };
+    // Every error code with every text: only the exact pairs match. An error code alone is too
+    // broad (ProtocolFailure is also a reset with CANCEL, ContentReSendError also HTTP/1's failed
+    // rewind), and so is a text with another code.
+    const QStringList texts {goawayAboveLast,
+                             refused,
+                             queuedAtGoaway,
+                             QStringLiteral("Stream is no longer needed"),
+                             QStringLiteral("Connection closed"),
+                             QString()};
+    for (const QNetworkReply::NetworkError error : kTransportFailures + kDefiniteAnswers) {
+        for (const QString& text : texts) {
+            const bool expected = matches.contains(qMakePair(error, text));
+            const QByteArray name = errorName(error) + " \"" + text.left(24).toLatin1() + '"';
+            QTest::newRow(name.constData()) << error << text << expected;
+        }
+    }
+    // Near misses of the text do not count.
+    QTest::newRow("refused, other case") << QNetworkReply::ProtocolFailure << refused.toLower() << false;
+    QTest::newRow("refused, with a suffix")
+        << QNetworkReply::ProtocolFailure << QString(refused + QStringLiteral(" (7)")) << false;
+    QTest::newRow("queued, as a prefix") << QNetworkReply::ProtocolUnknownError << queuedAtGoaway.left(15) << false;
+}
+
+void TestRetryPolicy::neverProcessed()
+{
+    QFETCH(QNetworkReply::NetworkError, error);
+    QFETCH(QString, text);
+    QFETCH(bool, neverProcessed);
+    QCOMPARE(RetryPolicy::wasNeverProcessed(error, text), neverProcessed);
 }
 
 void TestRetryPolicy::backoffSequenceWithoutJitter_data()
@@ -374,6 +425,52 @@ void TestRetryPolicy::budgetRefillsWithSuccesses()
     QVERIFY(budget.tryAcquire());
     QVERIFY(budget.tryAcquire());
     QVERIFY(!budget.tryAcquire());
+}
+
+void TestRetryPolicy::budgetSucceededRetriesPayForThemselves()
+{
+    // A host that answers every request on the second try: each retry takes a token and gives it
+    // back, so 1000 of them in a row are all allowed and the bucket ends where it began.
+    RetryBudget budget(20.0, 0.5);
+    for (int i = 0; i < 1000; ++i) {
+        QVERIFY2(budget.tryAcquire(), QByteArray::number(i).constData());
+        budget.refundRetry();
+    }
+    QCOMPARE(budget.tokens(), 20.0);
+
+    // A refund never lifts the bucket above its capacity, fractional or full.
+    budget.refundRetry();
+    QCOMPARE(budget.tokens(), 20.0);
+    RetryBudget fractional(2.5, 0.5);
+    QVERIFY(fractional.tryAcquire());
+    fractional.refundRetry();
+    fractional.refundRetry(); // a refund without a retry (a caller's bug) still stops at the cap
+    QCOMPARE(fractional.tokens(), 2.5);
+    // Less than one token of capacity never allows a retry, so there is nothing to refund.
+    RetryBudget tiny(0.5, 0.5);
+    QVERIFY(!tiny.tryAcquire());
+    tiny.refundRetry();
+    QCOMPARE(tiny.tokens(), 0.5);
+}
+
+void TestRetryPolicy::budgetOnlyFailingRetriesDrain()
+{
+    RetryBudget budget(3.0, 0.5);
+    QVERIFY(budget.tryAcquire()); // failed: spent
+    QVERIFY(budget.tryAcquire()); // succeeded
+    budget.refundRetry();
+    QCOMPARE(budget.tokens(), 2.0);
+    QVERIFY(budget.tryAcquire()); // failed
+    QVERIFY(budget.tryAcquire()); // failed
+    QVERIFY(!budget.tryAcquire()); // three failures in all: the bucket is empty
+    QCOMPARE(budget.tokens(), 0.0);
+    // Only first-attempt successes (half a token each) or a later retry's success refill it.
+    budget.recordSuccess();
+    QVERIFY(!budget.tryAcquire());
+    budget.recordSuccess();
+    QVERIFY(budget.tryAcquire());
+    budget.refundRetry();
+    QCOMPARE(budget.tokens(), 1.0);
 }
 
 void TestRetryPolicy::budgetNeverExceedsCapacity()
