@@ -22,7 +22,6 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -54,14 +53,6 @@ double peakGrowthMiB(const std::function<void()>& work)
     const qint64 peak = processStatusBytes("VmHWM");
     std::printf("  RSS before %.1f MiB, peak %.1f MiB\n", double(before) / MiB, double(peak) / MiB);
     return reset && before > 0 ? double(peak - before) / MiB : std::nan("");
-}
-
-bool spinUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout)
-{
-    QDeadlineTimer deadline(timeout);
-    while (!done() && !deadline.hasExpired())
-        QCoreApplication::processEvents(QEventLoop::AllEvents | QEventLoop::WaitForMoreEvents, 20);
-    return done();
 }
 
 } // namespace
@@ -127,9 +118,11 @@ int main(int argc, char* argv[])
         clock.start();
         nullify::api::ApiRequest request;
         request.path = QStringLiteral("/over-cap");
-        client.sendRaw(
-            request, nullptr, [&outcome](const nullify::api::Result<QByteArray>& result) { outcome = result; });
-        spinUntil([&] { return outcome.has_value(); }, std::chrono::minutes(5));
+        // The reply's finished() reaches the client's handler, which sets outcome, first.
+        nullify::test::waitForFinished(
+            client.sendRaw(
+                request, nullptr, [&outcome](const nullify::api::Result<QByteArray>& result) { outcome = result; }),
+            std::chrono::minutes(5));
     });
     const qint64 overCapMs = clock.elapsed();
     const bool refused
