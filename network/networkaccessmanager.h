@@ -7,6 +7,7 @@
 #include <QPointer>
 #include <QUrl>
 
+#include <algorithm>
 #include <memory>
 
 namespace nullify {
@@ -41,6 +42,14 @@ public:
     // Paths on the API origin that never get Authorization or the 401 flow (the token endpoints).
     void setUnauthenticatedPathPrefixes(const QStringList& prefixes);
 
+    // The largest response body a reply takes in: counted as it arrives (after Qt decompressed it),
+    // refused from its Content-Length when that says more. A larger one ends the reply with
+    // ProtocolFailure and ReplyAttribute::ResponseTooLarge, never retried. The default is the cap
+    // of the Nullify CLI and the API gateway. RequestAttribute::MaxResponseBytes overrides it.
+    static constexpr qint64 defaultMaxResponseBytes = 10 * 1024 * 1024;
+    void setMaxResponseBytes(qint64 bytes) { m_maxResponseBytes = std::max<qint64>(bytes, 0); }
+    qint64 maxResponseBytes() const { return m_maxResponseBytes; }
+
     void setUserAgent(const QByteArray& userAgent) { m_userAgent = userAgent; }
     QByteArray userAgent() const { return m_userAgent; }
 
@@ -72,6 +81,7 @@ private:
     QUrl m_apiOrigin;
     QStringList m_unauthenticatedPrefixes;
     QByteArray m_userAgent;
+    qint64 m_maxResponseBytes = defaultMaxResponseBytes;
     std::unique_ptr<TokenRefreshCoordinator> m_refresh;
     QHash<QString, std::shared_ptr<RetryBudget>> m_budgets;
 };

@@ -15,6 +15,9 @@ enum : int {
     MarkedIdempotent,
     // bool: never inject Authorization and never run the 401 refresh flow (token endpoints).
     SkipAuthentication,
+    // qint64: the largest response body this request accepts, in bytes, instead of the manager's
+    // NetworkAccessManager::maxResponseBytes() (a known large download).
+    MaxResponseBytes,
 };
 } // namespace RequestAttribute
 
@@ -31,6 +34,9 @@ enum : int {
     // bool: the reply ended because an attempt's transfer timeout or the request deadline ran out,
     // not because somebody called abort().
     TimedOut,
+    // bool: the reply ended (with ProtocolFailure) because the response body was larger than the
+    // request's cap; what had arrived of it was dropped.
+    ResponseTooLarge,
 };
 } // namespace ReplyAttribute
 

@@ -9,6 +9,7 @@
 #include "retrybudget.h"
 #include "tokenrefreshcoordinator.h"
 
+#include <QLocale>
 #include <QMetaMethod>
 #include <QRandomGenerator>
 #include <QSslConfiguration>
@@ -73,6 +74,22 @@ QNetworkReply::NetworkError errorForStatus(int status)
             return QNetworkReply::UnknownServerError;
         return status >= 400 ? QNetworkReply::UnknownContentError : QNetworkReply::NoError;
     }
+}
+
+// How far Qt's HTTP thread may read ahead of this thread once the body is the caller's. Without a
+// limit it reads as fast as the server sends and queues every piece for this thread, so hundreds of
+// MiB could be in memory before the response cap had seen the first of them (a 400 MB chunked body
+// took the app from 46 to 547 MB). Bounded, the rest waits in the socket and TCP slows the server
+// down to the pace this thread takes the body in. Not in every run, though: BENCHMARKS.md ("Large
+// responses") has runs where Qt 6.4 read a whole body ahead all the same.
+constexpr qint64 deliverReadAheadBytes = 1024 * 1024;
+
+// The request's own response cap when it carries one, else the manager's.
+qint64 responseCap(const QNetworkRequest& request, qint64 managerCap)
+{
+    bool ok = false;
+    const qint64 own = request.attribute(toAttribute(RequestAttribute::MaxResponseBytes)).toLongLong(&ok);
+    return ok ? std::max<qint64>(own, 0) : managerCap;
 }
 
 } // namespace
@@ -168,6 +185,7 @@ RetryingReply::RetryingReply(NetworkAccessManager* manager,
     , m_hasBody(body != nullptr)
     , m_policy(policy)
     , m_markedIdempotent(request.attribute(toAttribute(RequestAttribute::MarkedIdempotent)).toBool())
+    , m_maxResponseBytes(responseCap(request, manager->maxResponseBytes()))
 {
     setRequest(request);
     setUrl(request.url());
@@ -396,7 +414,7 @@ void RetryingReply::onMetaDataChanged()
         // Reading a large error body costs more than a new connection: when its announced length
         // is above the drain limit, close now rather than after Qt has read it all.
         const qint64 announced = m_attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong();
-        if (announced > m_policy.maxDrainBytes && !m_attempt->isFinished()) {
+        if (announced > heldBodyLimit() && !m_attempt->isFinished()) {
             m_heldBodyTruncated = true;
             m_attemptAbortedByUs = true;
             m_attempt->abort();
@@ -404,11 +422,15 @@ void RetryingReply::onMetaDataChanged()
         return;
     }
     m_bodyMode = BodyMode::Deliver;
-    // The caller's body: lift the read-ahead limit unless the whole body fits under it anyway.
-    const qint64 announced = m_attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong();
-    if (announced <= 0 || announced > m_policy.maxDrainBytes)
-        m_attempt->setReadBufferSize(0);
     adoptAttemptMetaData();
+    const qint64 announced = m_attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+    if (announced > m_maxResponseBytes && hasBody(status)) {
+        finishTooLarge(); // no reason to read what will be refused
+        return;
+    }
+    // The caller's body: a longer read-ahead, unless the whole body fits under the current one.
+    if (announced <= 0 || announced > m_policy.maxDrainBytes)
+        m_attempt->setReadBufferSize(deliverReadAheadBytes);
     emit metaDataChanged();
 }
 
@@ -426,17 +448,23 @@ void RetryingReply::onAttemptReadyRead()
     if (m_bodyMode == BodyMode::Deliver) {
         const QByteArray chunk = m_attempt->readAll();
         m_attemptBodyBytes += chunk.size();
+        // Counted here for every body: one without Content-Length (chunked, or ended by closing
+        // the connection) and one Qt decompressed (the cap is on what the caller would hold).
+        if (m_attemptBodyBytes > m_maxResponseBytes) {
+            finishTooLarge();
+            return;
+        }
         m_buffer.append(chunk);
         emit readyRead();
         return;
     }
     const QByteArray chunk = m_attempt->readAll();
     m_attemptBodyBytes += chunk.size();
-    if (m_heldBody.size() + chunk.size() > m_policy.maxDrainBytes) {
+    if (m_heldBody.size() + chunk.size() > heldBodyLimit()) {
         // Reading a large error body costs more than a new connection.
-        m_heldBody.append(chunk.left(m_policy.maxDrainBytes - m_heldBody.size()));
+        m_heldBody.append(chunk.left(heldBodyLimit() - m_heldBody.size()));
         m_heldBodyTruncated = true;
-        qCDebug(lcRetry) << "error body above" << m_policy.maxDrainBytes << "bytes; closing the connection";
+        qCDebug(lcRetry) << "error body above" << heldBodyLimit() << "bytes; closing the connection";
         m_attemptAbortedByUs = true;
         m_attempt->abort();
         return;
@@ -444,9 +472,14 @@ void RetryingReply::onAttemptReadyRead()
     m_heldBody.append(chunk);
 }
 
+bool RetryingReply::hasBody(int status) const
+{
+    return m_verb != "HEAD" && status >= 200 && status != 204 && status != 304;
+}
+
 bool RetryingReply::isTruncated(int status) const
 {
-    if (!m_attempt || m_attemptAbortedByUs || m_verb == "HEAD" || status < 200 || status == 204 || status == 304)
+    if (!m_attempt || m_attemptAbortedByUs || !hasBody(status))
         return false;
     // Qt drops Content-Length when it decompresses a body itself, so a length that is present
     // counts the bytes as delivered.
@@ -484,8 +517,10 @@ void RetryingReply::onAttemptFinished()
         m_attemptSent = true;
     if (m_bodyMode == BodyMode::Undecided && status != 0)
         onMetaDataChanged();
-    if (!m_attemptAbortedByUs && m_attempt->bytesAvailable() > 0)
+    if (m_state == State::Sending && !m_attemptAbortedByUs && m_attempt->bytesAvailable() > 0)
         onAttemptReadyRead();
+    if (m_state != State::Sending)
+        return; // the body was too large
 
     QNetworkReply::NetworkError error = attemptError();
     QString errorText;
@@ -817,6 +852,19 @@ void RetryingReply::finishWithAttempt(QNetworkReply::NetworkError error, const Q
         m_timedOut = true;
     setError(error, text);
     finish();
+}
+
+void RetryingReply::finishTooLarge()
+{
+    qCInfo(lcRetry) << "response body above the cap of" << m_maxResponseBytes << "bytes:" << redactedUrl(url());
+    // Never retried: the same request gets the same answer. What arrived of the body is not the
+    // answer, and keeping it would spend the memory the cap is there to save.
+    m_buffer.clear();
+    m_bufferOffset = 0;
+    setAttribute(toAttribute(ReplyAttribute::ResponseTooLarge), true);
+    finishWithAttempt(QNetworkReply::ProtocolFailure,
+                      tr("The server's answer is larger than the %1 this app accepts.")
+                          .arg(QLocale().formattedDataSize(m_maxResponseBytes, 0)));
 }
 
 void RetryingReply::finishWithError(QNetworkReply::NetworkError error, const QString& errorText)

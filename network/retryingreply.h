@@ -9,6 +9,8 @@
 #include <QNetworkReply>
 #include <QPointer>
 
+#include <algorithm>
+
 namespace nullify {
 
 class NetworkAccessManager;
@@ -78,6 +80,7 @@ private:
     bool replayAfterUnauthorized();
     bool scheduleRetry(int status, QNetworkReply::NetworkError error);
     bool mightRetryStatus(int status) const;
+    qint64 heldBodyLimit() const { return std::min(m_policy.maxDrainBytes, m_maxResponseBytes); }
     void waitForTokenRefresh();
     void stopWaitingForTokenRefresh();
 
@@ -91,6 +94,8 @@ private:
 
     QNetworkReply::NetworkError attemptError() const;
     bool isTruncated(int status) const;
+    bool hasBody(int status) const;
+    void finishTooLarge();
 
     QPointer<NetworkAccessManager> m_manager;
     QNetworkAccessManager::Operation m_operation;
@@ -100,6 +105,7 @@ private:
     bool m_hasBody = false;
     RetryPolicy m_policy;
     bool m_markedIdempotent = false;
+    qint64 m_maxResponseBytes; // the largest body taken in (RequestAttribute::MaxResponseBytes)
 
     State m_state = State::Preparing;
     QPointer<QNetworkReply> m_attempt;
@@ -109,7 +115,7 @@ private:
     QByteArray m_buffer; // delivered body bytes; the caller has read up to m_bufferOffset
     qint64 m_bufferOffset = 0;
     qint64 m_bytesRead = 0; // how many body bytes the caller has taken, across the final attempt
-    QByteArray m_heldBody; // an error body held while deciding, up to maxDrainBytes
+    QByteArray m_heldBody; // an error body held while deciding, up to heldBodyLimit()
     bool m_heldBodyTruncated = false;
     bool m_attemptSent = false;
     bool m_attemptAbortedByUs = false;

@@ -2,7 +2,8 @@
 # Builds the benchmarks optimised and runs them; the figures in BENCHMARKS.md come from this.
 #
 #   scripts/run-benchmarks.sh                 # every benchmark, full runs (about 5 minutes)
-#   scripts/run-benchmarks.sh network         # one of: network, ui, countdowns, startup, storm, upload
+#   scripts/run-benchmarks.sh network         # one of: network, ui, countdowns, startup, storm, upload,
+#                                             # download
 #   scripts/run-benchmarks.sh network --quick # smoke run with tiny counts (a few seconds)
 #   scripts/run-benchmarks.sh ui --help       # every option of that benchmark
 #   NULLIFY_BENCH_CPU= scripts/run-benchmarks.sh   # not pinned to one CPU (see below)
@@ -19,7 +20,7 @@ build=${NULLIFY_BENCH_BUILD_DIR:-$root/build/bench}
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DNULLIFY_BUILD_TESTS=ON -DNULLIFY_BUILD_BENCHMARKS=ON >/dev/null
-benchmarks=(network ui countdowns startup storm upload)
+benchmarks=(network ui countdowns startup storm upload download)
 if [[ $# -gt 0 && " ${benchmarks[*]} " == *" $1 "* ]]; then
     benchmarks=("$1")
     shift
@@ -59,9 +60,10 @@ fi
             "$root/tests/support/with-test-keyring.sh" "$build/tests/bench/bench_startup" \
                 --app "$build/app/nullify-desktop" "$@"
             ;;
-        storm | upload)
+        storm | upload | download)
             # Two actors that work at the same time (the client and the sandbox thread; the client
-            # and its server process): pinned to one CPU they would take turns. Unpinned, like startup.
+            # and its server process or thread): pinned to one CPU they would take turns. Unpinned,
+            # like startup.
             "$build/tests/bench/bench_$name" "$@"
             ;;
         *) "${pin[@]}" "$build/tests/bench/bench_$name" "$@" ;;

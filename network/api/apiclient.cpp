@@ -34,8 +34,6 @@ QString serverMessage(const QByteArray& body)
 // Everything one call keeps while its reply runs.
 struct CallState
 {
-    QByteArray body;
-    bool tooLarge = false;
     bool hasContext = false;
     QPointer<QObject> context;
     Callback<QByteArray> done;
@@ -137,6 +135,12 @@ std::optional<ApiError> ApiClient::errorOf(QNetworkReply* reply, const QByteArra
     error.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     error.networkError = reply->error();
 
+    if (reply->attribute(toAttribute(ReplyAttribute::ResponseTooLarge)).toBool()) {
+        error.kind = ApiError::Kind::ResponseTooLarge;
+        error.message = reply->errorString();
+        return error;
+    }
+
     const QVariant until = reply->attribute(toAttribute(ReplyAttribute::RetryAfterUntil));
     if (until.isValid() && until.toDateTime().isValid()) {
         error.kind = ApiError::Kind::RetryAfterTooLong;
@@ -230,55 +234,22 @@ QNetworkReply* ApiClient::sendRaw(const ApiRequest& request, QObject* context, C
     state->hasContext = context != nullptr;
     state->context = context;
     state->done = std::move(done);
-    const qint64 cap = m_maxResponseBytes;
-
-    const auto overCap = [reply, state, cap] {
-        state->tooLarge = true;
-        state->body.clear();
-        reply->abort();
-    };
-    connect(reply, &QNetworkReply::metaDataChanged, reply, [reply, cap, overCap] {
-        const QVariant length = reply->header(QNetworkRequest::ContentLengthHeader);
-        if (length.isValid() && length.toLongLong() > cap)
-            overCap(); // no reason to download what will be refused
-    });
-    connect(reply, &QNetworkReply::readyRead, reply, [reply, state, cap, overCap] {
-        if (state->tooLarge)
-            return;
-        // Measured as it arrives, read only at the end: the network core retries a read whose
-        // connection drops mid-body only while the caller has taken none of it (a body already
-        // handed out can not be taken back), and the reply keeps the bytes until then anyway.
-        if (reply->bytesAvailable() > cap)
-            overCap();
-    });
-    connect(reply, &QNetworkReply::finished, reply, [reply, state, cap] {
-        if (!state->tooLarge) {
-            state->body += reply->readAll();
-            if (state->body.size() > cap) {
-                state->tooLarge = true;
-                state->body.clear();
-            }
-        }
+    // The body is read only at the end: the network core retries a read whose connection drops
+    // mid-body only while the caller has taken none of it, and it holds the body under the
+    // manager's response cap until then.
+    connect(reply, &QNetworkReply::finished, reply, [reply, state] {
+        QByteArray body = reply->readAll();
         reply->deleteLater();
         if (state->hasContext && !state->context)
             return; // the context went away: nobody to tell
         Callback<QByteArray> done = std::move(state->done);
         if (!done)
             return;
-        if (state->tooLarge) {
-            ApiError error;
-            error.kind = ApiError::Kind::ResponseTooLarge;
-            error.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            error.message = QStringLiteral("The response was larger than %1 MiB and was not read.")
-                                .arg(double(cap) / (1024 * 1024), 0, 'g', 3);
-            done(Result<QByteArray>::failure(error));
-            return;
-        }
-        if (const auto error = errorOf(reply, state->body)) {
+        if (const auto error = errorOf(reply, body)) {
             done(Result<QByteArray>::failure(*error));
             return;
         }
-        done(Result<QByteArray>::success(std::move(state->body)));
+        done(Result<QByteArray>::success(std::move(body)));
     });
     if (context) {
         // The one who wanted the answer is gone: stop the work. The finished handler above then

@@ -44,15 +44,14 @@ struct ApiRequest
     QNetworkRequest::Priority priority = QNetworkRequest::NormalPriority;
 };
 
-// The transport of the typed API: base URL, tenant scope on every call, JSON headers, the response
-// size cap and the mapping of every failure to an ApiError. It knows no endpoint; see NullifyApi.
+// The transport of the typed API: base URL, tenant scope on every call, JSON headers and the
+// mapping of every failure to an ApiError (a body over the manager's response cap included). It
+// knows no endpoint; see NullifyApi.
 class ApiClient : public QObject
 {
     Q_OBJECT
 
 public:
-    static constexpr qint64 defaultMaxResponseBytes = 10 * 1024 * 1024; // the CLI's cap
-
     explicit ApiClient(NetworkAccessManager* manager, QObject* parent = nullptr);
 
     // The API's base, e.g. https://api.acme.nullify.ai or http://127.0.0.1:PORT. This does not
@@ -69,9 +68,6 @@ public:
     // The token response's query_parameters (e.g. githubOwnerId=123), added to every call.
     void setScope(const QueryParameters& scope) { m_scope = scope; }
     QueryParameters scope() const { return m_scope; }
-
-    void setMaxResponseBytes(qint64 bytes) { m_maxResponseBytes = bytes; }
-    qint64 maxResponseBytes() const { return m_maxResponseBytes; }
 
     NetworkAccessManager* manager() const { return m_manager; }
 
@@ -117,7 +113,6 @@ private:
     QPointer<NetworkAccessManager> m_manager;
     QUrl m_baseUrl;
     QueryParameters m_scope;
-    qint64 m_maxResponseBytes = defaultMaxResponseBytes;
 };
 
 } // namespace nullify::api

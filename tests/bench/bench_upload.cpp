@@ -12,6 +12,7 @@
 #include "benchfigure.h"
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
+#include "processmemory.h"
 #include "replyhelpers.h"
 #include "retrypolicy.h"
 #include "scriptedhttpserver.h"
@@ -37,7 +38,9 @@
 #include <memory>
 #include <optional>
 
+using nullify::test::processStatusBytes;
 using nullify::test::RecordedRequest;
+using nullify::test::resetPeakRss;
 using nullify::test::ScriptedHttpServer;
 using nullify::test::ScriptedResponse;
 
@@ -82,30 +85,6 @@ int runServer(int failures)
     watcher->wait();
     delete watcher;
     return rc;
-}
-
-// --- Memory -------------------------------------------------------------------------------------
-
-// A field of /proc/self/status in bytes ("VmRSS", "VmHWM"), or -1.
-qint64 statusBytes(const char* field)
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray prefix = QByteArray(field) + ':';
-    for (const QByteArray& line : status.readAll().split('\n')) {
-        if (line.startsWith(prefix))
-            return line.mid(prefix.size()).trimmed().split(' ').value(0).toLongLong() * 1024;
-    }
-    return -1;
-}
-
-// Sets the peak (VmHWM) back to the current RSS, so the next VmHWM is the peak of what follows
-// (Linux 4.0+). False when the kernel refused; the sampled peak still stands then.
-bool resetPeakRss()
-{
-    QFile clearRefs(QStringLiteral("/proc/self/clear_refs"));
-    return clearRefs.open(QIODevice::WriteOnly) && clearRefs.write("5") == 1;
 }
 
 // --- The file -----------------------------------------------------------------------------------
@@ -260,11 +239,12 @@ int main(int argc, char* argv[])
         return 1;
     }
     const bool peakReset = resetPeakRss();
-    const qint64 rssBefore = statusBytes("VmRSS");
-    const qint64 hwmBefore = statusBytes("VmHWM");
+    const qint64 rssBefore = processStatusBytes("VmRSS");
+    const qint64 hwmBefore = processStatusBytes("VmHWM");
     qint64 sampledPeak = rssBefore;
     QTimer sampler;
-    QObject::connect(&sampler, &QTimer::timeout, [&] { sampledPeak = std::max(sampledPeak, statusBytes("VmRSS")); });
+    QObject::connect(
+        &sampler, &QTimer::timeout, [&] { sampledPeak = std::max(sampledPeak, processStatusBytes("VmRSS")); });
     sampler.start(10);
 
     QNetworkRequest request(base.resolved(QUrl(uploadPath)));
@@ -280,8 +260,8 @@ int main(int argc, char* argv[])
     const bool finished = nullify::test::waitForFinished(reply.get(), std::chrono::minutes(10));
     const qint64 uploadMs = clock.elapsed();
     sampler.stop();
-    sampledPeak = std::max(sampledPeak, statusBytes("VmRSS"));
-    const qint64 hwmAfter = statusBytes("VmHWM");
+    sampledPeak = std::max(sampledPeak, processStatusBytes("VmRSS"));
+    const qint64 hwmAfter = processStatusBytes("VmHWM");
     // The peak of the upload: the kernel's, when it could be reset; else the 10 ms samples.
     const qint64 peak = peakReset ? std::max(hwmAfter, sampledPeak) : sampledPeak;
     const qint64 growth = peak - rssBefore;

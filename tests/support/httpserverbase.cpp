@@ -31,7 +31,8 @@ QByteArray serializeHttpResponse(int status,
                                  const HeaderList& headers,
                                  const QByteArray& body,
                                  bool closeAfter,
-                                 bool headersOnly)
+                                 bool headersOnly,
+                                 bool announceLength)
 {
     const bool bodyAllowed = statusAllowsBody(status);
     QByteArray out;
@@ -46,7 +47,7 @@ QByteArray serializeHttpResponse(int status,
     }
     // 1xx, 204 and 304 have no body by definition and must not announce one (RFC 9110 8.6). A
     // response that sets Transfer-Encoding writes its own framing into the body.
-    if (bodyAllowed && !findHeader(headers, QByteArrayLiteral("Content-Length"))
+    if (bodyAllowed && announceLength && !findHeader(headers, QByteArrayLiteral("Content-Length"))
         && !findHeader(headers, QByteArrayLiteral("Transfer-Encoding"))) {
         out += QByteArrayLiteral("Content-Length: ") + QByteArray::number(body.size()) + QByteArrayLiteral("\r\n");
     }

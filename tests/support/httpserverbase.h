@@ -17,12 +17,14 @@ namespace nullify::test {
 // unless headers has Content-Length or Transfer-Encoding (never for 1xx/204/304, which have no
 // body) and "Connection: close" when closeAfter. An empty reason means the standard phrase.
 // headersOnly leaves out the body (HEAD, or a caller that sends its own part of it).
+// announceLength false leaves out the added Content-Length: a body ended by closing the connection.
 QByteArray serializeHttpResponse(int status,
                                  const QByteArray& reason,
                                  const HeaderList& headers,
                                  const QByteArray& body,
                                  bool closeAfter,
-                                 bool headersOnly = false);
+                                 bool headersOnly = false,
+                                 bool announceLength = true);
 bool statusAllowsBody(int status);
 // The response's own headers ask for the connection to be closed after it.
 bool responseAsksToClose(const HeaderList& headers);

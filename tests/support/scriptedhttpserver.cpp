@@ -4,6 +4,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <algorithm>
+#include <memory>
 #include <utility>
 
 namespace nullify::test {
@@ -45,6 +47,36 @@ ScriptedResponse ScriptedResponse::stall()
     ScriptedResponse response;
     response.action = Action::Stall;
     return response;
+}
+
+ScriptedResponse ScriptedResponse::generated(int code, qint64 size, Framing framing)
+{
+    ScriptedResponse response = status(code);
+    response.generatedSize = size;
+    response.framing = framing;
+    return response;
+}
+
+QByteArray ScriptedResponse::generatedBytes(qint64 offset, qint64 size)
+{
+    // Letters in a cycle of 26: any slice is a cheap copy out of one block, and a byte that came
+    // out of place (lost or doubled) shows.
+    constexpr int Cycle = 26;
+    static const QByteArray block = [] {
+        QByteArray letters(64 * 1024 + Cycle, Qt::Uninitialized);
+        for (qsizetype i = 0; i < letters.size(); ++i)
+            letters[i] = char('a' + i % Cycle);
+        return letters;
+    }();
+    QByteArray out;
+    out.reserve(size);
+    while (size > 0) {
+        const qint64 piece = std::min<qint64>(size, block.size() - Cycle);
+        out.append(block.constData() + offset % Cycle, piece);
+        offset += piece;
+        size -= piece;
+    }
+    return out;
 }
 
 ScriptedResponse& ScriptedResponse::header(const QByteArray& name, const QByteArray& value)
@@ -373,11 +405,65 @@ void ScriptedHttpServer::performAction(QTcpSocket* socket, const ScriptedRespons
         resetAfterWrite(socket, out);
         return;
     }
+    if (response.generatedSize >= 0 && statusAllowsBody(response.statusCode) && !headRequest) {
+        streamGeneratedBody(socket, response, closeAfter);
+        return;
+    }
     socket->write(serializeHttpResponse(
         response.statusCode, response.reasonPhrase, response.headers, response.body, closeAfter, headRequest));
     if (closeAfter) {
         closeGracefully(socket);
     }
+}
+
+void ScriptedHttpServer::streamGeneratedBody(QTcpSocket* socket, const ScriptedResponse& response, bool closeAfter)
+{
+    using Framing = ScriptedResponse::Framing;
+    ScriptedConnection* connection = scriptedConnection(socket);
+    HeaderList headers = response.headers;
+    if (response.framing == Framing::ContentLength)
+        headers.append({QByteArrayLiteral("Content-Length"), QByteArray::number(response.generatedSize)});
+    else if (response.framing == Framing::Chunked)
+        headers.append({QByteArrayLiteral("Transfer-Encoding"), QByteArrayLiteral("chunked")});
+    const bool closeDelimited = response.framing == Framing::CloseDelimited;
+    closeAfter = closeAfter || closeDelimited;
+    socket->write(serializeHttpResponse(
+        response.statusCode, response.reasonPhrase, headers, {}, closeAfter, true, !closeDelimited));
+
+    // Later responses on this connection wait until the body is out. Pieces are written only
+    // while little is queued, so the server holds about one piece however large the body.
+    static constexpr qint64 Piece = 64 * 1024;
+    connection->busy = true;
+    struct Stream
+    {
+        qint64 sent = 0;
+        QMetaObject::Connection feeding;
+    };
+    auto stream = std::make_shared<Stream>();
+    const auto feed = [this, socket, connection, stream, closeAfter, response] {
+        while (stream->sent < response.generatedSize && socket->bytesToWrite() < 4 * Piece) {
+            const qint64 size = std::min(Piece, response.generatedSize - stream->sent);
+            const QByteArray bytes = ScriptedResponse::generatedBytes(stream->sent, size);
+            if (response.framing == Framing::Chunked)
+                socket->write(QByteArray::number(size, 16) + "\r\n" + bytes + "\r\n");
+            else
+                socket->write(bytes);
+            stream->sent += size;
+        }
+        if (stream->sent < response.generatedSize)
+            return;
+        QObject::disconnect(stream->feeding);
+        if (response.framing == Framing::Chunked)
+            socket->write(QByteArrayLiteral("0\r\n\r\n"));
+        connection->busy = false;
+        if (closeAfter)
+            closeGracefully(socket);
+        else
+            processQueue(socket, connection);
+    };
+    // The connection is the context: when the client goes away, so does the feeding.
+    stream->feeding = connect(socket, &QTcpSocket::bytesWritten, connection, feed);
+    feed();
 }
 
 } // namespace nullify::test

@@ -722,7 +722,7 @@ void TestApiClient::responseOverCapByContentLength()
 void TestApiClient::responseOverCapChunked()
 {
     // No Content-Length: the cap is found while reading.
-    m_client->setMaxResponseBytes(64 * 1024);
+    m_nam->setMaxResponseBytes(64 * 1024);
     QByteArray chunked;
     const QByteArray chunk(16 * 1024, 'y');
     for (int i = 0; i < 16; ++i)
@@ -738,7 +738,7 @@ void TestApiClient::responseOverCapChunked()
     QCOMPARE(m_server->requestCount(), 1);
 
     // At the cap exactly is fine.
-    m_client->setMaxResponseBytes(QByteArrayLiteral(R"({"applications": []})").size());
+    m_nam->setMaxResponseBytes(QByteArrayLiteral(R"({"applications": []})").size());
     m_server->enqueue(
         "GET", QStringLiteral("/context/applications"), ScriptedResponse::json(200, R"({"applications": []})"));
     auto fits = std::make_shared<Outcome<QList<Application>>>();

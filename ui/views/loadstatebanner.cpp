@@ -100,6 +100,9 @@ QString loadErrorText(const api::ApiError& error)
     case Kind::RetryAfterTooLong:
         return RetryCountdown::waitUntilText(error.retryAfterUntil);
     case Kind::ResponseTooLarge:
+        // The network core's message names the cap.
+        if (!error.message.isEmpty())
+            return error.message;
         return LoadStateBanner::tr("The server's answer was too large to read.");
     case Kind::Decoding:
         return LoadStateBanner::tr("The server's answer was not understood (at %1).").arg(error.field);
