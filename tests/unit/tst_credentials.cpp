@@ -14,6 +14,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -169,6 +170,7 @@ private slots:
     void cliSymlinkedDirectoryIsRefused();
     void cliWritableFileIsRefused_data();
     void cliWritableFileIsRefused();
+    void cliRefusalQuotesAPathForTheShell();
     void cliWritableDirectoryIsRefused_data();
     void cliWritableDirectoryIsRefused();
     void cliFifoIsRefusedWithoutWaiting();
@@ -678,6 +680,29 @@ void TestCredentials::cliWritableFileIsRefused()
     // The fix in the message works.
     QCOMPARE(changeMode(path, 0600), 0);
     QVERIFY2(CliCredentials::find(acme(), path, &whyNot, now), qPrintable(whyNot));
+}
+
+void TestCredentials::cliRefusalQuotesAPathForTheShell()
+{
+    // The fix is a command to paste: a path with a space (or a quote) is quoted for the shell.
+    QTemporaryDir base;
+    QVERIFY(base.isValid());
+    const QString home = base.filePath(u"Ada's home"_s);
+    QVERIFY(QDir().mkpath(home));
+    QTemporaryDir dir(home + u"/cli-XXXXXX"_s);
+    QVERIFY(dir.isValid());
+    const QString path = writeCliFile(dir);
+    QVERIFY(!path.isEmpty());
+    QCOMPARE(changeMode(path, 0666), 0);
+    QString whyNot;
+    QVERIFY(!CliCredentials::find(acme(), path, &whyNot, now));
+    const QString quoted = u"'"_s + QString(path).replace(u"'"_s, u"'\\''"_s) + u"'"_s;
+    QCOMPARE(whyNot, quoted + u" is writable by other users; run chmod 600 "_s + quoted);
+    // And a shell reads it back as the path.
+    QProcess shell;
+    shell.start(u"sh"_s, {u"-c"_s, u"printf %s "_s + quoted});
+    QVERIFY(shell.waitForFinished(10000));
+    QCOMPARE(QString::fromLocal8Bit(shell.readAllStandardOutput()), path);
 }
 
 void TestCredentials::cliWritableDirectoryIsRefused_data()
