@@ -5,7 +5,8 @@
 #
 # 1. scripts/setup.sh installs what the build and CPack need (skipped with NULLIFY_SKIP_SETUP=1);
 # 2. configures a Release build without tests in build/release (NULLIFY_BUILD_DIR to change),
-#    with Debian's hardening flags from dpkg-buildflags (as a Debian package build would get);
+#    with Debian's hardening flags from dpkg-buildflags (as a Debian package build would get) and
+#    the project's own (cmake/NullifyHardening.cmake);
 # 3. builds the app, the rendered icons and the compressed man page and changelogs;
 # 4. runs CPack (generators DEB and RPM) into build/release/packages.
 #
@@ -24,8 +25,9 @@ if [[ "${NULLIFY_SKIP_SETUP:-}" != 1 ]]; then
     "$root/scripts/setup.sh"
 fi
 
-# Debian's default hardening (stack protector, fortify, relro, bindnow, PIE), without -g: the
-# packaged binary is stripped.
+# Debian's hardening (stack protector, fortify, relro, bindnow, PIE), without -g: the packaged
+# binary is stripped. On Debian 12 hardening=+all has no stack clash protection and no CET;
+# NULLIFY_HARDENING adds -fstack-clash-protection and -fcf-protection (x86-64) to these flags.
 export DEB_BUILD_MAINT_OPTIONS="hardening=+all"
 cxxflags="$(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CXXFLAGS)"
 ldflags="$(dpkg-buildflags --get LDFLAGS)"
@@ -36,6 +38,7 @@ cmake -S "$root" -B "$build" -G Ninja --log-level=WARNING \
     -DCMAKE_BUILD_TYPE=Release \
     -DNULLIFY_BUILD_TESTS=OFF \
     -DNULLIFY_BUILD_BENCHMARKS=OFF \
+    -DNULLIFY_HARDENING=ON \
     -DCMAKE_CXX_FLAGS="$cxxflags" \
     -DCMAKE_EXE_LINKER_FLAGS="$ldflags"
 

@@ -26,8 +26,9 @@ packages=(
     curl
     # packages (scripts/build-packages.sh, tests/packaging): CPack's .deb and .rpm (dpkg-shlibdeps,
     # rpmbuild), PNG icons from the SVG, the checks (lintian, rpmlint, desktop-file-validate,
-    # appstreamcli, file, cpio to unpack the .rpm) and the install test's clean Debian root
-    dpkg-dev rpm cpio librsvg2-bin lintian rpmlint desktop-file-utils appstream file
+    # appstreamcli, file, cpio to unpack the .rpm, hardening-check from devscripts) and the
+    # install test's clean Debian root
+    dpkg-dev rpm cpio librsvg2-bin lintian rpmlint desktop-file-utils appstream file devscripts
     mmdebstrap debian-archive-keyring
 )
 # The fuzz preset (tests/fuzz): clang and libFuzzer, which comes with the compiler runtime of the

@@ -6,8 +6,18 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
+#include <QScopeGuard>
 
+#include <algorithm>
 #include <cmath>
+
+#ifdef Q_OS_UNIX
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
 
 namespace nullify::session {
 
@@ -47,6 +57,136 @@ QString decimalText(double number)
     return QString::number(number, 'g', QLocale::FloatingPointShortest);
 }
 
+QString tooLarge(const QString& path)
+{
+    return QStringLiteral("%1 is too large to be the CLI's credentials").arg(path);
+}
+
+// Reads the opened file up to the cap, which holds on what is read: the file may grow after its
+// size was checked.
+QString readUpToCap(QFile& file, const QString& path, QByteArray* content)
+{
+    *content = file.read(maxFileBytes + 1);
+    if (content->size() > maxFileBytes)
+        return tooLarge(path);
+    return QString();
+}
+
+#ifdef Q_OS_UNIX
+
+// The path as one types it in a shell, for the commands in the messages: ~ for the home
+// directory, and single quotes when it holds anything a shell would split or expand.
+QString shellPath(const QString& path)
+{
+    const bool plain = std::all_of(path.begin(), path.end(), [](QChar c) {
+        return c.isLetterOrNumber() || QStringLiteral("/._-+,:@%=").contains(c);
+    });
+    if (!plain)
+        return QLatin1Char('\'') + QString(path).replace(QLatin1String("'"), QLatin1String("'\\''"))
+            + QLatin1Char('\'');
+    const QString home = QDir::homePath() + QLatin1Char('/');
+    return path.startsWith(home) ? QLatin1String("~/") + path.mid(home.size()) : path;
+}
+
+// Why the opened directory or file could hold something its owner did not write, or an empty
+// string. Anyone else who can write to it could plant a session of theirs (the app would then
+// work on their account) or a hostile file; fixMode is the chmod that makes it private again.
+QString notPrivate(const struct stat& status, const QString& path, const char* fixMode)
+{
+    const QString shown = shellPath(path);
+    if (status.st_uid != ::geteuid())
+        return QStringLiteral("%1 belongs to another user (uid %2), so it may hold someone else's session; "
+                              "if it is yours, run sudo chown $(id -u) %1")
+            .arg(shown, QString::number(status.st_uid));
+    if (status.st_mode & (S_IWGRP | S_IWOTH))
+        return QStringLiteral("%1 is writable by other users; run chmod %2 %1").arg(shown, QLatin1String(fixMode));
+    return QString();
+}
+
+QString systemError(const QString& path, int error)
+{
+    return QStringLiteral("cannot read %1: %2").arg(path, QString::fromLocal8Bit(std::strerror(error)));
+}
+
+// Why open(2) failed on the directory or the file, in words that say what to do.
+QString openFailure(int error, const QString& path, const QString& filePath)
+{
+    if (error == ENOENT)
+        return QStringLiteral("no Nullify CLI credentials at %1").arg(filePath);
+    // O_NOFOLLOW fails on a link with ELOOP (EMLINK on FreeBSD); lstat tells a link from a loop.
+    struct stat status;
+    if (::lstat(QFile::encodeName(path).constData(), &status) == 0 && S_ISLNK(status.st_mode))
+        return QStringLiteral("%1 is a symbolic link, which is not followed; "
+                              "replace the link with the file or directory it points to")
+            .arg(shellPath(path));
+    if (error == ENOTDIR)
+        return QStringLiteral("%1 is not a directory").arg(shellPath(path));
+    return systemError(path, error);
+}
+
+// Reads the CLI's file only if no one but the user could have put it there. The directory and
+// then the file in it are opened without following links, and each is checked on the opened
+// descriptor (fstat), so what is checked is what is read: nothing can be swapped in between.
+// O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused as not a regular file.
+QString readCliFile(const QString& path, QByteArray* content)
+{
+    const QFileInfo info(path);
+    const QString directory = info.absolutePath();
+    const int directoryFd
+        = ::open(QFile::encodeName(directory).constData(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (directoryFd < 0)
+        return openFailure(errno, directory, path);
+    const auto closeDirectory = qScopeGuard([directoryFd] { ::close(directoryFd); });
+    struct stat status;
+    if (::fstat(directoryFd, &status) != 0)
+        return systemError(directory, errno);
+    if (const QString reason = notPrivate(status, directory, "700"); !reason.isEmpty())
+        return reason;
+
+    const int fd = ::openat(directoryFd,
+                            QFile::encodeName(info.fileName()).constData(),
+                            O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return openFailure(errno, path, path);
+    QFile file;
+    if (!file.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        return QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+    }
+    if (::fstat(fd, &status) != 0)
+        return systemError(path, errno);
+    // A FIFO or a device would block or never end; only a regular file is read.
+    if (!S_ISREG(status.st_mode))
+        return QStringLiteral("%1 is not a regular file; remove it and sign in with the Nullify CLI again")
+            .arg(shellPath(path));
+    if (const QString reason = notPrivate(status, path, "600"); !reason.isEmpty())
+        return reason;
+    if (status.st_size > maxFileBytes)
+        return tooLarge(path);
+    return readUpToCap(file, path, content);
+}
+
+#else
+
+// Without POSIX permissions to check (Windows): the file as it is, if it is a regular file.
+QString readCliFile(const QString& path, QByteArray* content)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return QStringLiteral("no Nullify CLI credentials at %1").arg(path);
+    // A FIFO or a device would block or never end; only a regular file is read.
+    if (!info.isFile())
+        return QStringLiteral("%1 is not a regular file").arg(path);
+    if (info.size() > maxFileBytes)
+        return tooLarge(path);
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+    return readUpToCap(file, path, content);
+}
+
+#endif
+
 } // namespace
 
 QString CliCredentials::defaultPath()
@@ -57,22 +197,10 @@ QString CliCredentials::defaultPath()
 std::optional<Credentials>
 CliCredentials::find(const Tenant& tenant, const QString& path, QString* whyNot, const QDateTime& now)
 {
-    const QFileInfo info(path);
-    if (!info.exists())
-        return refuse(whyNot, QStringLiteral("no Nullify CLI credentials at %1").arg(path));
-    // A FIFO or a device would block or never end; only a regular file is read.
-    if (!info.isFile())
-        return refuse(whyNot, QStringLiteral("%1 is not a regular file").arg(path));
-    if (info.size() > maxFileBytes)
-        return refuse(whyNot, QStringLiteral("%1 is too large to be the CLI's credentials").arg(path));
-
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return refuse(whyNot, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    // The size may change between the check and the read: the cap is enforced on what is read.
-    const QByteArray json = file.read(maxFileBytes + 1);
-    if (json.size() > maxFileBytes)
-        return refuse(whyNot, QStringLiteral("%1 is too large to be the CLI's credentials").arg(path));
+    QByteArray json;
+    const QString notRead = readCliFile(path, &json);
+    if (!notRead.isEmpty())
+        return refuse(whyNot, notRead);
     return findIn(json, tenant, whyNot, now);
 }
 

@@ -21,6 +21,9 @@ public:
 
     // The CLI's session for this tenant, or nullopt (no file, no entry, unreadable, or expired
     // with no refresh token). whyNot says which, for a log line; it never holds a token.
+    // On POSIX systems the file is read only if it can only be the user's own: a regular file,
+    // not a symbolic link, owned by the user and not writable by group or others, in a directory
+    // that is the same (its parent, ~/.nullify); otherwise whyNot names the file and the fix.
     static std::optional<Credentials> find(const Tenant& tenant,
                                            const QString& path = defaultPath(),
                                            QString* whyNot = nullptr,

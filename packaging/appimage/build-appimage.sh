@@ -18,8 +18,10 @@ tools="${LINUXDEPLOY_DIR:-}"
 linuxdeploy="${tools:+$tools/}linuxdeploy-x86_64.AppImage"
 export PATH="${tools:+$tools:}$PATH"
 
+# Hardened as the .deb is (cmake/NullifyHardening.cmake): stack protector, fortify, stack clash,
+# CET, PIE, RELRO and BIND_NOW.
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
-    -DNULLIFY_BUILD_TESTS=OFF -DNULLIFY_BUILD_BENCHMARKS=OFF
+    -DNULLIFY_BUILD_TESTS=OFF -DNULLIFY_BUILD_BENCHMARKS=OFF -DNULLIFY_HARDENING=ON
 cmake --build "$build" --parallel "$(nproc)"
 rm -rf "$appdir"
 # The default install component: binary, desktop entry, metainfo, icons, man page (the .deb/.rpm

@@ -28,8 +28,10 @@ cmake -S "$work/qtkeychain" -B "$work/qtkeychain-build" -G Ninja -DCMAKE_BUILD_T
 cmake --build "$work/qtkeychain-build"
 cmake --install "$work/qtkeychain-build"
 
+# Hardened (cmake/NullifyHardening.cmake): -fstack-protector-strong and -D_FORTIFY_SOURCE=2; PIE
+# is Apple's default.
 cmake -S "$root" -B "$work/app" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DNULLIFY_BUILD_TESTS=OFF -DNULLIFY_BUILD_BENCHMARKS=OFF -DCMAKE_PREFIX_PATH="$qt;$deps" \
+    -DNULLIFY_BUILD_TESTS=OFF -DNULLIFY_BUILD_BENCHMARKS=OFF -DNULLIFY_HARDENING=ON -DCMAKE_PREFIX_PATH="$qt;$deps" \
     -DCMAKE_OSX_DEPLOYMENT_TARGET=12.0
 cmake --build "$work/app"
 cpack --config "$work/app/CPackConfig.cmake" -G DragNDrop -B "$work/packages"

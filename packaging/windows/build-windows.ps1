@@ -33,10 +33,11 @@ Invoke-Checked cmake -S $qtkeychainSrc -B (Join-Path $work 'qtkeychain-build') -
 Invoke-Checked cmake --build (Join-Path $work 'qtkeychain-build')
 Invoke-Checked cmake --install (Join-Path $work 'qtkeychain-build')
 
-# The app, then the installer.
+# The app, then the installer. Hardened (cmake/NullifyHardening.cmake): /GS and /guard:cf, linked
+# with /guard:cf /DYNAMICBASE /HIGHENTROPYVA /CETCOMPAT.
 $build = Join-Path $work 'app'
 Invoke-Checked cmake -S $root -B $build -G Ninja -DCMAKE_BUILD_TYPE=Release `
-    -DNULLIFY_BUILD_TESTS=OFF -DNULLIFY_BUILD_BENCHMARKS=OFF "-DCMAKE_PREFIX_PATH=$QtDir;$deps"
+    -DNULLIFY_BUILD_TESTS=OFF -DNULLIFY_BUILD_BENCHMARKS=OFF -DNULLIFY_HARDENING=ON "-DCMAKE_PREFIX_PATH=$QtDir;$deps"
 Invoke-Checked cmake --build $build
 Invoke-Checked cpack --config (Join-Path $build 'CPackConfig.cmake') -G $Generator -B (Join-Path $work 'packages')
 Get-ChildItem (Join-Path $work 'packages') -File | Where-Object { $_.Extension -in '.exe', '.msi' } | ForEach-Object { $_.FullName }

@@ -1,7 +1,8 @@
 // Credentials as they are kept: the keychain payload (round trip, damaged entries refused with a
 // reason and never quoted), redactedToken(), and the read-only import of the Nullify CLI's
 // ~/.nullify/credentials.json (found, missing, other host, expired, malformed, numbers in
-// query_parameters, a file too big to be real).
+// query_parameters, a file too big to be real), read only when it can only be the user's own:
+// no symbolic link, no FIFO or device, nothing another user owns or can write, file or directory.
 
 #include "clicredentials.h"
 #include "credentials.h"
@@ -13,8 +14,16 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <atomic>
+#include <chrono>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 
@@ -88,6 +97,33 @@ QJsonObject cliEntry(qint64 expiresAt)
                         {u"query_parameters"_s, QJsonObject {{u"githubOwnerId"_s, u"123"_s}}}};
 }
 
+// A session for acme at <dir>/.nullify/credentials.json as the CLI leaves it: the directory
+// 0700, the file 0600. Empty if it could not be written.
+QString writeCliFile(const QTemporaryDir& dir)
+{
+    const QString directory = dir.filePath(u".nullify"_s);
+    const QString path = directory + u"/credentials.json"_s;
+    QFile out(path);
+    if (!QDir().mkpath(directory) || ::chmod(QFile::encodeName(directory).constData(), 0700) != 0
+        || !out.open(QIODevice::WriteOnly)
+        || out.write(json(QJsonObject {{u"acme.nullify.ai"_s, cliEntry(1893456000)}})) < 0 || !out.flush()
+        || ::chmod(QFile::encodeName(path).constData(), 0600) != 0)
+        return QString();
+    return path;
+}
+
+int changeMode(const QString& path, mode_t mode)
+{
+    return ::chmod(QFile::encodeName(path).constData(), mode);
+}
+
+// A path as the refusals show it, for the user to paste into a shell.
+QString shown(const QString& path)
+{
+    const QString home = QDir::homePath() + u'/';
+    return path.startsWith(home) ? u"~/"_s + path.mid(home.size()) : path;
+}
+
 } // namespace
 
 Q_DECLARE_METATYPE(nullify::session::Credentials)
@@ -129,6 +165,16 @@ private slots:
     void cliTooBig();
     void cliNotARegularFile();
     void cliIsNeverWritten();
+    void cliOwnFileIsRead();
+    void cliSymlinkedFileIsRefused();
+    void cliSymlinkedDirectoryIsRefused();
+    void cliWritableFileIsRefused_data();
+    void cliWritableFileIsRefused();
+    void cliRefusalQuotesAPathForTheShell();
+    void cliWritableDirectoryIsRefused_data();
+    void cliWritableDirectoryIsRefused();
+    void cliFifoIsRefusedWithoutWaiting();
+    void cliAnotherUsersFileIsRefused();
 };
 
 void TestCredentials::secondsLeft()
@@ -523,11 +569,16 @@ void TestCredentials::cliNotARegularFile()
     QVERIFY(QDir(dir.path()).mkpath(u"credentials.json"_s));
     QVERIFY(!CliCredentials::find(acme(), dir.filePath(u"credentials.json"_s), &whyNot, now));
     QVERIFY2(whyNot.contains(QLatin1String("not a regular file")), qPrintable(whyNot));
-    // An endless device behind a link: never read.
+    // An endless device behind a link: the link is not followed.
     const QString link = dir.filePath(u"zero.json"_s);
     QVERIFY(QFile::link(QStringLiteral("/dev/zero"), link));
     QVERIFY(!CliCredentials::find(acme(), link, &whyNot, now));
-    QVERIFY2(whyNot.contains(QLatin1String("not a regular file")), qPrintable(whyNot));
+    QVERIFY2(whyNot.contains(QLatin1String("symbolic link")), qPrintable(whyNot));
+    // The device itself: /dev is root's, so only root gets as far as the file.
+    if (::geteuid() != 0)
+        QSKIP("the device itself needs root: /dev belongs to root, and is refused as another user's first");
+    QVERIFY(!CliCredentials::find(acme(), QStringLiteral("/dev/zero"), &whyNot, now));
+    QCOMPARE(whyNot, u"/dev/zero is not a regular file; remove it and sign in with the Nullify CLI again"_s);
 }
 
 void TestCredentials::cliIsNeverWritten()
@@ -551,6 +602,193 @@ void TestCredentials::cliIsNeverWritten()
     QCOMPARE(QFileInfo(path).lastModified(), before);
     QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
              QStringList {u"credentials.json"_s});
+}
+
+void TestCredentials::cliOwnFileIsRead()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeCliFile(dir);
+    QVERIFY(!path.isEmpty());
+    QString whyNot;
+    QVERIFY2(CliCredentials::find(acme(), path, &whyNot, now), qPrintable(whyNot));
+    // Readable by others is the user's choice; only writing is checked.
+    QCOMPARE(changeMode(path, 0644), 0);
+    QCOMPARE(changeMode(QFileInfo(path).path(), 0755), 0);
+    QVERIFY2(CliCredentials::find(acme(), path, &whyNot, now), qPrintable(whyNot));
+    // A link higher up (the home directory may be one) is not the CLI's directory: still read.
+    const QString linkedDir = dir.filePath(u"linked-home"_s);
+    QVERIFY(QFile::link(dir.path(), linkedDir));
+    QVERIFY2(CliCredentials::find(acme(), linkedDir + u"/.nullify/credentials.json"_s, &whyNot, now),
+             qPrintable(whyNot));
+}
+
+void TestCredentials::cliSymlinkedFileIsRefused()
+{
+    // A good file elsewhere, and a link to it where the CLI's file is: another user able to make
+    // that link could point it at a session of theirs.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeCliFile(dir);
+    QVERIFY(!path.isEmpty());
+    const QString target = dir.filePath(u"elsewhere.json"_s);
+    QVERIFY(QFile::rename(path, target));
+    QVERIFY(QFile::link(target, path));
+    QString whyNot;
+    QVERIFY(!CliCredentials::find(acme(), path, &whyNot, now));
+    QCOMPARE(whyNot,
+             shown(path)
+                 + u" is a symbolic link, which is not followed; replace the link with the file or directory it "
+                   "points to"_s);
+}
+
+void TestCredentials::cliSymlinkedDirectoryIsRefused()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeCliFile(dir);
+    QVERIFY(!path.isEmpty());
+    const QString directory = QFileInfo(path).path();
+    const QString real = dir.filePath(u"real-nullify"_s);
+    QVERIFY(QDir().rename(directory, real));
+    QVERIFY(QFile::link(real, directory));
+    QVERIFY(QFileInfo(path).isFile()); // through the link, the file is there
+    QString whyNot;
+    QVERIFY(!CliCredentials::find(acme(), path, &whyNot, now));
+    QVERIFY2(whyNot.startsWith(shown(directory) + u" is a symbolic link"_s), qPrintable(whyNot));
+}
+
+void TestCredentials::cliWritableFileIsRefused_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::newRow("group-writable") << 0620;
+    QTest::newRow("world-writable") << 0602;
+    QTest::newRow("writable by all") << 0666;
+}
+
+void TestCredentials::cliWritableFileIsRefused()
+{
+    QFETCH(int, mode);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeCliFile(dir);
+    QVERIFY(!path.isEmpty());
+    QCOMPARE(changeMode(path, mode), 0);
+    QString whyNot;
+    QVERIFY(!CliCredentials::find(acme(), path, &whyNot, now));
+    QCOMPARE(whyNot, shown(path) + u" is writable by other users; run chmod 600 "_s + shown(path));
+    // The fix in the message works.
+    QCOMPARE(changeMode(path, 0600), 0);
+    QVERIFY2(CliCredentials::find(acme(), path, &whyNot, now), qPrintable(whyNot));
+}
+
+void TestCredentials::cliRefusalQuotesAPathForTheShell()
+{
+    // The fix is a command to paste: a path with a space (or a quote) is quoted for the shell.
+    QTemporaryDir base;
+    QVERIFY(base.isValid());
+    const QString home = base.filePath(u"Ada's home"_s);
+    QVERIFY(QDir().mkpath(home));
+    QTemporaryDir dir(home + u"/cli-XXXXXX"_s);
+    QVERIFY(dir.isValid());
+    const QString path = writeCliFile(dir);
+    QVERIFY(!path.isEmpty());
+    QCOMPARE(changeMode(path, 0666), 0);
+    QString whyNot;
+    QVERIFY(!CliCredentials::find(acme(), path, &whyNot, now));
+    const QString quoted = u"'"_s + QString(path).replace(u"'"_s, u"'\\''"_s) + u"'"_s;
+    QCOMPARE(whyNot, quoted + u" is writable by other users; run chmod 600 "_s + quoted);
+    // And a shell reads it back as the path.
+    QProcess shell;
+    shell.start(u"sh"_s, {u"-c"_s, u"printf %s "_s + quoted});
+    QVERIFY(shell.waitForFinished(10000));
+    QCOMPARE(QString::fromLocal8Bit(shell.readAllStandardOutput()), path);
+}
+
+void TestCredentials::cliWritableDirectoryIsRefused_data()
+{
+    QTest::addColumn<int>("mode");
+    QTest::newRow("group-writable") << 0770;
+    QTest::newRow("world-writable") << 0707;
+    QTest::newRow("sticky, like /tmp") << 01777;
+}
+
+void TestCredentials::cliWritableDirectoryIsRefused()
+{
+    // Anyone who can write to the directory can replace the file in it, whatever the file's mode.
+    QFETCH(int, mode);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeCliFile(dir);
+    QVERIFY(!path.isEmpty());
+    const QString directory = QFileInfo(path).path();
+    QCOMPARE(changeMode(directory, mode), 0);
+    QString whyNot;
+    QVERIFY(!CliCredentials::find(acme(), path, &whyNot, now));
+    QCOMPARE(whyNot, shown(directory) + u" is writable by other users; run chmod 700 "_s + shown(directory));
+    QCOMPARE(changeMode(directory, 0700), 0);
+    QVERIFY2(CliCredentials::find(acme(), path, &whyNot, now), qPrintable(whyNot));
+}
+
+void TestCredentials::cliFifoIsRefusedWithoutWaiting()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeCliFile(dir);
+    QVERIFY(!path.isEmpty());
+    QVERIFY(QFile::remove(path));
+    QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+
+    // Opening a FIFO to read waits for a writer unless it is opened non-blocking. Should find()
+    // wait, this thread becomes that writer after 5 s: the test then fails instead of hanging.
+    std::atomic<bool> returned {false};
+    std::atomic<bool> hadToWrite {false};
+    std::thread watchdog([&] {
+        for (int i = 0; i < 50 && !returned; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        if (returned)
+            return;
+        hadToWrite = true;
+        const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_NONBLOCK);
+        if (fd >= 0)
+            ::close(fd);
+    });
+    QString whyNot;
+    const bool found = CliCredentials::find(acme(), path, &whyNot, now).has_value();
+    returned = true;
+    watchdog.join();
+    QVERIFY2(!hadToWrite, "find() waited on the FIFO for a writer");
+    QVERIFY(!found);
+    QCOMPARE(whyNot, shown(path) + u" is not a regular file; remove it and sign in with the Nullify CLI again"_s);
+}
+
+void TestCredentials::cliAnotherUsersFileIsRefused()
+{
+    if (::geteuid() != 0)
+        QSKIP("giving the file to another user (chown) needs root; this machine's test runs are root");
+    constexpr uid_t nobody = 65534;
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = writeCliFile(dir);
+    QVERIFY(!path.isEmpty());
+    const QString directory = QFileInfo(path).path();
+    QString whyNot;
+
+    // Mode 0600, but not the user's: someone else's session (or a plant) in the user's directory.
+    QCOMPARE(::chown(QFile::encodeName(path).constData(), nobody, nobody), 0);
+    QVERIFY(!CliCredentials::find(acme(), path, &whyNot, now));
+    QCOMPARE(whyNot,
+             shown(path)
+                 + u" belongs to another user (uid 65534), so it may hold someone else's session; if it is yours, "
+                   "run sudo chown $(id -u) "_s
+                 + shown(path));
+
+    // The file the user's again, the directory another user's: they could replace the file.
+    QCOMPARE(::chown(QFile::encodeName(path).constData(), ::geteuid(), ::getegid()), 0);
+    QVERIFY2(CliCredentials::find(acme(), path, &whyNot, now), qPrintable(whyNot));
+    QCOMPARE(::chown(QFile::encodeName(directory).constData(), nobody, nobody), 0);
+    QVERIFY(!CliCredentials::find(acme(), path, &whyNot, now));
+    QVERIFY2(whyNot.startsWith(shown(directory) + u" belongs to another user (uid 65534)"_s), qPrintable(whyNot));
 }
 
 QTEST_GUILESS_MAIN(TestCredentials)

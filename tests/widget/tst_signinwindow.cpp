@@ -305,6 +305,9 @@ void TestSignInWindow::cliSessionIsOfferedOnlyForItsTenant()
     const Tenant sandboxTenant = *Tenant::fromInput(sandboxTenantText());
     const QString path = QDir::homePath() + QStringLiteral("/.nullify/credentials.json");
     QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
+    // Private whatever the umask: the import refuses a directory others can write to.
+    QVERIFY(QFile::setPermissions(QFileInfo(path).absolutePath(),
+                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
     const QJsonObject entry {
         {QStringLiteral("access_token"), QStringLiteral("cli-access-token-for-widget-test")},
         {QStringLiteral("refresh_token"), QStringLiteral("cli-refresh-token-for-widget-test")},
@@ -315,6 +318,7 @@ void TestSignInWindow::cliSessionIsOfferedOnlyForItsTenant()
     QVERIFY(file.open(QIODevice::WriteOnly));
     file.write(QJsonDocument(QJsonObject {{sandboxTenant.host, entry}}).toJson());
     QVERIFY(file.commit());
+    QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
     const auto removeFile = qScopeGuard([&] { QFile::remove(path); });
 
     createWindow(); // a fresh window, now that the file exists
