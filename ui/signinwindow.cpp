@@ -8,6 +8,7 @@
 
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QGuiApplication>
 #include <QHBoxLayout>
@@ -142,6 +143,14 @@ SignInWindow::SignInWindow(NetworkAccessManager* manager, QWidget* parent)
     m_cliButton->setAccessibleName(tr("Use the Nullify CLI session"));
     m_cliButton->setVisible(false);
     outer->addWidget(m_cliButton);
+
+    // In the button's place when the CLI's file is there but not read: the user signed in with the
+    // CLI and would otherwise never learn why it is not offered. Selectable, for the command; no
+    // full stop after it, so a copied command ends with the file name.
+    m_cliWarningLabel = wrappedLabel(QStringLiteral("cliWarningLabel"), this);
+    m_cliWarningLabel->setAccessibleName(tr("Nullify CLI session not used"));
+    m_cliWarningLabel->setTextFormat(Qt::PlainText); // a file name, never markup
+    outer->addWidget(m_cliWarningLabel);
 
     m_errorLabel = wrappedLabel(QStringLiteral("errorLabel"), this);
     m_errorLabel->setAccessibleName(tr("Sign-in error"));
@@ -349,10 +358,16 @@ void SignInWindow::useCliSession()
         return;
     // Read again: the file may have changed since the button appeared, or the tenant text with it.
     QString whyNot;
-    const std::optional<session::Credentials> credentials = session::CliCredentials::find(*tenant, m_cliPath, &whyNot);
+    auto refusal = session::CliCredentials::Refusal::NoSession;
+    const std::optional<session::Credentials> credentials
+        = session::CliCredentials::find(*tenant, m_cliPath, &whyNot, QDateTime::currentDateTimeUtc(), &refusal);
     if (!credentials) {
         qCInfo(lcSignInWindow).noquote() << "no usable CLI session:" << whyNot;
         m_cliButton->setVisible(false);
+        if (refusal == session::CliCredentials::Refusal::Unsafe) {
+            setCliWarning(whyNot);
+            return;
+        }
         setError(tr("The Nullify CLI has no usable session for %1 any more. Sign in with the browser instead.")
                      .arg(tenant->name));
         return;
@@ -372,14 +387,28 @@ void SignInWindow::copyAuthUrl()
 void SignInWindow::checkCliSession()
 {
     bool found = false;
+    QString whyUnsafe;
     const std::optional<session::Tenant> tenant = session::Tenant::fromInput(tenantText());
     if (tenant) {
         QString whyNot;
-        found = session::CliCredentials::find(*tenant, m_cliPath, &whyNot).has_value();
+        auto refusal = session::CliCredentials::Refusal::NoSession;
+        found = session::CliCredentials::find(*tenant, m_cliPath, &whyNot, QDateTime::currentDateTimeUtc(), &refusal)
+                    .has_value();
         if (!found)
             qCDebug(lcSignInWindow).noquote() << "no CLI session offered for" << tenant->name << ":" << whyNot;
+        // Absent or without this tenant: nothing to say. Unsafe: the user has a fix to make.
+        if (!found && refusal == session::CliCredentials::Refusal::Unsafe)
+            whyUnsafe = whyNot;
     }
     m_cliButton->setVisible(found);
+    setCliWarning(whyUnsafe);
+}
+
+void SignInWindow::setCliWarning(const QString& whyUnsafe)
+{
+    m_cliWarningLabel->setText(whyUnsafe.isEmpty() ? QString()
+                                                   : tr("The Nullify CLI session is not offered: %1").arg(whyUnsafe));
+    m_cliWarningLabel->setVisible(!whyUnsafe.isEmpty());
 }
 
 void SignInWindow::onFlowSucceeded(const session::Credentials& credentials)

@@ -88,6 +88,8 @@ private:
     void useCliSession();
     void copyAuthUrl();
     void checkCliSession();
+    // Says why the CLI's file is not read and how to fix it; empty hides it.
+    void setCliWarning(const QString& whyUnsafe);
     void onAuthUrlReady(const QUrl& url);
     void onFlowSucceeded(const session::Credentials& credentials);
     void onFlowFailed(const QString& message, bool cancelled);
@@ -117,6 +119,7 @@ private:
     QLineEdit* m_tokenEdit = nullptr;
     QPushButton* m_tokenSignInButton = nullptr;
     QPushButton* m_cliButton = nullptr;
+    QLabel* m_cliWarningLabel = nullptr;
     QLabel* m_statusLabel = nullptr;
     QPushButton* m_cancelButton = nullptr;
     QTimer* m_cliCheckTimer = nullptr;

@@ -31,6 +31,24 @@ constexpr double maxUnixSeconds = 253402300799.0;
 // Doubles hold every integer up to 2^53 exactly; such a number is written without a fraction.
 constexpr double maxExactInteger = 9007199254740992.0;
 
+// Why the file was not read: an empty reason when it was.
+struct NotRead
+{
+    NotRead(const QString& reason = QString(), CliCredentials::Refusal kind = CliCredentials::Refusal::NoSession)
+        : reason(reason)
+        , kind(kind)
+    { }
+
+    QString reason;
+    CliCredentials::Refusal kind;
+};
+
+// A file that is there but is not read until the user fixes what reason says.
+NotRead unsafe(const QString& reason)
+{
+    return NotRead(reason, CliCredentials::Refusal::Unsafe);
+}
+
 std::optional<Credentials> refuse(QString* whyNot, const QString& reason)
 {
     if (whyNot)
@@ -64,7 +82,7 @@ QString tooLarge(const QString& path)
 
 // Reads the opened file up to the cap, which holds on what is read: the file may grow after its
 // size was checked.
-QString readUpToCap(QFile& file, const QString& path, QByteArray* content)
+NotRead readUpToCap(QFile& file, const QString& path, QByteArray* content)
 {
     *content = file.read(maxFileBytes + 1);
     if (content->size() > maxFileBytes)
@@ -88,19 +106,20 @@ QString shellPath(const QString& path)
     return path.startsWith(home) ? QLatin1String("~/") + path.mid(home.size()) : path;
 }
 
-// Why the opened directory or file could hold something its owner did not write, or an empty
-// string. Anyone else who can write to it could plant a session of theirs (the app would then
-// work on their account) or a hostile file; fixMode is the chmod that makes it private again.
-QString notPrivate(const struct stat& status, const QString& path, const char* fixMode)
+// Why the opened directory or file could hold something its owner did not write, or no reason. Anyone else who can
+// write to it could plant a session of theirs (the app would then work on their account) or a hostile file; fixMode is
+// the chmod that makes it private again.
+NotRead notPrivate(const struct stat& status, const QString& path, const char* fixMode)
 {
     const QString shown = shellPath(path);
     if (status.st_uid != ::geteuid())
-        return QStringLiteral("%1 belongs to another user (uid %2), so it may hold someone else's session; "
-                              "if it is yours, run sudo chown $(id -u) %1")
-            .arg(shown, QString::number(status.st_uid));
+        return unsafe(QStringLiteral("%1 belongs to another user (uid %2), so it may hold someone else's session; "
+                                     "if it is yours, run sudo chown $(id -u) %1")
+                          .arg(shown, QString::number(status.st_uid)));
     if (status.st_mode & (S_IWGRP | S_IWOTH))
-        return QStringLiteral("%1 is writable by other users; run chmod %2 %1").arg(shown, QLatin1String(fixMode));
-    return QString();
+        return unsafe(
+            QStringLiteral("%1 is writable by other users; run chmod %2 %1").arg(shown, QLatin1String(fixMode)));
+    return NotRead();
 }
 
 QString systemError(const QString& path, int error)
@@ -109,16 +128,16 @@ QString systemError(const QString& path, int error)
 }
 
 // Why open(2) failed on the directory or the file, in words that say what to do.
-QString openFailure(int error, const QString& path, const QString& filePath)
+NotRead openFailure(int error, const QString& path, const QString& filePath)
 {
     if (error == ENOENT)
         return QStringLiteral("no Nullify CLI credentials at %1").arg(filePath);
     // O_NOFOLLOW fails on a link with ELOOP (EMLINK on FreeBSD); lstat tells a link from a loop.
     struct stat status;
     if (::lstat(QFile::encodeName(path).constData(), &status) == 0 && S_ISLNK(status.st_mode))
-        return QStringLiteral("%1 is a symbolic link, which is not followed; "
-                              "replace the link with the file or directory it points to")
-            .arg(shellPath(path));
+        return unsafe(QStringLiteral("%1 is a symbolic link, which is not followed; "
+                                     "replace the link with the file or directory it points to")
+                          .arg(shellPath(path)));
     if (error == ENOTDIR)
         return QStringLiteral("%1 is not a directory").arg(shellPath(path));
     return systemError(path, error);
@@ -128,7 +147,7 @@ QString openFailure(int error, const QString& path, const QString& filePath)
 // then the file in it are opened without following links, and each is checked on the opened
 // descriptor (fstat), so what is checked is what is read: nothing can be swapped in between.
 // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused as not a regular file.
-QString readCliFile(const QString& path, QByteArray* content)
+NotRead readCliFile(const QString& path, QByteArray* content)
 {
     const QFileInfo info(path);
     const QString directory = info.absolutePath();
@@ -140,8 +159,8 @@ QString readCliFile(const QString& path, QByteArray* content)
     struct stat status;
     if (::fstat(directoryFd, &status) != 0)
         return systemError(directory, errno);
-    if (const QString reason = notPrivate(status, directory, "700"); !reason.isEmpty())
-        return reason;
+    if (const NotRead refused = notPrivate(status, directory, "700"); !refused.reason.isEmpty())
+        return refused;
 
     const int fd = ::openat(directoryFd,
                             QFile::encodeName(info.fileName()).constData(),
@@ -157,10 +176,10 @@ QString readCliFile(const QString& path, QByteArray* content)
         return systemError(path, errno);
     // A FIFO or a device would block or never end; only a regular file is read.
     if (!S_ISREG(status.st_mode))
-        return QStringLiteral("%1 is not a regular file; remove it and sign in with the Nullify CLI again")
-            .arg(shellPath(path));
-    if (const QString reason = notPrivate(status, path, "600"); !reason.isEmpty())
-        return reason;
+        return unsafe(QStringLiteral("%1 is not a regular file; remove it and sign in with the Nullify CLI again")
+                          .arg(shellPath(path)));
+    if (const NotRead refused = notPrivate(status, path, "600"); !refused.reason.isEmpty())
+        return refused;
     if (status.st_size > maxFileBytes)
         return tooLarge(path);
     return readUpToCap(file, path, content);
@@ -169,14 +188,14 @@ QString readCliFile(const QString& path, QByteArray* content)
 #else
 
 // Without POSIX permissions to check (Windows): the file as it is, if it is a regular file.
-QString readCliFile(const QString& path, QByteArray* content)
+NotRead readCliFile(const QString& path, QByteArray* content)
 {
     const QFileInfo info(path);
     if (!info.exists())
         return QStringLiteral("no Nullify CLI credentials at %1").arg(path);
     // A FIFO or a device would block or never end; only a regular file is read.
     if (!info.isFile())
-        return QStringLiteral("%1 is not a regular file").arg(path);
+        return unsafe(QStringLiteral("%1 is not a regular file").arg(path));
     if (info.size() > maxFileBytes)
         return tooLarge(path);
     QFile file(path);
@@ -195,12 +214,14 @@ QString CliCredentials::defaultPath()
 }
 
 std::optional<Credentials>
-CliCredentials::find(const Tenant& tenant, const QString& path, QString* whyNot, const QDateTime& now)
+CliCredentials::find(const Tenant& tenant, const QString& path, QString* whyNot, const QDateTime& now, Refusal* refusal)
 {
     QByteArray json;
-    const QString notRead = readCliFile(path, &json);
-    if (!notRead.isEmpty())
-        return refuse(whyNot, notRead);
+    const NotRead notRead = readCliFile(path, &json);
+    if (refusal)
+        *refusal = notRead.kind;
+    if (!notRead.reason.isEmpty())
+        return refuse(whyNot, notRead.reason);
     return findIn(json, tenant, whyNot, now);
 }
 

@@ -58,9 +58,11 @@ private slots:
     void serviceTokenIsChecked_data();
     void serviceTokenIsChecked();
     void cliSessionIsOfferedOnlyForItsTenant();
+    void unsafeCliFileIsExplainedInsteadOfOffered();
 
 private:
     void createWindow();
+    QString writeCliFile(const QJsonObject& entry);
     QString sandboxTenantText() const { return m_sandbox->apiUrl(QString()).toString(); }
     QPushButton* button(const char* name) { return child<QPushButton>(m_window.get(), name); }
     QLineEdit* edit(const char* name) { return child<QLineEdit>(m_window.get(), name); }
@@ -296,29 +298,40 @@ void TestSignInWindow::serviceTokenIsChecked()
     QCOMPARE(m_browser->openCount(), 0);
 }
 
+// A CLI session for the sandbox in ~/.nullify/credentials.json, as the Nullify CLI writes it
+// (keyed by bare host), readable and writable by the user alone.
+QString TestSignInWindow::writeCliFile(const QJsonObject& entry)
+{
+    const Tenant sandboxTenant = *Tenant::fromInput(sandboxTenantText());
+    const QString path = QDir::homePath() + QStringLiteral("/.nullify/credentials.json");
+    // Private whatever the umask: the import refuses a directory others can write to.
+    if (!QDir().mkpath(QFileInfo(path).absolutePath())
+        || !QFile::setPermissions(QFileInfo(path).absolutePath(),
+                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner))
+        return QString();
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return QString();
+    file.write(QJsonDocument(QJsonObject {{sandboxTenant.host, entry}}).toJson());
+    if (!file.commit() || !QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return QString();
+    return path;
+}
+
 void TestSignInWindow::cliSessionIsOfferedOnlyForItsTenant()
 {
     if (qEnvironmentVariableIsEmpty("NULLIFY_TEST_KEYRING"))
         QSKIP("writes ~/.nullify/credentials.json: run under tests/support/with-test-keyring.sh (a throwaway HOME)");
 
-    // A CLI session for the sandbox, as the Nullify CLI writes it (keyed by bare host).
     const Tenant sandboxTenant = *Tenant::fromInput(sandboxTenantText());
-    const QString path = QDir::homePath() + QStringLiteral("/.nullify/credentials.json");
-    QVERIFY(QDir().mkpath(QFileInfo(path).absolutePath()));
-    // Private whatever the umask: the import refuses a directory others can write to.
-    QVERIFY(QFile::setPermissions(QFileInfo(path).absolutePath(),
-                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner));
     const QJsonObject entry {
         {QStringLiteral("access_token"), QStringLiteral("cli-access-token-for-widget-test")},
         {QStringLiteral("refresh_token"), QStringLiteral("cli-refresh-token-for-widget-test")},
         {QStringLiteral("expires_at"), QDateTime::currentSecsSinceEpoch() + 3600},
         {QStringLiteral("query_parameters"), QJsonObject {{QStringLiteral("githubOwnerId"), QStringLiteral("1")}}},
     };
-    QSaveFile file(path);
-    QVERIFY(file.open(QIODevice::WriteOnly));
-    file.write(QJsonDocument(QJsonObject {{sandboxTenant.host, entry}}).toJson());
-    QVERIFY(file.commit());
-    QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+    const QString path = writeCliFile(entry);
+    QVERIFY(!path.isEmpty());
     const auto removeFile = qScopeGuard([&] { QFile::remove(path); });
 
     createWindow(); // a fresh window, now that the file exists
@@ -349,6 +362,79 @@ void TestSignInWindow::cliSessionIsOfferedOnlyForItsTenant()
     QFile reread(path);
     QVERIFY(reread.open(QIODevice::ReadOnly));
     QCOMPARE(QJsonDocument::fromJson(reread.readAll()).object().value(sandboxTenant.host).toObject(), entry);
+}
+
+void TestSignInWindow::unsafeCliFileIsExplainedInsteadOfOffered()
+{
+    if (qEnvironmentVariableIsEmpty("NULLIFY_TEST_KEYRING"))
+        QSKIP("writes ~/.nullify/credentials.json: run under tests/support/with-test-keyring.sh (a throwaway HOME)");
+
+    const QString path = QDir::homePath() + QStringLiteral("/.nullify/credentials.json");
+    QFile::remove(path);
+    QLabel* warning = label("cliWarningLabel");
+    QVERIFY(warning);
+    QVERIFY(warning->wordWrap());
+    QVERIFY(warning->textInteractionFlags() & Qt::TextSelectableByMouse);
+    QVERIFY(!warning->accessibleName().isEmpty());
+
+    // No file at all: neither an offer nor a warning.
+    m_window->setTenantText(sandboxTenantText());
+    QVERIFY(!button("cliButton")->isVisible());
+    QVERIFY(!warning->isVisible());
+    QVERIFY(warning->text().isEmpty());
+
+    // A file that other users could have written: not offered, and the user is told why and how to fix it.
+    const QJsonObject entry {
+        {QStringLiteral("access_token"), QStringLiteral("cli-access-token-for-unsafe-file")},
+        {QStringLiteral("refresh_token"), QStringLiteral("cli-refresh-token-for-unsafe-file")},
+        {QStringLiteral("expires_at"), QDateTime::currentSecsSinceEpoch() + 3600},
+    };
+    QVERIFY(!writeCliFile(entry).isEmpty());
+    const auto removeFile = qScopeGuard([&] { QFile::remove(path); });
+    const QFileDevice::Permissions ownerOnly = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    QVERIFY(QFile::setPermissions(path, ownerOnly | QFileDevice::WriteGroup | QFileDevice::WriteOther));
+
+    createWindow(); // a fresh window, now that the file exists
+    warning = label("cliWarningLabel");
+    QTest::keyClicks(edit("tenantEdit"), sandboxTenantText());
+    QTRY_VERIFY(warning->isVisible());
+    QVERIFY(!button("cliButton")->isVisible());
+    const QString text = warning->text();
+    QVERIFY2(text.contains(QLatin1String("~/.nullify/credentials.json is writable by other users")), qPrintable(text));
+    QVERIFY2(text.contains(QLatin1String("run chmod 600 ~/.nullify/credentials.json")), qPrintable(text));
+    QVERIFY2(text.endsWith(QLatin1String("~/.nullify/credentials.json")), qPrintable(text)); // copyable as is
+    QVERIFY(!text.contains(QLatin1String("cli-access-token-for-unsafe-file")));
+    QVERIFY(m_window->errorText().isEmpty());
+
+    // Fixed as told: the next check offers the import and the warning goes.
+    QVERIFY(QFile::setPermissions(path, ownerOnly));
+    m_window->setTenantText(sandboxTenantText());
+    QVERIFY(button("cliButton")->isVisible());
+    QVERIFY(!warning->isVisible());
+    QVERIFY(warning->text().isEmpty());
+
+    // A safe file with no entry for the tenant typed: nothing to offer, nothing to warn about.
+    m_window->setTenantText(QStringLiteral("acme"));
+    QVERIFY(!button("cliButton")->isVisible());
+    QVERIFY(!warning->isVisible());
+
+    // A link in the file's place, even to a private file: not followed, and said so.
+    const QString target = QDir::homePath() + QStringLiteral("/cli-credentials-elsewhere.json");
+    QFile::remove(target);
+    QVERIFY(QFile::rename(path, target));
+    const auto removeTarget = qScopeGuard([&] { QFile::remove(target); });
+    QVERIFY(QFile::link(target, path));
+    m_window->setTenantText(sandboxTenantText());
+    QVERIFY(!button("cliButton")->isVisible());
+    QVERIFY(warning->isVisible());
+    QVERIFY2(warning->text().contains(QLatin1String("~/.nullify/credentials.json is a symbolic link")),
+             qPrintable(warning->text()));
+
+    // Gone again: nothing offered and nothing to warn about.
+    QVERIFY(QFile::remove(path));
+    m_window->setTenantText(sandboxTenantText());
+    QVERIFY(!button("cliButton")->isVisible());
+    QVERIFY(!warning->isVisible());
 }
 
 QTEST_MAIN(TestSignInWindow)
