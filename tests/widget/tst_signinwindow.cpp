@@ -413,6 +413,16 @@ void TestSignInWindow::unsafeCliFileIsExplainedInsteadOfOffered()
     QVERIFY(!warning->isVisible());
     QVERIFY(warning->text().isEmpty());
 
+    // Made unsafe between the offer and the click: nothing imported, and the reason shown.
+    QVERIFY(QFile::setPermissions(path, ownerOnly | QFileDevice::WriteOther));
+    QTest::mouseClick(button("cliButton"), Qt::LeftButton);
+    QVERIFY(m_signedIn.isEmpty());
+    QVERIFY(!button("cliButton")->isVisible());
+    QVERIFY(warning->isVisible());
+    QVERIFY2(warning->text().contains(QLatin1String("run chmod 600 ~/.nullify/credentials.json")),
+             qPrintable(warning->text()));
+    QVERIFY(QFile::setPermissions(path, ownerOnly));
+
     // A safe file with no entry for the tenant typed: nothing to offer, nothing to warn about.
     m_window->setTenantText(QStringLiteral("acme"));
     QVERIFY(!button("cliButton")->isVisible());
