@@ -34,7 +34,9 @@ void rebuildNeedles()
 
 // Credentials by their shape, for secrets this process never registered (an old token the
 // server echoes back, a token of another session). Group 1 is what stays: the scheme, the
-// header or the parameter name; the value after it becomes the replacement.
+// header or the parameter name; the value after it becomes the replacement. A value needs 8
+// characters to count as a credential (as a registered secret does), so prose such as
+// "'accessToken': no access token" or "Bearer realm" keeps its words.
 const QList<QRegularExpression>& credentialShapes()
 {
     // One copy per thread: a QRegularExpression shared between threads is not guaranteed safe.
@@ -44,13 +46,13 @@ const QList<QRegularExpression>& credentialShapes()
                                           R"([^\r\n"]+)"),
                            QRegularExpression::CaseInsensitiveOption),
         // An authorization scheme and its credentials, wherever it stands.
-        QRegularExpression(QStringLiteral(R"((\b(?:Bearer|Basic)\s+)[^\s"'&;,<>}\]\\]+)"),
+        QRegularExpression(QStringLiteral(R"((\b(?:Bearer|Basic)\s+)[^\s"'&;,<>}\]\\]{8,})"),
                            QRegularExpression::CaseInsensitiveOption),
         // name=value, name: value, "name": "value" for the names credentials go by.
         QRegularExpression(
             QStringLiteral(R"((\b(?:access_token|refresh_token|id_token|redemption_secret|session_id|accessToken|)"
                            R"(refreshToken|client_secret|password|api_key|token)["']?\s*[=:]\s*["']?))"
-                           R"([^\s"'&;,<>}\]\\]+)"),
+                           R"([^\s"'&;,<>}\]\\]{8,})"),
             QRegularExpression::CaseInsensitiveOption),
     };
     return shapes;

@@ -121,7 +121,7 @@ void TestSecretScrubber::credentialShapes_data()
                                    << "you sent Cookie: <redacted>";
     QTest::newRow("set-cookie header") << "Set-Cookie: access_token=tok987654; Max-Age=3600"
                                        << "Set-Cookie: <redacted>";
-    QTest::newRow("query") << "https://h/cb?session_id=s3ss10n&redemption_secret=ab12cd34&x=1"
+    QTest::newRow("query") << "https://h/cb?session_id=s3ss10n-42&redemption_secret=ab12cd34&x=1"
                            << "https://h/cb?session_id=<redacted>&redemption_secret=<redacted>&x=1";
     QTest::newRow("form") << "refresh_token=rt-value-1&grant_type=refresh_token"
                           << "refresh_token=<redacted>&grant_type=refresh_token";
@@ -144,6 +144,8 @@ void TestSecretScrubber::ordinaryTextIsLeftAlone_data()
     QTest::newRow("prose") << "the refresh token was rejected: unknown or revoked refresh token";
     QTest::newRow("cookie prose") << "missing refresh_token cookie";
     QTest::newRow("paging") << "GET /context/repositories?limit=50&nextToken=eyJwYWdlIjoyfQ";
+    QTest::newRow("decoding error") << "unexpected response [accessToken]: 'accessToken': no access token";
+    QTest::newRow("challenge") << "WWW-Authenticate: Bearer realm";
     QTest::newRow("status") << "server error (HTTP 503): injected fault: HTTP 503";
     QTest::newRow("empty") << "";
 }
