@@ -1,5 +1,7 @@
 #include "retryafter.h"
 
+#include "utctime.h"
+
 #include <QDate>
 #include <QTime>
 
@@ -228,7 +230,7 @@ std::optional<QDateTime> build(const Fields& f, int year)
     // (we do not know which half is wrong), so it is rejected rather than silently trusted.
     if (!date.isValid() || date.dayOfWeek() != f.weekday + 1)
         return std::nullopt;
-    return QDateTime(date, QTime(f.hour, f.minute, second), Qt::UTC);
+    return utcDateTime(date, QTime(f.hour, f.minute, second));
 }
 
 std::optional<QDateTime> parseWithReference(QByteArrayView raw, const QDateTime& reference)

@@ -35,6 +35,19 @@ packages=(
 # same clang version (14 on Debian 12, 18 on Ubuntu 24.04), so the version is asked of apt.
 clang_version=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -1 || true)
 packages+=(clang "libclang-rt-${clang_version:-14}-dev")
+# Packages that only some releases have, installed where apt knows them: Debian 13 moved the Qt SVG
+# plugins (the app and navigation icons) out of libqt6svg6 into qt6-svg-plugins.
+optional_packages=(qt6-svg-plugins)
+has_candidate() {
+    local candidate
+    candidate="$(apt-cache policy "$1" 2>/dev/null | awk '/Candidate:/ {print $2}')"
+    [[ -n "$candidate" && "$candidate" != "(none)" ]]
+}
+for package in "${optional_packages[@]}"; do
+    if has_candidate "$package"; then
+        packages+=("$package")
+    fi
+done
 # The contract check (tests/contract) runs Prism on Node.js. A node and npm already on PATH are
 # used as they are; only without them are Debian's packages installed.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -75,6 +88,12 @@ else
 
     log "installing ${#missing[@]} package(s), this can take a few minutes: ${missing[*]}"
     "${apt[@]}" update -qq
+    # Fresh package lists can know a release's optional package that the old ones did not.
+    for package in "${optional_packages[@]}"; do
+        if [[ -z "${installed[$package]:-}" && " ${missing[*]} " != *" $package "* ]] && has_candidate "$package"; then
+            missing+=("$package")
+        fi
+    done
 
     # Refuse clearly, before apt does, when a name has no candidate on this release.
     unavailable=()
@@ -94,9 +113,16 @@ else
     log "done"
 fi
 
-qt_version="$(dpkg-query -W -f='${Version}' qt6-base-dev)"
+release="$(. /etc/os-release 2>/dev/null && printf '%s' "${PRETTY_NAME:-}")"
+qt_version="$(qtpaths6 --qt-query QT_VERSION 2>/dev/null || true)"
+if [[ -z "$qt_version" ]]; then
+    qt_version="$(dpkg-query -W -f='${Version}' qt6-base-dev)" # e.g. 6.4.2+dfsg-10
+    qt_version="${qt_version#*:}"
+    qt_version="${qt_version%%[+~-]*}"
+fi
+log "found ${release:-an unknown release} with Qt $qt_version"
 if dpkg --compare-versions "$qt_version" lt 6.4; then
-    log "warning: qt6-base-dev is $qt_version but the project needs Qt 6.4 or newer" >&2
+    log "warning: Qt is $qt_version but the project needs Qt 6.4 or newer" >&2
 fi
 
 # Prism for the contract check, from tests/contract/package-lock.json. npm ci only when it is missing

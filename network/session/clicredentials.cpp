@@ -1,5 +1,7 @@
 #include "clicredentials.h"
 
+#include "utctime.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -270,7 +272,7 @@ CliCredentials::findIn(const QByteArray& json, const Tenant& tenant, QString* wh
         if (!expiresAt.isDouble() || !(seconds >= 0 && seconds <= maxUnixSeconds))
             return refuse(whyNot,
                           QStringLiteral("the CLI's expiry for %1 is not a time in Unix seconds").arg(tenant.host));
-        credentials.expiresAt = QDateTime::fromSecsSinceEpoch(static_cast<qint64>(seconds), Qt::UTC);
+        credentials.expiresAt = utcFromSecsSinceEpoch(static_cast<qint64>(seconds));
     }
     const std::optional<qint64> left = credentials.secondsLeft(now.toUTC());
     if (left && *left <= 0 && !credentials.canRefresh())

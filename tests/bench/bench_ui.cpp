@@ -16,6 +16,7 @@
 #include "sandboxhttp.h"
 #include "tenantapi.h"
 #include "types.h"
+#include "utctime.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -134,7 +135,7 @@ std::optional<QList<QList<Finding>>> loadPages(const Options& options, QString* 
     nullify::sandbox::TenantOptions tenantOptions;
     tenantOptions.seed = 1;
     tenantOptions.findingCount = options.findings;
-    tenantOptions.referenceTime = QDateTime(QDate(2025, 6, 1), QTime(0, 0), Qt::UTC); // the same tenant every day
+    tenantOptions.referenceTime = nullify::utcDateTime(QDate(2025, 6, 1), QTime(0, 0)); // the same tenant every day
     nullify::sandbox::TenantApi tenant(tenantOptions);
     nullify::sandbox::Router router;
     tenant.registerRoutes(router);

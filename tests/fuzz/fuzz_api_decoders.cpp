@@ -21,6 +21,7 @@
 #include "fuzzsupport.h"
 #include "jsonreader.h"
 #include "types.h"
+#include "utctime.h"
 
 #include <QDateTime>
 #include <QNetworkReply>
@@ -139,7 +140,7 @@ void checkStorable(const session::Credentials& credentials)
 // A fixed "now", so that a crash file replays the same way on any day.
 const QDateTime& now()
 {
-    static const QDateTime value(QDate(2025, 6, 1), QTime(12, 0), Qt::UTC);
+    static const QDateTime value = nullify::utcDateTime(QDate(2025, 6, 1), QTime(12, 0));
     return value;
 }
 

@@ -5,6 +5,7 @@
 
 #include "fuzzsupport.h"
 #include "retryafter.h"
+#include "utctime.h"
 
 #include <QDate>
 #include <QDateTime>
@@ -25,10 +26,10 @@ namespace {
 const std::array<QDateTime, 5>& references()
 {
     static const std::array<QDateTime, 5> values {
-        QDateTime(QDate(1994, 11, 6), QTime(8, 49, 37), Qt::UTC),
-        QDateTime(QDate(2025, 6, 1), QTime(12, 0), Qt::UTC),
-        QDateTime(QDate(2049, 12, 31), QTime(23, 59, 59), Qt::UTC),
-        QDateTime(QDate(1, 1, 1), QTime(0, 0), Qt::UTC),
+        nullify::utcDateTime(QDate(1994, 11, 6), QTime(8, 49, 37)),
+        nullify::utcDateTime(QDate(2025, 6, 1), QTime(12, 0)),
+        nullify::utcDateTime(QDate(2049, 12, 31), QTime(23, 59, 59)),
+        nullify::utcDateTime(QDate(1, 1, 1), QTime(0, 0)),
         QDateTime(QDate(2030, 3, 1), QTime(1, 30), QTimeZone(-12 * 3600)),
     };
     return values;

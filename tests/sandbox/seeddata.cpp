@@ -1,5 +1,7 @@
 #include "seeddata.h"
 
+#include "utctime.h"
+
 #include <QJsonValue>
 
 #include <algorithm>
@@ -110,7 +112,7 @@ std::optional<Severity> severityFromName(const QString& name)
 
 QString isoTime(qint64 secondsSinceEpoch)
 {
-    return QDateTime::fromSecsSinceEpoch(secondsSinceEpoch, Qt::UTC).toString(Qt::ISODate);
+    return nullify::utcFromSecsSinceEpoch(secondsSinceEpoch).toString(Qt::ISODate);
 }
 
 QString priorityLabel(const Finding& finding)

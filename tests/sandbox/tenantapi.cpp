@@ -2,6 +2,7 @@
 
 #include "seeddata.h"
 #include "tenantjson.h"
+#include "utctime.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -1540,7 +1541,7 @@ TenantApi::TenantApi(const TenantOptions& options, QObject* parent)
     d->options = options;
     QDateTime reference = options.referenceTime;
     if (!reference.isValid()) {
-        reference = QDateTime(QDateTime::currentDateTimeUtc().date(), QTime(0, 0), Qt::UTC);
+        reference = nullify::utcDateTime(QDateTime::currentDateTimeUtc().date(), QTime(0, 0));
     }
     d->tenant = seed::Tenant::generate(options.seed, std::max(0, options.findingCount), reference.toSecsSinceEpoch());
     d->clock = [] { return QDateTime::currentMSecsSinceEpoch(); };

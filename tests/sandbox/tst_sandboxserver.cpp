@@ -3,6 +3,7 @@
 // Tenant routes are not needed: the tests register a tiny route of their own.
 
 #include "sandboxserver.h"
+#include "utctime.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -73,10 +74,8 @@ QByteArray httpDate(const QDateTime& time)
 
 QDateTime parseHttpDate(const QByteArray& text)
 {
-    QDateTime time
-        = QLocale::c().toDateTime(QString::fromLatin1(text), QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"));
-    time.setTimeSpec(Qt::UTC);
-    return time;
+    return nullify::asUtc(
+        QLocale::c().toDateTime(QString::fromLatin1(text), QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'")));
 }
 
 // The value of the cookie `name` in a Set-Cookie value as Qt hands it over (several folded with
@@ -766,7 +765,7 @@ void TestSandboxServer::faultStatusWithRetryAfterDateAndSkew()
     // A verbatim Retry-After string.
     QVERIFY(m_server->faultPlan().addJsonText(
         QByteArrayLiteral(R"({"path": "/auth/cli/session", "fault": "status", "status": 503, "retryAfter": ")")
-            + httpDate(QDateTime(QDate(2030, 1, 2), QTime(3, 4, 5), Qt::UTC)) + "\"}",
+            + httpDate(nullify::utcDateTime(QDate(2030, 1, 2), QTime(3, 4, 5))) + "\"}",
         &error));
     QCOMPARE(api("POST", QStringLiteral("/auth/cli/session"), R"({"port": 1})").header("Retry-After"),
              QByteArrayLiteral("Wed, 02 Jan 2030 03:04:05 GMT"));

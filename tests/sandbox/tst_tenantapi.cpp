@@ -1,6 +1,7 @@
 // The tenant's API through the Router, as the server dispatches it (no socket needed): shapes per
 // the OpenAPI bundle, paging and filters, required parameters, the long-running work, bad input.
 #include "tenantapi.h"
+#include "utctime.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -13,7 +14,7 @@ using namespace nullify::sandbox;
 
 namespace {
 
-const QDateTime referenceTime(QDate(2026, 3, 2), QTime(0, 0), Qt::UTC);
+const QDateTime referenceTime = nullify::utcDateTime(QDate(2026, 3, 2), QTime(0, 0));
 
 struct Reply
 {

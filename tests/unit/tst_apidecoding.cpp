@@ -4,6 +4,7 @@
 
 #include "jsonreader.h"
 #include "types.h"
+#include "utctime.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -604,7 +605,7 @@ void TestApiDecoding::scanRunPage()
     QCOMPARE(run.status, ScanStatus::InProgress);
     QCOMPARE(run.statusText, QStringLiteral("in progress"));
     QCOMPARE(run.isDefaultBranch, std::optional<bool>(true));
-    QCOMPARE(run.startedAt, QDateTime(QDate(2025, 3, 1), QTime(10, 0), Qt::UTC));
+    QCOMPARE(run.startedAt, nullify::utcDateTime(QDate(2025, 3, 1), QTime(10, 0)));
     QVERIFY(!run.completedAt.isValid());
     QCOMPARE(run.newFindings, 3);
     QCOMPARE(run.liveFindings, 20);
@@ -612,7 +613,7 @@ void TestApiDecoding::scanRunPage()
     const ScanRun& failed = result.value().items.at(1);
     QCOMPARE(failed.status, ScanStatus::Failed);
     QCOMPARE(failed.errorMessage, QStringLiteral("clone failed: 認証エラー"));
-    QCOMPARE(failed.completedAt, QDateTime(QDate(2025, 2, 28), QTime(10, 5), Qt::UTC));
+    QCOMPARE(failed.completedAt, nullify::utcDateTime(QDate(2025, 2, 28), QTime(10, 5)));
 
     // nothing is required here: an empty object is an empty page without a total
     const auto empty = decodeScanRunPage("{}");
@@ -651,7 +652,7 @@ void TestApiDecoding::findingsPage()
     QCOMPARE(f.priorityScore, std::optional<qint64>(87));
     QCOMPARE(f.autofixState, AutofixState::None);
     QVERIFY(!f.isResolved);
-    QCOMPARE(f.updatedAt, QDateTime(QDate(2025, 3, 2), QTime(11, 30, 0, 123), Qt::UTC));
+    QCOMPARE(f.updatedAt, nullify::utcDateTime(QDate(2025, 3, 2), QTime(11, 30, 0, 123)));
     const Finding& g = page.items.at(1);
     QCOMPARE(g.type, FindingType::Dependencies);
     QCOMPARE(g.severity, Severity::Critical);
@@ -917,7 +918,7 @@ void TestApiDecoding::cloudScan()
     QVERIFY(!status.value().isFinal());
     QCOMPARE(status.value().providers.size(), 3);
     QCOMPARE(status.value().providers.at(0).status, ScanStatus::Completed);
-    QCOMPARE(status.value().providers.at(0).completedAt, QDateTime(QDate(2025, 3, 1), QTime(10, 4), Qt::UTC));
+    QCOMPARE(status.value().providers.at(0).completedAt, nullify::utcDateTime(QDate(2025, 3, 1), QTime(10, 4)));
     QCOMPARE(status.value().providers.at(2).errorMessage, QStringLiteral("Berechtigung verweigert ✗"));
 
     const auto none = decodeCloudScanStatus(R"({"scanId": "cs-2", "overallStatus": "completed", "providers": null})");
@@ -1081,7 +1082,7 @@ void TestApiDecoding::autofixStatus()
     QCOMPARE(s.currentPhase, QStringLiteral("fixing"));
     QCOMPARE(s.iterations, std::optional<int>(2));
     QVERIFY(!s.isAutoFixable);
-    QCOMPARE(s.lastActivityAt, QDateTime(QDate(2025, 3, 1), QTime(10, 0, 3), Qt::UTC));
+    QCOMPARE(s.lastActivityAt, nullify::utcDateTime(QDate(2025, 3, 1), QTime(10, 0, 3)));
 
     // terminal is the server's word, whatever the state says
     const auto cached = decodeAutofixStatus(R"({"status": {"state": "cached", "terminal": true}})");

@@ -6,6 +6,7 @@
 #include "authapi.h"
 #include "callbackrequest.h"
 #include "credentials.h"
+#include "utctime.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -65,7 +66,7 @@ QJsonObject realRefreshMetadata()
 // The instant every refresh decoding below happens at: Sunday 1 June 2025, 12:00 UTC.
 const QDateTime& refreshNow()
 {
-    static const QDateTime now(QDate(2025, 6, 1), QTime(12, 0), Qt::UTC);
+    static const QDateTime now = nullify::utcDateTime(QDate(2025, 6, 1), QTime(12, 0));
     return now;
 }
 
@@ -174,7 +175,7 @@ void TestAuthApi::cliSessionBad()
 
 void TestAuthApi::cliTokenGood()
 {
-    const QDateTime now(QDate(2025, 3, 1), QTime(12, 0), Qt::UTC);
+    const QDateTime now = nullify::utcDateTime(QDate(2025, 3, 1), QTime(12, 0));
     const auto result = AuthApi::decodeCliToken(toJson(goodToken()), now);
     QVERIFY2(result.isOk(), qPrintable(result.isOk() ? QString() : result.error().toString()));
     const Credentials& credentials = result.value();
@@ -247,7 +248,7 @@ void TestAuthApi::cliTokenLongestLifetimeIsStorable()
 {
     // A century is the most a server may say; what it gives must survive the keychain round trip,
     // or the next start finds a damaged entry and signs the user out.
-    const QDateTime now(QDate(2025, 6, 1), QTime(12, 0), Qt::UTC);
+    const QDateTime now = nullify::utcDateTime(QDate(2025, 6, 1), QTime(12, 0));
     const qint64 century = qint64(100) * 366 * 24 * 60 * 60;
     const auto result
         = AuthApi::decodeCliToken(toJson(edited(goodToken(), QStringLiteral("expires_in"), double(century))), now);

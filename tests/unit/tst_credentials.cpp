@@ -7,6 +7,7 @@
 #include "clicredentials.h"
 #include "credentials.h"
 #include "tenant.h"
+#include "utctime.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -45,7 +46,7 @@ Credentials userSession()
     credentials.kind = Credentials::Kind::UserSession;
     credentials.accessToken = accessToken;
     credentials.refreshToken = refreshToken;
-    credentials.expiresAt = QDateTime(QDate(2030, 5, 6), QTime(7, 8, 9, 123), Qt::UTC);
+    credentials.expiresAt = nullify::utcDateTime(QDate(2030, 5, 6), QTime(7, 8, 9, 123));
     // Out of alphabetical order on purpose: the order must survive.
     credentials.scope = {{QStringLiteral("githubOwnerId"), QStringLiteral("123")},
                          {QStringLiteral("azureOrganizationId"), QStringLiteral("a b&c=d")}};
@@ -76,7 +77,7 @@ Tenant acme()
     return *Tenant::fromInput(QStringLiteral("acme"));
 }
 
-const QDateTime now = QDateTime(QDate(2025, 1, 1), QTime(12, 0), Qt::UTC);
+const QDateTime now = nullify::utcDateTime(QDate(2025, 1, 1), QTime(12, 0));
 
 // The object with one field set, or removed when the value is undefined.
 QJsonObject withField(QJsonObject object, const char* key, const QJsonValue& value)
@@ -285,7 +286,7 @@ void TestCredentials::payloadOffsetExpiryIsUtc()
     object.insert(u"expires_at"_s, u"2030-05-06T09:08:09+02:00"_s);
     const std::optional<Credentials> back = fromKeychainPayload(json(object));
     QVERIFY(back);
-    QCOMPARE(back->expiresAt, QDateTime(QDate(2030, 5, 6), QTime(7, 8, 9), Qt::UTC));
+    QCOMPARE(back->expiresAt, nullify::utcDateTime(QDate(2030, 5, 6), QTime(7, 8, 9)));
     QCOMPARE(back->expiresAt.timeSpec(), Qt::UTC);
 }
 
@@ -371,7 +372,7 @@ void TestCredentials::cliFound()
     QCOMPARE(credentials->kind, Credentials::Kind::UserSession);
     QCOMPARE(credentials->accessToken, accessToken);
     QCOMPARE(credentials->refreshToken, refreshToken);
-    QCOMPARE(credentials->expiresAt, QDateTime::fromSecsSinceEpoch(1893456000, Qt::UTC));
+    QCOMPARE(credentials->expiresAt, nullify::utcFromSecsSinceEpoch(1893456000));
     QCOMPARE(credentials->expiresAt.timeSpec(), Qt::UTC);
     QCOMPARE(credentials->scope, (nullify::api::QueryParameters {{u"githubOwnerId"_s, u"123"_s}}));
     QVERIFY(credentials->canRefresh());

@@ -1,5 +1,6 @@
 // Unit tests for the HTTP-date parser and the Retry-After delay computation.
 #include "retryafter.h"
+#include "utctime.h"
 
 #include <QRandomGenerator>
 #include <QtTest>
@@ -60,7 +61,7 @@ QByteArray asctime(const QDateTime& utc)
 
 QDateTime utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0)
 {
-    return QDateTime(QDate(y, mo, d), QTime(h, mi, s), Qt::UTC);
+    return nullify::utcDateTime(QDate(y, mo, d), QTime(h, mi, s));
 }
 
 // The fixed "now" of every delay test.
@@ -247,7 +248,8 @@ void TestRetryAfter::roundTripsAcrossCalendar()
     // Every day of a leap and a non-leap year, at varied times, in all three forms.
     for (const QDate& start : {QDate(2023, 1, 1), QDate(2024, 1, 1)}) {
         for (QDate d = start; d.year() == start.year(); d = d.addDays(1)) {
-            const QDateTime when(d, QTime((d.day() * 7) % 24, (d.day() * 13) % 60, d.month() * 4), Qt::UTC);
+            const QDateTime when
+                = nullify::utcDateTime(d, QTime((d.day() * 7) % 24, (d.day() * 13) % 60, d.month() * 4));
             QCOMPARE(parseHttpDate(imfFixdate(when), kNow), std::optional<QDateTime>(when));
             QCOMPARE(parseHttpDate(rfc850(when), kNow), std::optional<QDateTime>(when));
             QCOMPARE(parseHttpDate(asctime(when), kNow), std::optional<QDateTime>(when));

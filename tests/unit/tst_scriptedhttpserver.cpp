@@ -12,6 +12,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTimeZone>
@@ -386,9 +387,19 @@ void TestScriptedHttpServer::closeBeforeResponseGivesRemoteHostClosed()
     QNetworkReply* reply = get(QStringLiteral("/gone"));
     QVERIFY(waitFinished(reply));
     QCOMPARE(reply->error(), QNetworkReply::RemoteHostClosedError);
-    QVERIFY(m_server->requestCount() >= 1); // 2 with Qt 6.4.2: the original and one resend
-    // Every attempt arrived on a connection of its own, and each one was closed.
-    QCOMPARE(m_server->connectionCount(), m_server->requestCount());
+    // What the server saw: the request and Qt's own resends of it (2 in all with Qt 6.4 and 6.8),
+    // each on a connection of its own that the script closed. How many connections Qt opens besides
+    // is its business (Qt 6.8 opened 3 for the 2 requests), so they are not counted.
+    const QList<RecordedRequest> requests = m_server->requests();
+    QVERIFY(!requests.isEmpty());
+    QVERIFY(requests.size() <= 4); // Qt gives up after its channel's few reconnect attempts
+    QSet<int> connections;
+    for (const RecordedRequest& request : requests) {
+        QCOMPARE(request.method, QByteArrayLiteral("GET"));
+        QCOMPARE(request.path, QStringLiteral("/gone"));
+        connections.insert(request.connectionId);
+    }
+    QCOMPARE(connections.size(), requests.size());
     QTRY_COMPARE(m_server->openConnectionCount(), 0);
 }
 

@@ -17,6 +17,7 @@
 #include "scanrunsmodel.h"
 #include "session.h"
 #include "tenant.h"
+#include "utctime.h"
 
 #include <QAbstractItemModelTester>
 #include <QColor>
@@ -87,8 +88,8 @@ Finding makeFinding(int i)
     f.priorityScore = i % 100;
     // Some times share a second (ties), one has none.
     if (i != 3)
-        f.updatedAt = QDateTime::fromSecsSinceEpoch(1'700'000'000 + (i * 7919) % 5000, Qt::UTC);
-    f.createdAt = QDateTime::fromSecsSinceEpoch(1'690'000'000 + i, Qt::UTC);
+        f.updatedAt = nullify::utcFromSecsSinceEpoch(1'700'000'000 + (i * 7919) % 5000);
+    f.createdAt = nullify::utcFromSecsSinceEpoch(1'690'000'000 + i);
     return f;
 }
 
@@ -126,7 +127,7 @@ ScanRun makeRun(int i, ScanStatus status)
     run.branch = i % 2 ? QStringLiteral("main") : QStringLiteral("feature/x");
     run.isDefaultBranch = i % 2;
     run.commitHash = QStringLiteral("0123456789abcdef%1").arg(i);
-    run.startedAt = QDateTime::fromSecsSinceEpoch(1'700'000'000 + i * 60, Qt::UTC);
+    run.startedAt = nullify::utcFromSecsSinceEpoch(1'700'000'000 + i * 60);
     if (nullify::api::isFinal(status))
         run.completedAt = run.startedAt.addSecs(30);
     run.newFindings = i;
@@ -704,7 +705,7 @@ void TestModels::pentestScansModel()
         s.appId = QStringLiteral("app-%1").arg(i % 2);
         s.status = status;
         s.progress = progress;
-        s.startTime = QDateTime::fromSecsSinceEpoch(1'700'000'000 + i * 100, Qt::UTC);
+        s.startTime = nullify::utcFromSecsSinceEpoch(1'700'000'000 + i * 100);
         if (s.isFinal())
             s.endTime = s.startTime.addSecs(50);
         return s;

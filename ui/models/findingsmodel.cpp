@@ -1,6 +1,7 @@
 #include "findingsmodel.h"
 
 #include "displaytext.h"
+#include "utctime.h"
 
 #include <QGuiApplication>
 #include <QLoggingCategory>
@@ -194,7 +195,7 @@ QVariant FindingsModel::sortValue(const api::Finding& f, const RowKeys& k, int c
         return int(k.status);
     case UpdatedColumn:
         // An unknown time sorts before every known one, as the fast path's smallest qint64 does.
-        return f.updatedAt.isValid() ? f.updatedAt : QDateTime::fromMSecsSinceEpoch(noTime / 2, Qt::UTC);
+        return f.updatedAt.isValid() ? f.updatedAt : nullify::utcFromMSecsSinceEpoch(noTime / 2);
     case LocationColumn:
         // The path, then the line as a number: "a.c:9" before "a.c:10". U+0001 sorts before any
         // character of a path, so "a" still comes before "a/b".
