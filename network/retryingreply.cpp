@@ -537,6 +537,13 @@ void RetryingReply::onAttemptFinished()
                         .arg(m_attemptBodyBytes)
                         .arg(QString::fromLatin1(m_attempt->rawHeader("Content-Length")));
     }
+    // What normally proves that a request without a body went out is Qt's own attempt to send it
+    // again, which the send-once device refuses (above): requestSent() needs a body byte. When the
+    // server closes the connection after reading the head and Qt reports it at once, without that
+    // attempt, nothing says whether the head was written, so a request that must not run twice
+    // counts as sent (the soak saw a cloud-scan start reach the server twice under load).
+    if (status == 0 && error == QNetworkReply::RemoteHostClosedError && m_sendOnce)
+        m_attemptSent = true;
     const bool cutMidBody = status != 0 && m_bodyMode == BodyMode::Deliver && RetryPolicy::isTransportError(error);
     if (status == 0 || cutMidBody) {
         // A body already handed to the caller can not be taken back, so a failure mid-body is only
