@@ -42,6 +42,31 @@ QByteArray verbOf(QNetworkAccessManager::Operation operation, const QNetworkRequ
     }
 }
 
+// The operation Qt knows for this verb, so the request goes out the way QNetworkAccessManager sends
+// it (a GET with no body and no Content-Length); a verb Qt has no operation for stays custom. An
+// empty body counts as none: sendCustomRequest() wraps even an empty QByteArray in a device.
+QNetworkAccessManager::Operation qtOperationFor(const QByteArray& verb, const QIODevice* body)
+{
+    const bool hasBody = body && (body->isSequential() || body->size() > body->pos());
+    if (verb == "GET" && !hasBody)
+        return QNetworkAccessManager::GetOperation;
+    if (verb == "HEAD" && !hasBody)
+        return QNetworkAccessManager::HeadOperation;
+    if (verb == "DELETE" && !hasBody)
+        return QNetworkAccessManager::DeleteOperation;
+    if (verb == "PUT" && body)
+        return QNetworkAccessManager::PutOperation;
+    if (verb == "POST" && body)
+        return QNetworkAccessManager::PostOperation;
+    return QNetworkAccessManager::CustomOperation;
+}
+
+bool sendsNoBody(QNetworkAccessManager::Operation operation)
+{
+    return operation == QNetworkAccessManager::GetOperation || operation == QNetworkAccessManager::HeadOperation
+        || operation == QNetworkAccessManager::DeleteOperation;
+}
+
 bool isRedirectStatus(int status)
 {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -94,15 +119,17 @@ qint64 responseCap(const QNetworkRequest& request, qint64 managerCap)
 
 } // namespace
 
-// Qt 6.4's HTTP layer sends a request again by itself when its connection closes before the
-// response starts: on a fresh connection if the method is idempotent
-// (QHttpNetworkConnectionChannel::handleUnexpectedEOF), on a reused keep-alive connection whatever
-// the method (its socket-error path). The retry layer never sees such a send, so it would bypass
-// the attempt limit, the backoff and the retry budget, and for a POST it is a duplicate. Every
-// attempt is therefore sent with a custom verb (never idempotent to Qt) and a body, even an empty
+// Qt's HTTP layer sends a request again by itself, once, when the server closes the connection
+// after reading the request and before answering: on a fresh connection and on a reused keep-alive
+// one, whatever the method (tst_qtresendcanary pins this on the running Qt). The retry layer never
+// sees such a send. For a request that may run again it is accepted, as curl and Go accept it: it
+// is what keeps a GET on a keep-alive connection the server closed while idle from failing, it
+// costs nothing when no connection closes, and the soak counts these resends apart from the
+// policy's retries. For a request whose repetition could repeat an effect (POST, PATCH or another
+// verb that is not idempotent, none marked idempotent) it would be a duplicate outside the attempt
+// limit and the retry budget. Such a request is sent with a custom verb and a body, even an empty
 // one, that refuses the rewind Qt needs for a resend: Qt then reports ContentReSendError, which the
-// reply turns back into the connection loss it was, and the retry policy decides. The price is a
-// "Content-Length: 0" on a GET or DELETE, which HTTP allows.
+// reply turns back into the connection loss it was, and the retry policy decides.
 class SendOnceDevice : public QIODevice
 {
 public:
@@ -276,18 +303,23 @@ void RetryingReply::sendAttempt()
         }
     }
 
-    // Every attempt gets a body Qt can send only once (see SendOnceDevice). Two are left alone: a
-    // sequential body (one too large to keep for replay) has no size to promise, and Qt buffers it
-    // and could still resend it; a HEAD as a custom verb would have Qt wait for a body that never
-    // comes.
+    // A request that must not run twice gets a body Qt can send only once (see SendOnceDevice),
+    // unless its body is sequential (one too large to keep for replay): that has no size to
+    // promise, and Qt buffers it and could still resend it. Any other request goes out as itself.
     m_sendOnce = nullptr;
-    QNetworkAccessManager::Operation operation = m_operation;
-    if (m_verb != "HEAD" && !(bodyDevice && bodyDevice->isSequential())) {
+    QNetworkAccessManager::Operation operation;
+    if (!m_markedIdempotent && !RetryPolicy::isIdempotentMethod(m_verb)
+        && !(bodyDevice && bodyDevice->isSequential())) {
         m_sendOnce = new SendOnceDevice(bodyDevice, this);
         bodyDevice = m_sendOnce;
         operation = QNetworkAccessManager::CustomOperation;
-        attemptRequest.setAttribute(QNetworkRequest::CustomVerbAttribute, m_verb);
+    } else {
+        operation = qtOperationFor(m_verb, bodyDevice);
+        if (sendsNoBody(operation))
+            bodyDevice = nullptr;
     }
+    if (operation == QNetworkAccessManager::CustomOperation)
+        attemptRequest.setAttribute(QNetworkRequest::CustomVerbAttribute, m_verb);
 
     m_state = State::Sending;
     m_bodyMode = BodyMode::Undecided;

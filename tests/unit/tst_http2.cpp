@@ -1,8 +1,8 @@
 // The network core over HTTP/2 and TLS, the way the real API is reached, against a real HTTP/2
-// server (nghttpd from nghttp2-server, serving files). Every attempt goes out as a custom verb with
-// a body Qt may send only once (RetryingReply's SendOnceDevice); these tests prove that such
-// requests, an empty GET or DELETE body among them, are well-formed HTTP/2 that a strict server
-// answers, once each.
+// server (nghttpd from nghttp2-server, serving files). A request that must not run twice goes out as
+// a custom verb with a body Qt may send only once (RetryingReply's SendOnceDevice), an empty one for
+// a POST without a body; any other as itself. These tests prove that both kinds are well-formed
+// HTTP/2 that a strict server answers, once each.
 
 #include "networkaccessmanager.h"
 #include "networkattributes.h"

@@ -124,6 +124,8 @@ private slots:
     void sequentialBodyUnderSpoolLimitIsRetried();
     void postWithBodyRetriedOn429_data();
     void postWithBodyRetriedOn429();
+    void requestGoesOutLikePlainManager_data();
+    void requestGoesOutLikePlainManager();
 
 private:
     QNetworkRequest uploadRequest(const QString& path, bool markedIdempotent) const;
@@ -514,6 +516,79 @@ void tst_RequestBodies::postWithBodyRetriedOn429()
     } else {
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), firstStatus);
         QCOMPARE(reply->attribute(toAttribute(nullify::ReplyAttribute::AttemptCount)).toInt(), 1);
+    }
+}
+
+void tst_RequestBodies::requestGoesOutLikePlainManager_data()
+{
+    QTest::addColumn<QByteArray>("verb");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("marked");
+
+    // A request that may run again goes out as QNetworkAccessManager sends it: no body and no
+    // Content-Length where there is no body (RFC 9110 section 8.6), Qt's own operation for the verb.
+    QTest::newRow("GET") << QByteArray("GET") << QByteArray() << false;
+    QTest::newRow("HEAD") << QByteArray("HEAD") << QByteArray() << false;
+    QTest::newRow("DELETE") << QByteArray("DELETE") << QByteArray() << false;
+    QTest::newRow("OPTIONS") << QByteArray("OPTIONS") << QByteArray() << false;
+    QTest::newRow("PUT") << QByteArray("PUT") << QByteArray("{\"name\":\"x\"}") << false;
+    QTest::newRow("POST marked idempotent") << QByteArray("POST") << QByteArray("{\"query\":\"open\"}") << true;
+}
+
+void tst_RequestBodies::requestGoesOutLikePlainManager()
+{
+    QFETCH(QByteArray, verb);
+    QFETCH(QByteArray, body);
+    QFETCH(bool, marked);
+
+    m_server->setFallback([](const RecordedRequest&) { return ScriptedResponse::status(200); });
+    QNetworkAccessManager plain;
+    plain.setProxy(QNetworkProxy::NoProxy);
+    auto sendWith = [&](QNetworkAccessManager& manager) {
+        QNetworkRequest request(m_server->url(QStringLiteral("/v1/items?page=2")));
+        request.setRawHeader("User-Agent", "tst_requestbodies"); // ours would name the app
+        if (!body.isEmpty())
+            request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        if (marked)
+            request.setAttribute(toAttribute(nullify::RequestAttribute::MarkedIdempotent), true);
+        std::unique_ptr<QNetworkReply> reply;
+        if (verb == "GET")
+            reply.reset(manager.get(request));
+        else if (verb == "HEAD")
+            reply.reset(manager.head(request));
+        else if (verb == "DELETE")
+            reply.reset(manager.deleteResource(request));
+        else if (verb == "PUT")
+            reply.reset(manager.put(request, body));
+        else if (verb == "POST")
+            reply.reset(manager.post(request, body));
+        else
+            reply.reset(manager.sendCustomRequest(request, verb));
+        return nullify::test::waitForFinished(reply.get(), ReplyTimeout) && reply->error() == QNetworkReply::NoError;
+    };
+    QVERIFY(sendWith(plain));
+    QVERIFY(sendWith(*m_nam));
+
+    QCOMPARE(m_server->requestCount(), 2);
+    const RecordedRequest fromPlain = m_server->requests().at(0);
+    const RecordedRequest fromOurs = m_server->requests().at(1);
+    // Header names are case-insensitive and their order carries no meaning.
+    auto headerSet = [](const RecordedRequest& request) {
+        QStringList lines;
+        for (const auto& [name, value] : request.headers)
+            lines << QString::fromLatin1(name.toLower() + ": " + value);
+        lines.sort();
+        return lines;
+    };
+    QCOMPARE(fromOurs.method, verb);
+    QCOMPARE(fromOurs.method, fromPlain.method);
+    QCOMPARE(fromOurs.target, fromPlain.target);
+    QCOMPARE(headerSet(fromOurs), headerSet(fromPlain));
+    QCOMPARE(fromOurs.body, body);
+    QCOMPARE(fromOurs.body, fromPlain.body);
+    if (body.isEmpty()) {
+        QVERIFY2(!fromOurs.hasHeader("Content-Length"), fromOurs.header("Content-Length").constData());
+        QVERIFY(!fromOurs.hasHeader("Transfer-Encoding"));
     }
 }
 
