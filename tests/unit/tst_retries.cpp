@@ -896,8 +896,17 @@ void tst_Retries::resetMidBodyGetIsRetried()
         QVERIFY(RetryPolicy::isTransportError(watch.retries.first().networkError));
         QCOMPARE(watch.finished, 1);
         QCOMPARE(watch.errors, 0);
-        // The cut-off request and the retry, and no resend of Qt's own (see closeBeforeResponse).
-        QCOMPARE(m_server->requestCount("GET", path), 2);
+        // The cut-off request and the retry. Qt 6.4 may also send the cut-off GET once more by
+        // itself, on a new connection, and still end the attempt with half the body and no error
+        // (the answer to its resend never reaches the reply; the truncation check sends the retry).
+        // Accepted for a GET, as in closeBeforeResponse; a POST gets no such resend.
+        QStringList seen;
+        for (const RecordedRequest& request : m_server->requests()) {
+            if (request.path == path)
+                seen << QStringLiteral("connection %1 at %2 ms").arg(request.connectionId).arg(request.receivedAtMs);
+        }
+        const int sent = m_server->requestCount("GET", path);
+        QVERIFY2(sent == 2 || sent == 3, qPrintable(seen.join(QStringLiteral(", "))));
     }
 }
 
