@@ -126,15 +126,20 @@ NetworkAccessManager::createRequest(Operation op, const QNetworkRequest& request
     return new RetryingReply(this, op, callerRequest, outgoingData, policy);
 }
 
-QNetworkReply* NetworkAccessManager::sendAttempt(Operation op, const QNetworkRequest& request, QIODevice* body)
+void NetworkAccessManager::prepareForAttempts(QNetworkRequest& request) const
 {
     // Qt's cookie jar is off: it would keep every Set-Cookie (the rotated refresh token among
     // them) in memory, send it with every later call, and replace the Cookie header the session
     // sets on its refresh call with whatever it stored last. Cookies are the session's business.
-    QNetworkRequest attempt(request);
-    attempt.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
-    attempt.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    return QNetworkAccessManager::createRequest(op, attempt, body);
+    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
+    if (!m_userAgent.isEmpty() && !request.hasRawHeader("User-Agent"))
+        request.setRawHeader("User-Agent", m_userAgent);
+}
+
+QNetworkReply* NetworkAccessManager::sendAttempt(Operation op, const QNetworkRequest& request, QIODevice* body)
+{
+    return QNetworkAccessManager::createRequest(op, request, body);
 }
 
 } // namespace nullify

@@ -71,6 +71,8 @@ protected:
 private:
     friend class RetryingReply;
 
+    // Settings of this manager every attempt of a request carries, applied once per request.
+    void prepareForAttempts(QNetworkRequest& request) const;
     QNetworkReply* sendAttempt(Operation op, const QNetworkRequest& request, QIODevice* body);
     bool needsAuthentication(const QNetworkRequest& request) const;
     RetryBudget& budgetFor(const QString& key);

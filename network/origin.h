@@ -18,7 +18,10 @@ inline bool isSameOrigin(const QUrl& a, const QUrl& b)
 // "localhost" or a loopback address (127.0.0.0/8, ::1): the only hosts this app talks plain http to.
 inline bool isLoopbackHost(const QString& host)
 {
-    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+    // The usual spellings first: parsing an address costs more than the rest of this check, and it
+    // runs for every attempt to a sandbox on this machine.
+    if (host == QLatin1String("127.0.0.1") || host == QLatin1String("::1")
+        || host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
         return true;
     const QHostAddress address(host);
     return !address.isNull() && address.isLoopback();

@@ -106,6 +106,7 @@ private:
     RetryPolicy m_policy;
     bool m_markedIdempotent = false;
     qint64 m_maxResponseBytes; // the largest body taken in (RequestAttribute::MaxResponseBytes)
+    QVariant m_requestedRedirectPolicy; // the caller's; every attempt goes out with manual redirects
 
     State m_state = State::Preparing;
     QPointer<QNetworkReply> m_attempt;
