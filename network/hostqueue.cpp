@@ -1,0 +1,31 @@
+#include "hostqueue.h"
+
+#include <utility>
+
+namespace nullify {
+
+QList<RetryingReply*> HostQueue::takeAll()
+{
+    QList<RetryingReply*> all = std::exchange(m_first, {});
+    all.append(std::exchange(m_rest, {}));
+    return all;
+}
+
+bool HostQueue::throttleUntil(const RetryInfo& info)
+{
+    const QDeadlineTimer end(info.delay.count(), Qt::PreciseTimer);
+    if (isThrottled() && end.deadline() <= m_throttleEnd.deadline())
+        return false;
+    m_throttleEnd = end;
+    m_throttle = info;
+    m_throttleTimer.start(int(info.delay.count()));
+    return true;
+}
+
+void HostQueue::endThrottle()
+{
+    m_throttleTimer.stop();
+    m_throttle = RetryInfo();
+}
+
+} // namespace nullify
