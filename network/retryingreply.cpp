@@ -785,9 +785,12 @@ bool RetryingReply::scheduleRetry(int status, QNetworkReply::NetworkError error)
     const std::optional<RetryInfo> hostWait = fromRetryAfter ? m_manager->waitForHost(this) : std::nullopt;
     if (hostWait) {
         // The host's wait (the same Retry-After, or a longer one) is this retry's: it goes when
-        // the host's ends, with the requests that wait for it.
-        info.delay = std::chrono::milliseconds(now.msecsTo(hostWait->dueAt));
-        info.dueAt = hostWait->dueAt;
+        // the host's ends, with the requests that wait for it. The same answer started both
+        // waits a moment apart: only a longer one counts as the host's.
+        if (hostWait->dueAt > info.dueAt) {
+            info.delay = std::chrono::milliseconds(now.msecsTo(hostWait->dueAt));
+            info.dueAt = hostWait->dueAt;
+        }
         info.host = hostWait->host;
     } else {
         m_retryTimer.start(int(delay.count()), Qt::PreciseTimer, this);
