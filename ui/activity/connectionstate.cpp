@@ -151,10 +151,13 @@ void ConnectionState::update()
     const std::optional<RetryInfo> info = soonest ? m_tracker->pendingRetry(soonest) : std::nullopt;
     const QDateTime due = info ? info->dueAt : QDateTime();
     const QString waitingHost = m_tracker ? m_tracker->soonestHostWait() : QString();
-    const bool soonestChanged = soonest != m_soonestRetry.data() || due != m_soonestDue || waitingHost != m_waitingHost;
+    const QDateTime hostDue = waitingHost.isEmpty() ? QDateTime() : m_tracker->hostWaits().value(waitingHost).dueAt;
+    const bool soonestChanged = soonest != m_soonestRetry.data() || due != m_soonestDue || waitingHost != m_waitingHost
+        || hostDue != m_waitingHostDue;
     m_soonestRetry = soonest;
     m_soonestDue = due;
     m_waitingHost = waitingHost;
+    m_waitingHostDue = hostDue;
 
     const bool offline = m_systemOffline || m_transportOffline;
     State state = State::Online;

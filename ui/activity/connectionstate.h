@@ -106,6 +106,7 @@ private:
     QPointer<QNetworkReply> m_soonestRetry;
     QDateTime m_soonestDue;
     QString m_waitingHost;
+    QDateTime m_waitingHostDue; // a later Retry-After makes a host's wait longer
 
     QTimer m_probeTimer;
     std::chrono::milliseconds m_probeFirst {5000};
