@@ -16,9 +16,13 @@ bool HostQueue::throttleUntil(const RetryInfo& info)
     const QDeadlineTimer end(info.delay.count(), Qt::PreciseTimer);
     if (isThrottled() && end.deadline() <= m_throttleEnd.deadline())
         return false;
+    const bool started = !isThrottled();
     m_throttleEnd = end;
-    m_throttle = info;
     m_throttleTimer.start(int(info.delay.count()));
+    // A countdown shows whole seconds: answers a moment apart make one wait, told once.
+    if (!started && info.dueAt < m_throttle.dueAt.addMSecs(1000))
+        return false;
+    m_throttle = info;
     return true;
 }
 

@@ -55,7 +55,8 @@ public:
     // The host's wait after a Retry-After: nothing goes to it until the timer fires.
     bool isThrottled() const { return m_throttleTimer.isActive(); }
     RetryInfo throttle() const { return m_throttle; }
-    // Starts the wait or makes it longer; false when it already lasts at least that long.
+    // Starts the wait or makes it longer. True when that is news for a countdown: the wait
+    // started, or it ends a second or more later than throttle() said so far.
     bool throttleUntil(const RetryInfo& info);
     void endThrottle();
     QTimer& throttleTimer() { return m_throttleTimer; }

@@ -85,8 +85,8 @@ signals:
     void retryScheduled(QNetworkReply* reply, const nullify::RetryInfo& info);
     void hostThrottled(const QString& host); // its retry budget is empty
     // The host asked to be left alone (429/503 with Retry-After, capped at the policy's
-    // retryAfterCap): once per wait, again only when a later answer makes it longer. info.dueAt
-    // is when it ends; info.host is `host`.
+    // retryAfterCap): once per wait, again only when a later answer makes it a second or more
+    // longer. info.dueAt is when it ends; info.host is `host`.
     void hostWaitStarted(const QString& host, const nullify::RetryInfo& info);
     void hostWaitEnded(const QString& host);
     // One per failed refresh that ended the session, however many requests were waiting.
