@@ -1,11 +1,15 @@
 #include "networkaccessmanager.h"
 
 #include "accesstokenprovider.h"
+#include "hostqueue.h"
+#include "logging.h"
 #include "networkattributes.h"
 #include "origin.h"
 #include "retrybudget.h"
 #include "retryingreply.h"
 #include "tokenrefreshcoordinator.h"
+
+#include <algorithm>
 
 namespace nullify {
 
@@ -140,6 +144,168 @@ void NetworkAccessManager::prepareForAttempts(QNetworkRequest& request) const
 QNetworkReply* NetworkAccessManager::sendAttempt(Operation op, const QNetworkRequest& request, QIODevice* body)
 {
     return QNetworkAccessManager::createRequest(op, request, body);
+}
+
+QString NetworkAccessManager::hostKey(const QUrl& url)
+{
+    const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : 80;
+    return url.host().toLower() + QLatin1Char(':') + QString::number(url.port(defaultPort));
+}
+
+HostQueue* NetworkAccessManager::hostQueue(const QString& key)
+{
+    auto& host = m_hosts[key];
+    if (!host) {
+        host = std::make_shared<HostQueue>(key);
+        HostQueue* queue = host.get();
+        connect(&queue->throttleTimer(), &QTimer::timeout, this, [this, queue] {
+            qCInfo(lcRetry) << "the wait for" << queue->key() << "is over";
+            queue->endThrottle();
+            emit hostWaitEnded(queue->key());
+            dispatch(queue);
+        });
+    }
+    return host.get();
+}
+
+bool NetworkAccessManager::isHostWaiting(const QString& host) const
+{
+    const auto found = m_hosts.constFind(host);
+    return found != m_hosts.cend() && found.value()->isThrottled();
+}
+
+std::optional<RetryInfo> NetworkAccessManager::hostWait(const QString& host) const
+{
+    if (!isHostWaiting(host))
+        return std::nullopt;
+    return m_hosts.value(host)->throttle();
+}
+
+int NetworkAccessManager::waitingRequests(const QString& host) const
+{
+    const auto found = m_hosts.constFind(host);
+    return found == m_hosts.cend() ? 0 : found.value()->waitingCount();
+}
+
+bool NetworkAccessManager::admit(RetryingReply* reply, bool first, bool leftQueue)
+{
+    HostQueue* host = hostQueue(hostKey(reply->m_request.url()));
+    // A reply just taken from the queue goes ahead of the ones still in it; any other waits
+    // behind them.
+    if (!host->isThrottled() && host->hasRoom() && (leftQueue || !host->hasWaitingAhead(first))) {
+        host->attemptStarted();
+        reply->m_slotHost = host;
+        return true;
+    }
+    host->enqueue(reply, first || leftQueue);
+    reply->m_waitingIn = host;
+    return false;
+}
+
+std::optional<RetryInfo> NetworkAccessManager::waitForHost(RetryingReply* reply)
+{
+    HostQueue* host = hostQueue(hostKey(reply->m_request.url()));
+    if (!host->isThrottled())
+        return std::nullopt;
+    host->enqueue(reply, true);
+    reply->m_waitingIn = host;
+    return host->throttle();
+}
+
+void NetworkAccessManager::leaveQueue(RetryingReply* reply)
+{
+    if (HostQueue* host = std::exchange(reply->m_waitingIn, nullptr))
+        host->remove(reply);
+}
+
+void NetworkAccessManager::attemptEnded(HostQueue* host, bool usedHttp2)
+{
+    host->attemptEnded();
+    if (usedHttp2)
+        host->setSpeaksHttp2();
+    // From the event loop: the reply whose attempt ended decides first what comes next (a 401
+    // starts the refresh, and the next request must then wait for its token, not go with the old).
+    if (!host->isEmpty() && !m_dispatchScheduled) {
+        m_dispatchScheduled = true;
+        QMetaObject::invokeMethod(this, &NetworkAccessManager::dispatchWaiting, Qt::QueuedConnection);
+    }
+}
+
+void NetworkAccessManager::dispatchWaiting()
+{
+    m_dispatchScheduled = false;
+    const auto hosts = m_hosts;
+    for (const auto& host : hosts)
+        dispatch(host.get());
+}
+
+void NetworkAccessManager::dispatch(HostQueue* host)
+{
+    // Each reply taken may finish at once (and its owner react), so the queue is looked at anew
+    // every time.
+    while (!host->isThrottled() && host->hasRoom() && !host->isEmpty()) {
+        RetryingReply* next = host->takeNext();
+        next->m_waitingIn = nullptr;
+        next->m_leftQueue = true;
+        next->resumeFromQueue();
+    }
+}
+
+void NetworkAccessManager::throttleHost(const QUrl& url, int status, std::chrono::milliseconds delay)
+{
+    delay = std::min(delay, m_policy.retryAfterCap);
+    if (delay.count() <= 0)
+        return;
+    HostQueue* host = hostQueue(hostKey(url));
+    RetryInfo info;
+    info.delay = delay;
+    info.dueAt = QDateTime::currentDateTimeUtc().addMSecs(delay.count());
+    info.httpStatus = status;
+    info.fromRetryAfter = true;
+    info.reason = QStringLiteral("HTTP %1").arg(status);
+    info.host = host->key();
+    if (!host->throttleUntil(info))
+        return;
+    qCInfo(lcRetry) << "HTTP" << status << "from" << host->key() << "with Retry-After: every request to it waits"
+                    << delay.count() << "ms";
+    emit hostWaitStarted(host->key(), info);
+}
+
+void NetworkAccessManager::retryHostNow(const QString& key)
+{
+    const auto found = m_hosts.constFind(key);
+    if (found == m_hosts.cend())
+        return;
+    HostQueue* host = found.value().get();
+    if (host->isThrottled()) {
+        qCInfo(lcRetry) << "the wait for" << key << "ended early (retry now)";
+        host->endThrottle();
+        emit hostWaitEnded(key);
+    }
+    dispatch(host);
+}
+
+void NetworkAccessManager::cancelWaiting(const QString& key)
+{
+    const auto found = m_hosts.constFind(key);
+    if (found == m_hosts.cend())
+        return;
+    HostQueue* host = found.value().get();
+    QList<QPointer<RetryingReply>> waiting;
+    for (RetryingReply* reply : host->takeAll()) {
+        reply->m_waitingIn = nullptr;
+        waiting.append(reply);
+    }
+    qCInfo(lcRetry) << "cancelling" << waiting.size() << "request(s) waiting for" << key;
+    if (host->isThrottled()) {
+        host->endThrottle();
+        emit hostWaitEnded(key);
+    }
+    // Each abort finishes a reply, whose owner may delete others of the list.
+    for (const QPointer<RetryingReply>& reply : waiting) {
+        if (reply)
+            reply->abort();
+    }
 }
 
 } // namespace nullify

@@ -19,6 +19,9 @@ struct RetryInfo
     QNetworkReply::NetworkError networkError = QNetworkReply::NoError;
     bool fromRetryAfter = false; // the delay is the server's Retry-After, not computed backoff
     QString reason; // short, human readable: "HTTP 503", "connection refused", "timed out"
+    // Not empty: the wait is the host's (NetworkAccessManager::hostKey()), after its Retry-After;
+    // every request to it waits until dueAt, and the UI shows one countdown for them all.
+    QString host;
 };
 
 } // namespace nullify

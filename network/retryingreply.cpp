@@ -1,5 +1,6 @@
 #include "retryingreply.h"
 
+#include "hostqueue.h"
 #include "logging.h"
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
@@ -240,6 +241,9 @@ RetryingReply::RetryingReply(NetworkAccessManager* manager,
 
 RetryingReply::~RetryingReply()
 {
+    if (m_manager)
+        m_manager->leaveQueue(this);
+    releaseSlot();
     discardAttempt();
 }
 
@@ -276,12 +280,20 @@ void RetryingReply::sendAttempt()
         return;
     }
 
+    const bool leftQueue = std::exchange(m_leftQueue, false);
     const bool withToken = m_manager->needsAuthentication(m_request);
     TokenRefreshCoordinator* refresh = m_manager->refreshCoordinator();
     if (withToken && refresh->isRefreshing()) {
         // A token is being replaced: send with the new one only.
         m_state = State::WaitingForToken;
         waitForTokenRefresh();
+        return;
+    }
+    // The host's queue: while Qt's connections to it are busy or it waits out a Retry-After.
+    releaseSlot();
+    const bool first = m_attemptsSent > 0 || m_request.priority() == QNetworkRequest::HighPriority;
+    if (!m_manager->admit(this, first, leftQueue)) {
+        m_state = State::Queued;
         return;
     }
 
@@ -391,6 +403,21 @@ void RetryingReply::sendAttempt()
     else
         emit attemptStarted(m_attemptsSent);
     emit m_manager->attemptStarted(this, m_attemptsSent);
+}
+
+void RetryingReply::resumeFromQueue()
+{
+    if (m_state == State::WaitingToRetry)
+        retryNow();
+    else if (m_state == State::Queued)
+        sendAttempt();
+}
+
+void RetryingReply::releaseSlot(bool usedHttp2)
+{
+    HostQueue* host = std::exchange(m_slotHost, nullptr);
+    if (host && m_manager)
+        m_manager->attemptEnded(host, usedHttp2);
 }
 
 void RetryingReply::relayDownloadProgress(QNetworkReply* attempt)
@@ -550,6 +577,8 @@ void RetryingReply::onAttemptFinished()
 {
     if (sender() != m_attempt || m_state != State::Sending)
         return;
+    if (m_slotHost)
+        releaseSlot(m_attempt->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool());
     const int status = m_attempt->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     // An answer proves the request went out, whatever requestSent() said: Qt 6.4 emits it only
     // once a body byte was written, so never for a POST without a body (a cloud-scan start).
@@ -596,6 +625,13 @@ void RetryingReply::onAttemptFinished()
 
     if (m_manager && status != 429 && status < 500) // the host is answering; a retry gets its token back
         m_manager->recordSuccess(m_request.url(), std::exchange(m_attemptHoldsRetryToken, false));
+    if (m_manager && (status == 429 || status == 503)) {
+        // The host asks every request to wait, not only this one.
+        const auto wait = RetryAfter::delay(
+            m_attempt->rawHeader("Retry-After"), m_attempt->rawHeader("Date"), QDateTime::currentDateTimeUtc());
+        if (wait)
+            m_manager->throttleHost(m_request.url(), status, *wait);
+    }
     if (isRedirectStatus(status) && followRedirect(status))
         return;
     if (status == 401 && replayAfterUnauthorized())
@@ -785,9 +821,21 @@ bool RetryingReply::scheduleRetry(int status, QNetworkReply::NetworkError error)
                               << " in " << delay.count() << " ms (" << info.reason
                               << (fromRetryAfter ? ", Retry-After)" : ")");
     m_state = State::WaitingToRetry;
-    m_nextAttemptAt = info.dueAt;
     m_waitClock.start();
-    m_retryTimer.start(int(delay.count()), Qt::PreciseTimer, this);
+    const std::optional<RetryInfo> hostWait = fromRetryAfter ? m_manager->waitForHost(this) : std::nullopt;
+    if (hostWait) {
+        // The host's wait (the same Retry-After, or a longer one) is this retry's: it goes when
+        // the host's ends, with the requests that wait for it. The same answer started both
+        // waits a moment apart: only a longer one counts as the host's.
+        if (hostWait->dueAt > info.dueAt) {
+            info.delay = std::chrono::milliseconds(now.msecsTo(hostWait->dueAt));
+            info.dueAt = hostWait->dueAt;
+        }
+        info.host = hostWait->host;
+    } else {
+        m_retryTimer.start(int(delay.count()), Qt::PreciseTimer, this);
+    }
+    m_nextAttemptAt = info.dueAt;
     emit retryScheduled(info);
     emit m_manager->retryScheduled(this, info);
     return true;
@@ -809,6 +857,10 @@ void RetryingReply::retryNow()
 {
     if (m_state != State::WaitingToRetry)
         return;
+    if (m_waitingIn && m_manager) {
+        m_manager->retryHostNow(m_waitingIn->key()); // resumes this one too
+        return;
+    }
     m_retryTimer.stop();
     m_totalWaitedMs += m_waitClock.elapsed();
     m_nextAttemptAt = QDateTime();
@@ -931,6 +983,9 @@ void RetryingReply::finish()
     m_retryTimer.stop();
     m_watchdog.stop();
     stopWaitingForTokenRefresh();
+    if (m_manager)
+        m_manager->leaveQueue(this);
+    releaseSlot();
     discardAttempt();
 
     setAttribute(toAttribute(ReplyAttribute::AttemptCount), m_attemptsSent);

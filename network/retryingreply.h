@@ -13,6 +13,7 @@
 
 namespace nullify {
 
+class HostQueue;
 class NetworkAccessManager;
 class ReplayableBody;
 class SendOnceDevice;
@@ -44,7 +45,8 @@ public:
     bool isSequential() const override { return true; }
 
 public slots:
-    // Skips the rest of a retry wait and sends the next attempt now.
+    // Skips the rest of a retry wait and sends the next attempt now. When the wait is the host's
+    // (its Retry-After), ends the host's wait: every request waiting for it goes.
     void retryNow();
 
 signals:
@@ -62,12 +64,17 @@ protected:
     void sslConfigurationImplementation(QSslConfiguration& configuration) const override;
 
 private:
-    enum class State { Preparing, WaitingForToken, Sending, WaitingToRetry, Finished };
+    friend class NetworkAccessManager; // its host queues hold replies and resume them
+
+    // Queued: waiting in the manager's queue for its host (see NetworkAccessManager).
+    enum class State { Preparing, WaitingForToken, Queued, Sending, WaitingToRetry, Finished };
     // How the current attempt's body is treated once its headers are known.
     enum class BodyMode { Undecided, Deliver, Hold };
 
     void start();
     void sendAttempt();
+    void resumeFromQueue();
+    void releaseSlot(bool usedHttp2 = false);
     void onMetaDataChanged();
     void onAttemptReadyRead();
     void onAttemptFinished();
@@ -98,6 +105,9 @@ private:
     void finishTooLarge();
 
     QPointer<NetworkAccessManager> m_manager;
+    HostQueue* m_slotHost = nullptr; // the host the current attempt counts against while in Qt
+    HostQueue* m_waitingIn = nullptr; // the host queue this reply waits in
+    bool m_leftQueue = false; // resumeFromQueue() is sending it: ahead of the rest of the queue
     QNetworkAccessManager::Operation m_operation;
     QNetworkRequest m_request; // the request as it stands now: redirects change URL, method, headers
     QByteArray m_verb;

@@ -214,16 +214,18 @@ void TestAuthRefresh::singleFlight()
         QCOMPARE(reply->error(), QNetworkReply::NoError);
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
         QCOMPARE(reply->readAll(), QByteArrayLiteral("{\"ok\":true}"));
-        QCOMPARE(reply->attribute(toAttribute(ReplyAttribute::AttemptCount)).toInt(), 2);
-        // Per request: first the old token, then one replay with the new one.
+        // Per request: the old token only if it was sent before the refresh started (then one
+        // replay), else only the new one: the others waited in the manager for it.
         const auto received = requestsTo(QStringLiteral("/api/item/%1").arg(i));
-        QCOMPARE(received.size(), 2);
-        QCOMPARE(received.at(0).header("Authorization"), kOldAuth);
-        QCOMPARE(received.at(1).header("Authorization"), kNewAuth);
+        QCOMPARE(reply->attribute(toAttribute(ReplyAttribute::AttemptCount)).toInt(), received.size());
+        QVERIFY(received.size() == 1 || received.at(0).header("Authorization") == kOldAuth);
+        QCOMPARE(received.constLast().header("Authorization"), kNewAuth);
         reply->deleteLater();
     }
-    QCOMPARE(m_server->requestCount(), 2 * kRequests);
-    QCOMPARE(requestsWithAuthorization(kOldAuth), kRequests);
+    // Only what Qt could send at once went out with the old token (HostQueue::http1Limit).
+    const int oldTokens = requestsWithAuthorization(kOldAuth);
+    QVERIFY(oldTokens >= 1 && oldTokens <= 6);
+    QCOMPARE(m_server->requestCount(), kRequests + oldTokens);
     QCOMPARE(requestsWithAuthorization(kNewAuth), kRequests);
     QCOMPARE(reauth.count(), 0);
     QVERIFY(!m_manager->isRefreshingToken());

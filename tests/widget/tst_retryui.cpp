@@ -78,9 +78,30 @@ struct Fixture
     QVBoxLayout* layout = nullptr;
 };
 
+// The same with the status bar's connection state in the window, online.
+struct StatusFixture : Fixture
+{
+    StatusFixture()
+        : state(tracker.get(), &reachability)
+        , status(new ConnectionStatusWidget(&state))
+    {
+        layout->addWidget(status);
+    }
+
+    ManualReachability reachability {true};
+    ConnectionState state;
+    ConnectionStatusWidget* status;
+};
+
 ScriptedResponse busy(const QByteArray& retryAfter)
 {
     return ScriptedResponse::status(503, "busy").header("Retry-After", retryAfter);
+}
+
+// Makes the whole host wait 5 s (a 429 with Retry-After).
+ScriptedResponse hostBusy()
+{
+    return ScriptedResponse::status(429).header("Retry-After", "5");
 }
 
 } // namespace
@@ -96,6 +117,8 @@ private slots:
     void countdownShowsTicksAndRetryNow();
     void cancelAbortsAndNothingMoreIsSent();
     void overCapRetryAfterShowsWaitUntil();
+    void hostWaitIsOneCountdownWithRetryNow();
+    void hostWaitCancelCancelsEveryWaitingRequest();
     void countdownsShareOneTicker();
     void tickerSecondsNeverReachZeroEarly();
     void activityModelShowsAttemptsAndNoToken();
@@ -208,6 +231,65 @@ void tst_RetryUi::cancelAbortsAndNothingMoreIsSent()
     QVERIFY(record);
     QCOMPARE(record->outcome, RequestRecord::Outcome::Cancelled);
     reply->deleteLater();
+}
+
+// A 429 with Retry-After makes the host wait: the request that got it and the ones made after
+// it wait together, and the status bar shows one countdown for the host (one signal for it, not
+// one per request). Its "Retry now" ends the host's wait: every waiting request goes.
+void tst_RetryUi::hostWaitIsOneCountdownWithRetryNow()
+{
+    StatusFixture f;
+    f.show();
+    QSignalSpy hostWaits(f.tracker.get(), &RequestTracker::hostWaitPending);
+    QSignalSpy requestWaits(f.tracker.get(), &RequestTracker::retryPending);
+    m_server->setFallback([](const nullify::test::RecordedRequest&) { return ScriptedResponse::json(200, "{}"); });
+
+    m_server->enqueue("GET", QStringLiteral("/poll"), hostBusy());
+    QNetworkReply* first = f.nam.get(QNetworkRequest(m_server->url(QStringLiteral("/poll"))));
+    QTRY_COMPARE(hostWaits.count(), 1);
+    QList<QNetworkReply*> later;
+    for (int i = 0; i < 2; ++i)
+        later.append(f.nam.get(QNetworkRequest(m_server->url(QStringLiteral("/later/%1").arg(i)))));
+
+    QCOMPARE(f.state.state(), ConnectionState::State::Retrying);
+    QCOMPARE(f.state.waitingHost(), NetworkAccessManager::hostKey(m_server->url()));
+    QTRY_COMPARE_WITH_TIMEOUT(f.status->text(), QStringLiteral("HTTP 429 · retrying in 4 s (2 more waiting)"), 2500);
+    QCOMPARE(hostWaits.count(), 1);
+    QCOMPARE(requestWaits.count(), 1); // only the request that got the 429 waits to retry itself
+    QCOMPARE(m_server->requestCount(), 1);
+
+    QTest::mouseClick(f.status->retryNowButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(m_server->requestCount(), 4, 1000);
+    QVERIFY(waitForFinished(first));
+    QCOMPARE(first->error(), QNetworkReply::NoError);
+    for (QNetworkReply* reply : later) {
+        QVERIFY(waitForFinished(reply));
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+    }
+    QTRY_COMPARE(f.state.state(), ConnectionState::State::Online);
+    QCOMPARE(f.status->text(), QStringLiteral("Online"));
+    QVERIFY(f.tracker->hostWaits().isEmpty());
+}
+
+void tst_RetryUi::hostWaitCancelCancelsEveryWaitingRequest()
+{
+    StatusFixture f;
+    f.show();
+
+    m_server->enqueue("GET", QStringLiteral("/poll"), hostBusy());
+    QNetworkReply* first = f.nam.get(QNetworkRequest(m_server->url(QStringLiteral("/poll"))));
+    QTRY_COMPARE(f.state.state(), ConnectionState::State::Retrying);
+    QNetworkReply* later = f.nam.get(QNetworkRequest(m_server->url(QStringLiteral("/later"))));
+    QVERIFY(f.status->cancelButton()->isVisible());
+
+    QTest::mouseClick(f.status->cancelButton(), Qt::LeftButton);
+    QVERIFY(first->isFinished());
+    QVERIFY(later->isFinished());
+    QCOMPARE(first->error(), QNetworkReply::OperationCanceledError);
+    QCOMPARE(later->error(), QNetworkReply::OperationCanceledError);
+    QCOMPARE(f.state.state(), ConnectionState::State::Online);
+    QTest::qWait(200);
+    QCOMPARE(m_server->requestCount(), 1); // the 429; nothing after it
 }
 
 void tst_RetryUi::overCapRetryAfterShowsWaitUntil()

@@ -26,6 +26,8 @@ ConnectionState::ConnectionState(RequestTracker* tracker, ReachabilitySource* re
     connect(tracker, &RequestTracker::requestFinished, this, &ConnectionState::onRequestFinished);
     connect(tracker, &RequestTracker::retryPending, this, &ConnectionState::update);
     connect(tracker, &RequestTracker::retryCleared, this, &ConnectionState::update);
+    connect(tracker, &RequestTracker::hostWaitPending, this, &ConnectionState::update);
+    connect(tracker, &RequestTracker::hostWaitCleared, this, &ConnectionState::update);
 
     m_probeTimer.setSingleShot(true);
     connect(&m_probeTimer, &QTimer::timeout, this, &ConnectionState::onProbeDue);
@@ -148,9 +150,14 @@ void ConnectionState::update()
     QNetworkReply* soonest = m_tracker ? m_tracker->soonestPendingRetry() : nullptr;
     const std::optional<RetryInfo> info = soonest ? m_tracker->pendingRetry(soonest) : std::nullopt;
     const QDateTime due = info ? info->dueAt : QDateTime();
-    const bool soonestChanged = soonest != m_soonestRetry.data() || due != m_soonestDue;
+    const QString waitingHost = m_tracker ? m_tracker->soonestHostWait() : QString();
+    const QDateTime hostDue = waitingHost.isEmpty() ? QDateTime() : m_tracker->hostWaits().value(waitingHost).dueAt;
+    const bool soonestChanged = soonest != m_soonestRetry.data() || due != m_soonestDue || waitingHost != m_waitingHost
+        || hostDue != m_waitingHostDue;
     m_soonestRetry = soonest;
     m_soonestDue = due;
+    m_waitingHost = waitingHost;
+    m_waitingHostDue = hostDue;
 
     const bool offline = m_systemOffline || m_transportOffline;
     State state = State::Online;
@@ -158,7 +165,7 @@ void ConnectionState::update()
         state = State::SignedOut;
     else if (offline)
         state = State::Offline;
-    else if (soonest)
+    else if (soonest || !waitingHost.isEmpty())
         state = State::Retrying;
 
     const bool pauseFlipped = offline != m_paused;

@@ -59,6 +59,9 @@ public:
 
     // The pending retry due first; nullptr / nothing when none.
     QNetworkReply* soonestRetry() const { return m_soonestRetry; }
+    // The host whose wait (after its Retry-After) ends first: one countdown for every request to
+    // it, shown before any single request's. Empty when no host waits.
+    QString waitingHost() const { return m_waitingHost; }
     std::optional<RetryInfo> soonestRetryInfo() const;
 
     ReachabilitySource* reachability() const { return m_reachability; }
@@ -102,6 +105,8 @@ private:
     QDateTime m_dataAsOf;
     QPointer<QNetworkReply> m_soonestRetry;
     QDateTime m_soonestDue;
+    QString m_waitingHost;
+    QDateTime m_waitingHostDue; // a later Retry-After makes a host's wait longer
 
     QTimer m_probeTimer;
     std::chrono::milliseconds m_probeFirst {5000};

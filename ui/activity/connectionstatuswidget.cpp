@@ -38,12 +38,21 @@ ConnectionStatusWidget::ConnectionStatusWidget(ConnectionState* state, QWidget* 
     layout->addWidget(m_signIn);
 
     connect(m_signIn, &QPushButton::clicked, this, &ConnectionStatusWidget::signInRequested);
+    // A host's wait is ended, or cancelled, for every request waiting for it.
     connect(m_retryNow, &QPushButton::clicked, this, [this] {
-        if (m_state && m_state->tracker())
+        if (!m_state || !m_state->tracker())
+            return;
+        if (!m_host.isEmpty())
+            m_state->tracker()->retryHostNow(m_host);
+        else
             m_state->tracker()->retryNow(m_state->soonestRetry());
     });
     connect(m_cancel, &QPushButton::clicked, this, [this] {
-        if (m_state && m_state->tracker())
+        if (!m_state || !m_state->tracker())
+            return;
+        if (!m_host.isEmpty())
+            m_state->tracker()->cancelHost(m_host);
+        else
             m_state->tracker()->abort(m_state->soonestRetry());
     });
     connect(state, &ConnectionState::stateChanged, this, &ConnectionStatusWidget::refresh);
@@ -78,8 +87,10 @@ void ConnectionStatusWidget::refresh()
     // Offline is grey, not red: the palette's placeholder colour follows light and dark themes.
     m_label->setForegroundRole(state == ConnectionState::State::Offline ? QPalette::PlaceholderText
                                                                         : QPalette::WindowText);
-    if (state != ConnectionState::State::Retrying)
+    if (state != ConnectionState::State::Retrying) {
         CountdownTicker::shared()->remove(this);
+        m_host.clear();
+    }
 
     switch (state) {
     case ConnectionState::State::Online:
@@ -93,13 +104,19 @@ void ConnectionStatusWidget::refresh()
         m_label->setText(tr("Signed out"));
         break;
     case ConnectionState::State::Retrying: {
-        const std::optional<RetryInfo> info = m_state->soonestRetryInfo();
+        m_host = m_state->waitingHost();
+        const std::optional<RetryInfo> info = m_host.isEmpty() || !m_state->tracker()
+            ? m_state->soonestRetryInfo()
+            : std::optional(m_state->tracker()->hostWaits().value(m_host));
         if (!info) {
             m_label->setText(tr("Online"));
             break;
         }
         m_retryReason = info->reason;
-        const int waiting = m_state->tracker() ? int(m_state->tracker()->pendingRetries().size()) : 1;
+        RequestTracker* tracker = m_state->tracker();
+        const int waiting = !tracker ? 1
+            : m_host.isEmpty()       ? int(tracker->pendingRetries().size())
+                                     : tracker->requestsWaitingFor(m_host);
         m_othersWaiting = std::max(waiting - 1, 0);
         CountdownTicker::shared()->add(this, info->dueAt, [this](int seconds) { onTick(seconds); });
         break;
@@ -110,6 +127,9 @@ void ConnectionStatusWidget::refresh()
 
 void ConnectionStatusWidget::onTick(int seconds)
 {
+    // Requests join a host's wait while it lasts: counted at every tick.
+    if (!m_host.isEmpty() && m_state->tracker())
+        m_othersWaiting = std::max(m_state->tracker()->requestsWaitingFor(m_host) - 1, 0);
     QString line = RetryCountdown::countdownText(m_retryReason, seconds);
     if (m_othersWaiting > 0)
         line += QLatin1Char(' ') + tr("(%n more waiting)", nullptr, m_othersWaiting);

@@ -10,8 +10,9 @@ class QPushButton;
 namespace nullify::ui {
 
 // The status bar's connection state in one calm line: "Online"; the soonest retry's countdown
-// ("HTTP 503 · retrying in 4 s") with "Retry now"; "Offline · showing data as of 12:34" in the
-// palette's placeholder (grey) colour, never an alarm colour; "Signed out" with "Sign in".
+// ("HTTP 503 · retrying in 4 s") with "Retry now", a host's wait after its Retry-After the same
+// way, once for all its requests ("HTTP 429 · retrying in 3 s (4 more waiting)"); "Offline · showing data as of 12:34"
+// in the palette's placeholder (grey) colour, never an alarm colour; "Signed out" with "Sign in".
 class ConnectionStatusWidget : public QWidget
 {
     Q_OBJECT
@@ -42,6 +43,7 @@ private:
     QPushButton* m_cancel = nullptr;
     QPushButton* m_signIn = nullptr;
     QString m_retryReason;
+    QString m_host; // the host whose wait is shown; empty when it is one request's
     int m_othersWaiting = 0;
 };
 

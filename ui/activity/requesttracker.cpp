@@ -76,6 +76,14 @@ RequestTracker::RequestTracker(NetworkAccessManager* manager, QObject* parent)
     connect(manager, &NetworkAccessManager::attemptStarted, this, &RequestTracker::onAttemptStarted);
     connect(manager, &NetworkAccessManager::retryScheduled, this, &RequestTracker::onRetryScheduled);
     connect(manager, &NetworkAccessManager::hostThrottled, this, &RequestTracker::hostThrottled);
+    connect(manager, &NetworkAccessManager::hostWaitStarted, this, [this](const QString& host, const RetryInfo& info) {
+        m_hostWaits.insert(host, info);
+        emit hostWaitPending(host, info);
+    });
+    connect(manager, &NetworkAccessManager::hostWaitEnded, this, [this](const QString& host) {
+        if (m_hostWaits.remove(host) > 0)
+            emit hostWaitCleared(host);
+    });
 }
 
 RequestTracker::~RequestTracker()
@@ -157,6 +165,39 @@ bool RequestTracker::retryNow(QNetworkReply* reply)
         return false;
     qCDebug(lcUiActivity) << "retry now requested for request" << requestId(reply);
     retrying->retryNow();
+    return true;
+}
+
+QString RequestTracker::soonestHostWait() const
+{
+    QString soonest;
+    for (auto it = m_hostWaits.cbegin(); it != m_hostWaits.cend(); ++it) {
+        if (soonest.isEmpty() || it->dueAt < m_hostWaits.value(soonest).dueAt)
+            soonest = it.key();
+    }
+    return soonest;
+}
+
+int RequestTracker::requestsWaitingFor(const QString& host) const
+{
+    return m_manager ? m_manager->waitingRequests(host) : 0;
+}
+
+bool RequestTracker::retryHostNow(const QString& host)
+{
+    if (!m_manager || !m_hostWaits.contains(host))
+        return false;
+    qCDebug(lcUiActivity) << "retry now requested for every request waiting for" << host;
+    m_manager->retryHostNow(host);
+    return true;
+}
+
+bool RequestTracker::cancelHost(const QString& host)
+{
+    if (!m_manager || !m_hostWaits.contains(host))
+        return false;
+    qCDebug(lcUiActivity) << "cancel requested for every request waiting for" << host;
+    m_manager->cancelWaiting(host);
     return true;
 }
 

@@ -100,6 +100,15 @@ public:
     bool retryNow(QNetworkReply* reply);
     bool abort(QNetworkReply* reply);
 
+    // Hosts that wait out a Retry-After (NetworkAccessManager::hostKey() -> the wait): every
+    // request to such a host waits for the one countdown of the host, which ends the soonest.
+    QHash<QString, RetryInfo> hostWaits() const { return m_hostWaits; }
+    QString soonestHostWait() const; // empty when no host waits
+    int requestsWaitingFor(const QString& host) const; // in the manager, not yet sent or retried
+    // Ends the host's wait (all its requests go) / cancels every request waiting for it.
+    bool retryHostNow(const QString& host);
+    bool cancelHost(const QString& host);
+
     // Words for a transport error, never Qt's errorString() (which quotes the URL).
     static QString describeError(QNetworkReply::NetworkError error);
 
@@ -113,6 +122,8 @@ signals:
     void retryPending(QNetworkReply* reply, const nullify::RetryInfo& info);
     void retryCleared(QNetworkReply* reply); // the wait ended: next attempt, finished or deleted
     void hostThrottled(const QString& host);
+    void hostWaitPending(const QString& host, const nullify::RetryInfo& info); // once per wait
+    void hostWaitCleared(const QString& host);
 
 private:
     struct Live
@@ -138,6 +149,7 @@ private:
     QList<RequestRecord> m_records; // sorted by id
     QHash<quint64, Live> m_live; // unfinished requests
     QHash<const QObject*, quint64> m_idByReply; // unfinished requests; QObject* so destroyed() can look up
+    QHash<QString, RetryInfo> m_hostWaits;
 };
 
 } // namespace nullify::ui
