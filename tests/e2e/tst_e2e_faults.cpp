@@ -38,6 +38,7 @@ using nullify::sandbox::shortHash;
 using nullify::session::Session;
 using nullify::session::Tenant;
 using nullify::test::SandboxHarness;
+using nullify::test::TlsReverseProxy;
 
 namespace {
 
@@ -161,6 +162,11 @@ void TestE2eFaults::init()
     m_sandbox = std::make_unique<SandboxHarness>(options);
     QString error;
     QVERIFY2(m_sandbox->start(&error), qPrintable(error));
+    if (SandboxHarness::tlsProxyRequested()) { // tst_e2e_faults_tls: HTTP/2 + TLS through nghttpx
+        if (TlsReverseProxy::executable().isEmpty())
+            QSKIP(TlsReverseProxy::notInstalled);
+        QVERIFY2(m_sandbox->startTlsProxy(&error), qPrintable(error));
+    }
 
     m_manager = std::make_unique<NetworkAccessManager>();
     // Fast backoff: the tests are about which attempts happen; the Retry-After test gets its wait
@@ -209,6 +215,10 @@ void TestE2eFaults::init()
 
 void TestE2eFaults::cleanup()
 {
+    // Through the proxy, every request of the test (sign-in included) must have gone over h2.
+    QString notOverHttp2;
+    const bool overHttp2 = !m_sandbox || !m_sandbox->tlsProxy() || m_sandbox->tlsProxy()->allOverHttp2(&notOverHttp2);
+
     // The API first (it holds the client, which holds the manager), then the session (it leaves
     // the manager without a token provider), the server last.
     m_api.reset();
@@ -217,6 +227,7 @@ void TestE2eFaults::cleanup()
     m_manager.reset();
     m_sandbox.reset();
     m_retries.clear();
+    QVERIFY2(overHttp2, qPrintable(notOverHttp2));
 }
 
 QString TestE2eFaults::startPath(StartKind kind) const
@@ -410,7 +421,14 @@ void TestE2eFaults::closeAfterStartSentIsNotResent()
     QCOMPARE(faultKindOf(posts.first()), QStringLiteral("close"));
     QVERIFY(posts.first().value(QStringLiteral("status")).isNull());
     QVERIFY2(!call.result->isOk(), "no answer is not a success");
-    QCOMPARE(call.result->error().kind, ApiError::Kind::Network);
+    if (m_sandbox->tlsProxy()) {
+        // A gateway answers for an upstream that closed without a byte: 502, after which a start
+        // is never retried either.
+        QCOMPARE(call.result->error().kind, ApiError::Kind::Http);
+        QCOMPARE(call.result->error().httpStatus, 502);
+    } else {
+        QCOMPARE(call.result->error().kind, ApiError::Kind::Network);
+    }
     QVERIFY(m_retries.isEmpty());
     QCOMPARE(m_sandbox->state().value(startedCounter(kind)).toInt(), 0);
 }
