@@ -52,6 +52,10 @@ bool TlsReverseProxy::start(quint16 backendPort, QString* error)
         *error = QString::fromLatin1(notInstalled);
         return false;
     }
+    if (qEnvironmentVariableIsSet("NULLIFY_KEEP_TLS_PROXY_DIR")) { // for looking into a failed run
+        m_dir.setAutoRemove(false);
+        qInfo("the TLS proxy's configuration and logs stay in %s", qPrintable(m_dir.path()));
+    }
     if (!m_dir.isValid()) {
         *error = QStringLiteral("no temporary directory: %1").arg(m_dir.errorString());
         return false;

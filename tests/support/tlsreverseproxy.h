@@ -43,6 +43,7 @@ public:
 
     // Makes the CA and the configuration, starts nghttpx on a free port and waits until it accepts
     // connections. false with the reason (nghttpx's own error log included) when it did not.
+    // NULLIFY_KEEP_TLS_PROXY_DIR=1 keeps the directory with the CA, configuration and logs.
     bool start(quint16 backendPort, QString* error);
     bool isRunning() const { return m_process.state() == QProcess::Running; }
     // Stops nghttpx at once (SIGTERM; its workers follow).
