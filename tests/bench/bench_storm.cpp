@@ -56,6 +56,7 @@ struct Options
     int count = 1000;
     int rounds = 5;
     int timeoutSeconds = 120;
+    bool viaTlsProxy = false; // HTTP/2 + TLS through nghttpx in front of the sandbox
 };
 
 bool parseOptions(const QCoreApplication& app, Options& options)
@@ -71,9 +72,13 @@ bool parseOptions(const QCoreApplication& app, Options& options)
         QStringLiteral("count"), QStringLiteral("Concurrent calls per round (default 1000)."), QStringLiteral("n"));
     const QCommandLineOption rounds(
         QStringLiteral("rounds"), QStringLiteral("Revocations, one storm each (default 5)."), QStringLiteral("n"));
-    parser.addOptions({quick, check, count, rounds});
+    const QCommandLineOption viaTlsProxy(
+        QStringLiteral("via-tls-proxy"),
+        QStringLiteral("Reach the sandbox over HTTP/2 + TLS through nghttpx (tests/support/tlsreverseproxy.h)."));
+    parser.addOptions({quick, check, count, rounds, viaTlsProxy});
     parser.process(app);
     options.quick = parser.isSet(quick);
+    options.viaTlsProxy = parser.isSet(viaTlsProxy);
     if (options.quick) {
         options.count = 50;
         options.rounds = 1;
@@ -258,7 +263,7 @@ int main(int argc, char* argv[])
     serverOptions.auth.autoApprove = true;
     SandboxHarness sandbox(serverOptions);
     QString error;
-    if (!sandbox.start(&error)) {
+    if (!sandbox.start(&error) || (options.viaTlsProxy && !sandbox.startTlsProxy(&error))) {
         std::fprintf(stderr, "sandbox: %s\n", qPrintable(error));
         return 1;
     }
@@ -285,10 +290,12 @@ int main(int argc, char* argv[])
     QMetaObject::invokeMethod(
         &anchor, [&] { client = new StormClient(*tenant, *credentials); }, Qt::BlockingQueuedConnection);
 
-    std::printf("storm: %d concurrent GET %s per round, %d round(s); Qt sends at most 6 at a time per host\n",
+    std::printf("storm: %d concurrent GET %s per round, %d round(s); %s\n",
                 options.count,
                 qPrintable(stormPath),
-                options.rounds);
+                options.rounds,
+                options.viaTlsProxy ? "HTTP/2 + TLS through nghttpx, one connection"
+                                    : "Qt sends at most 6 at a time per host");
     std::vector<double> spans, refreshes, ratios, serverSpans, serverRefreshes, totals, waitsForRefresh, replays;
     bool allRoundsRight = true;
     int totalRefreshCalls = 0;
@@ -366,6 +373,18 @@ int main(int argc, char* argv[])
     figure(QStringLiteral("storm.refresh_to_new_token.ms"), median(waitsForRefresh), QStringLiteral("ms"));
     figure(QStringLiteral("storm.new_token_to_last_success.ms"), median(replays), QStringLiteral("ms"));
     figure(QStringLiteral("storm.first_call_to_last_success.ms"), median(totals), QStringLiteral("ms"));
+
+    if (const nullify::test::TlsReverseProxy* proxy = sandbox.tlsProxy()) {
+        const bool overHttp2 = proxy->allOverHttp2(&error);
+        if (!overHttp2)
+            std::fprintf(stderr, "tls proxy: %s\n", qPrintable(error));
+        figure(QStringLiteral("storm.tls_proxy.all_over_h2"),
+               overHttp2,
+               QStringLiteral("bool"),
+               QStringLiteral("1"),
+               overHttp2);
+        allRoundsRight = allRoundsRight && overHttp2;
+    }
 
     QMetaObject::invokeMethod(
         &anchor, [client] { delete client; }, Qt::BlockingQueuedConnection);
