@@ -696,10 +696,10 @@ void TestE2eFaults::proxyIsTrustedThroughTheConfigurationOnly()
 // 9. The gateway reloads gracefully twice (SIGHUP) while reads and starts are in flight: each time
 // its old worker sends GOAWAY, finishes the streams it accepted and exits, and the client moves to
 // the new one. Every call ends, every read succeeds, no start reaches the server twice, and a start
-// that failed never reached it. Qt 6.4.2 strands the requests it queued while the old connection
-// drained (no stream, no error, nghttpx never sees them) until the attempt timeout: a read is then
-// sent again on the new connection, but a start can not be told apart from one the server is
-// working on, so it ends with a timeout (README, "Through a gateway").
+// that failed never reached it. With Qt 6.4.2 the requests in flight when the reload comes get no
+// answer and no error (nghttpx never logs them) until the attempt timeout: a read is then sent
+// again on the new connection, but a start can not be told apart from one the server is working
+// on, so it ends with a timeout (README, "Through a gateway").
 void TestE2eFaults::gracefulProxyReloadLosesNoReadAndDuplicatesNoStart()
 {
     TlsReverseProxy* proxy = m_sandbox->tlsProxy();
