@@ -1,4 +1,5 @@
 #include "appcontroller.h"
+#include "cacertificates.h"
 #include "loglevel.h"
 #include "mainwindow.h"
 #include "secretscrubber.h"
@@ -149,7 +150,16 @@ int main(int argc, char* argv[])
             "main",
             "Start-up check: once the first window is shown, print \"shown: <window name>\" and exit "
             "with code 0 (used by the package tests, e.g. with QT_QPA_PLATFORM=offscreen)."));
+    const QCommandLineOption caCertificatesOption(
+        QStringLiteral("ca-certificates"),
+        QCoreApplication::translate(
+            "main",
+            "Also trust the certificate authorities in this PEM or DER file, for an API gateway whose "
+            "certificate a private CA issued (default: $NULLIFY_CA_CERTIFICATES). The system's stay "
+            "trusted, and certificates are always verified."),
+        QStringLiteral("file"));
     parser.addOption(apiUrlOption);
+    parser.addOption(caCertificatesOption);
     parser.addOption(logLevelOption);
     parser.addOption(exitWhenShownOption);
     parser.process(app); // handles --help, --version and unknown options (exits)
@@ -158,6 +168,19 @@ int main(int argc, char* argv[])
         fail(QCoreApplication::translate("main", "unknown log level '%1' (use debug, info, warning or critical)")
                  .arg(parser.value(logLevelOption)));
         return EXIT_FAILURE;
+    }
+
+    const QString caFile = parser.isSet(caCertificatesOption) ? parser.value(caCertificatesOption)
+                                                              : qEnvironmentVariable("NULLIFY_CA_CERTIFICATES");
+    if (!caFile.isEmpty()) {
+        QString error;
+        const auto authorities = nullify::app::loadCaCertificates(caFile, &error);
+        if (!authorities) {
+            fail(error);
+            return EXIT_FAILURE;
+        }
+        nullify::app::trustCaCertificates(*authorities);
+        qCInfo(lcApp).noquote() << "trusting" << authorities->size() << "more CA certificate(s) from" << caFile;
     }
 
     QUrl apiUrl;

@@ -68,6 +68,16 @@ bool sendsNoBody(QNetworkAccessManager::Operation operation)
         || operation == QNetworkAccessManager::DeleteOperation;
 }
 
+// Qt's report of an HTTP/2 RST_STREAM(INTERNAL_ERROR), which a gateway sends when its upstream
+// failed in the middle of an answer (nghttpx does when the server resets the connection). Qt 6.4
+// gives it the error code of an HTTP 500 (qt_error() in qhttp2protocolhandler.cpp), so only the
+// status tells them apart: an answer that is not a 500 and ends this way was cut, like a reset
+// connection over HTTP/1.1 (tst_e2e_faults_tls, resetMidBodyOnReadIsRetried).
+bool isStreamResetByServer(QNetworkReply::NetworkError error, int status)
+{
+    return error == QNetworkReply::InternalServerError && status != 500;
+}
+
 bool isRedirectStatus(int status)
 {
     return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -605,6 +615,11 @@ void RetryingReply::onAttemptFinished()
         errorText = tr("The connection closed after %1 of %2 bytes of the response.")
                         .arg(m_attemptBodyBytes)
                         .arg(QString::fromLatin1(m_attempt->rawHeader("Content-Length")));
+    } else if (isStreamResetByServer(error, status)) {
+        error = QNetworkReply::RemoteHostClosedError;
+        errorText = tr("The server reset the HTTP/2 stream after %1 bytes of the response (%2).")
+                        .arg(m_attemptBodyBytes)
+                        .arg(m_attempt->errorString());
     }
     // What normally proves that a request without a body went out is Qt's own attempt to send it
     // again, which the send-once device refuses (above): requestSent() needs a body byte. When the

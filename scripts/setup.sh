@@ -19,6 +19,9 @@ packages=(
     dbus gnome-keyring libsecret-1-0 xvfb xauth clang-format
     # tests: a real HTTP/2 server over TLS for tst_http2 (nghttpd)
     nghttp2-server
+    # tests and run-demo.sh --tls: nghttpx as a TLS-terminating HTTP/2 reverse proxy in front of the
+    # sandbox (tests/support/tlsreverseproxy.h), with a CA made per run by the openssl command
+    nghttp2-proxy openssl
     # tests: the scripted HTTP/2 peer of tst_http2retries (tests/support/h2peer.py), which sends
     # GOAWAY and REFUSED_STREAM on demand
     python3-h2

@@ -12,6 +12,7 @@
 #include "retryinfo.h"
 #include "retrypolicy.h"
 #include "scriptedhttpserver.h"
+#include "tlsreverseproxy.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -26,6 +27,8 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QPointer>
+#include <QSet>
+#include <QSslConfiguration>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QThread>
@@ -70,6 +73,7 @@ struct Options
     QStringList only; // empty: every benchmark
     bool runPlain = true; // --client: profile one client of the overhead benchmark alone
     bool runNullify = true;
+    bool viaTlsProxy = false; // connections: over HTTP/2 + TLS through nghttpx
 };
 
 bool parseOptions(const QCoreApplication& app, Options& options)
@@ -109,9 +113,24 @@ bool parseOptions(const QCoreApplication& app, Options& options)
     const QCommandLineOption client(QStringLiteral("client"),
                                     QStringLiteral("Overhead with only this client, plain or nullify (for profiling)."),
                                     QStringLiteral("name"));
-    parser.addOptions(
-        {quick, check, sameThread, fast, rounds, requests, block, warmup, connections, precision, only, client});
+    const QCommandLineOption viaTlsProxy(QStringLiteral("via-tls-proxy"),
+                                         QStringLiteral("Connections (the 503 then 200 script) over HTTP/2 + TLS "
+                                                        "through nghttpx (tests/support/tlsreverseproxy.h)."));
+    parser.addOptions({quick,
+                       check,
+                       sameThread,
+                       fast,
+                       rounds,
+                       requests,
+                       block,
+                       warmup,
+                       connections,
+                       precision,
+                       only,
+                       client,
+                       viaTlsProxy});
     parser.process(app);
+    options.viaTlsProxy = parser.isSet(viaTlsProxy);
 
     options.quick = parser.isSet(quick);
     if (options.quick) {
@@ -726,7 +745,22 @@ bool runConnections(const Options& options, Verdict& verdict)
         verdict.fail(QStringLiteral("connections: server could not listen"));
         return false;
     }
-    const QUrl base = server.url(QStringLiteral("/"));
+    QUrl base = server.url(QStringLiteral("/"));
+    // --via-tls-proxy: the same script as the API is reached, over HTTP/2 + TLS through a gateway.
+    // Then the client's connections are counted at the proxy; its own to the server are its business.
+    std::unique_ptr<nullify::test::TlsReverseProxy> proxy;
+    QSslConfiguration tls;
+    if (options.viaTlsProxy) {
+        proxy = std::make_unique<nullify::test::TlsReverseProxy>();
+        QString error;
+        if (!proxy->start(quint16(base.port()), &error)) {
+            verdict.fail(QStringLiteral("connections: %1").arg(error));
+            return false;
+        }
+        base = proxy->url(QStringLiteral("/"));
+        tls = proxy->trustingConfiguration();
+        say(QStringLiteral("   over HTTP/2 + TLS through nghttpx on %1").arg(base.toString()));
+    }
 
     nullify::NetworkAccessManager manager;
     nullify::RetryPolicy policy = appPolicy();
@@ -740,7 +774,12 @@ bool runConnections(const Options& options, Verdict& verdict)
     const Sample sample = drive(
         manager,
         count,
-        [&](int i) { return QNetworkRequest(base.resolved(QUrl(QStringLiteral("/c/%1").arg(i)))); },
+        [&](int i) {
+            QNetworkRequest request(base.resolved(QUrl(QStringLiteral("/c/%1").arg(i))));
+            if (proxy)
+                request.setSslConfiguration(tls);
+            return request;
+        },
         [&](QNetworkReply* reply, const QByteArray& body) {
             if (reply->attribute(nullify::toAttribute(nullify::ReplyAttribute::AttemptCount)).toInt() == 2)
                 ++twoAttempts;
@@ -749,8 +788,23 @@ bool runConnections(const Options& options, Verdict& verdict)
         server.host(),
         60'000);
 
-    const auto [connections, requests]
+    auto [connections, requests]
         = server.call([](ScriptedHttpServer& s) { return std::pair<int, int>(s.connectionCount(), s.requestCount()); });
+    if (proxy) {
+        QSet<int> clientPorts;
+        for (const auto& request : proxy->accessLog())
+            clientPorts.insert(request.clientPort);
+        connections = int(clientPorts.size());
+        QString whyNot;
+        const bool overHttp2 = proxy->allOverHttp2(&whyNot);
+        figure(QStringLiteral("connections.tls_proxy.all_over_h2"),
+               overHttp2,
+               QStringLiteral("bool"),
+               QStringLiteral("1"),
+               overHttp2);
+        if (!overHttp2)
+            verdict.fail(QStringLiteral("connections: %1").arg(whyNot));
+    }
     const bool connectionsMet = connections == 1;
     const bool requestsMet = requests == 2 * count;
 
@@ -759,7 +813,9 @@ bool runConnections(const Options& options, Verdict& verdict)
             .arg(QStringLiteral("value"), 8)
             .arg(QStringLiteral("expected"), 9));
     say(QStringLiteral("   %1 %2 %3")
-            .arg(QStringLiteral("TCP connections the server accepted"), -34)
+            .arg(proxy ? QStringLiteral("client connections to the proxy")
+                       : QStringLiteral("TCP connections the server accepted"),
+                 -34)
             .arg(connections, 8)
             .arg(1, 9));
     say(QStringLiteral("   %1 %2 %3")

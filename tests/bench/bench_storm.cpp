@@ -64,6 +64,7 @@ struct Options
     int rounds = 5;
     int timeoutSeconds = 120;
     int throttleSeconds = 3; // the Retry-After of the throttle part; 0 leaves it out
+    bool viaTlsProxy = false; // HTTP/2 + TLS through nghttpx in front of the sandbox
 };
 
 bool parseOptions(const QCoreApplication& app, Options& options)
@@ -84,9 +85,13 @@ bool parseOptions(const QCoreApplication& app, Options& options)
         QStringLiteral("throttle-seconds"),
         QStringLiteral("Retry-After of the throttle part (default 3; 0: no throttle part)."),
         QStringLiteral("s"));
-    parser.addOptions({quick, check, count, rounds, throttle});
+    const QCommandLineOption viaTlsProxy(
+        QStringLiteral("via-tls-proxy"),
+        QStringLiteral("Reach the sandbox over HTTP/2 + TLS through nghttpx (tests/support/tlsreverseproxy.h)."));
+    parser.addOptions({quick, check, count, rounds, throttle, viaTlsProxy});
     parser.process(app);
     options.quick = parser.isSet(quick);
+    options.viaTlsProxy = parser.isSet(viaTlsProxy);
     if (options.quick) {
         options.count = 50;
         options.rounds = 1;
@@ -317,7 +322,7 @@ int main(int argc, char* argv[])
     serverOptions.auth.autoApprove = true;
     SandboxHarness sandbox(serverOptions);
     QString error;
-    if (!sandbox.start(&error)) {
+    if (!sandbox.start(&error) || (options.viaTlsProxy && !sandbox.startTlsProxy(&error))) {
         std::fprintf(stderr, "sandbox: %s\n", qPrintable(error));
         return 1;
     }
@@ -344,10 +349,12 @@ int main(int argc, char* argv[])
     QMetaObject::invokeMethod(
         &anchor, [&] { client = new StormClient(*tenant, *credentials); }, Qt::BlockingQueuedConnection);
 
-    std::printf("storm: %d concurrent GET %s per round, %d round(s); Qt sends at most 6 at a time per host\n",
+    std::printf("storm: %d concurrent GET %s per round, %d round(s); %s\n",
                 options.count,
                 qPrintable(stormPath),
-                options.rounds);
+                options.rounds,
+                options.viaTlsProxy ? "HTTP/2 + TLS through nghttpx, one connection"
+                                    : "Qt sends at most 6 at a time per host");
     std::vector<double> spans, refreshes, ratios, serverSpans, serverRefreshes, totals, waitsForRefresh, replays;
     std::vector<double> serverRequests, inFlightAtFirst401;
     bool allRoundsRight = true;
@@ -507,6 +514,18 @@ int main(int argc, char* argv[])
                duringWait == 0);
         figure(QStringLiteral("throttle.first_request_after_429.ms"), firstAfter - answered429, QStringLiteral("ms"));
         allRoundsRight = allRoundsRight && duringWait == 0 && arrivals.size() == calls + 1;
+    }
+
+    if (const nullify::test::TlsReverseProxy* proxy = sandbox.tlsProxy()) {
+        const bool overHttp2 = proxy->allOverHttp2(&error);
+        if (!overHttp2)
+            std::fprintf(stderr, "tls proxy: %s\n", qPrintable(error));
+        figure(QStringLiteral("storm.tls_proxy.all_over_h2"),
+               overHttp2,
+               QStringLiteral("bool"),
+               QStringLiteral("1"),
+               overHttp2);
+        allRoundsRight = allRoundsRight && overHttp2;
     }
 
     QMetaObject::invokeMethod(

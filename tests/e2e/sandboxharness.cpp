@@ -22,15 +22,43 @@ SandboxHarness::SandboxHarness(const QUrl& apiBase, const QUrl& controlBase)
     , m_controlBase(controlBase)
 { }
 
-SandboxHarness::~SandboxHarness() = default;
+SandboxHarness::~SandboxHarness()
+{
+    if (m_defaultTlsBefore)
+        QSslConfiguration::setDefaultConfiguration(*m_defaultTlsBefore);
+}
 
 bool SandboxHarness::start(QString* error)
 {
     return !m_server || m_server->start(error);
 }
 
+bool SandboxHarness::tlsProxyRequested()
+{
+    return qgetenv("NULLIFY_E2E_TRANSPORT") == "tls-proxy";
+}
+
+bool SandboxHarness::startTlsProxy(QString* error)
+{
+    const QUrl sandboxApi = m_server ? m_server->apiUrl() : m_apiBase;
+    auto proxy = std::make_unique<TlsReverseProxy>();
+    if (!proxy->start(quint16(sandboxApi.port()), error))
+        return false;
+    if (proxy->caCertificates().isEmpty()) {
+        *error = QStringLiteral("the proxy's CA file %1 holds no certificate").arg(proxy->caCertificateFile());
+        return false;
+    }
+    if (!m_defaultTlsBefore)
+        m_defaultTlsBefore = QSslConfiguration::defaultConfiguration();
+    QSslConfiguration::setDefaultConfiguration(proxy->trustingConfiguration());
+    m_proxy = std::move(proxy);
+    return true;
+}
+
 QUrl SandboxHarness::apiUrl(const QString& pathAndQuery) const
 {
+    if (m_proxy)
+        return m_proxy->url(pathAndQuery);
     if (m_server)
         return m_server->apiUrl(pathAndQuery);
     return QUrl(m_apiBase.toString(QUrl::StripTrailingSlash) + pathAndQuery);

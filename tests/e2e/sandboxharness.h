@@ -2,6 +2,7 @@
 
 #include "credentials.h"
 #include "sandboxserver.h"
+#include "tlsreverseproxy.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -36,6 +37,17 @@ public:
 
     bool start(QString* error);
     sandbox::SandboxServer& server() { return *m_server; }
+
+    // Whether this run goes through the TLS proxy: NULLIFY_E2E_TRANSPORT=tls-proxy (CTest's *_tls
+    // registrations set it).
+    static bool tlsProxyRequested();
+    // Puts a TLS-terminating HTTP/2 reverse proxy (nghttpx, TlsReverseProxy) in front of the API
+    // port, after start(). From then on apiUrl() is the proxy's https URL, and this process
+    // trusts the proxy's CA through its default QSslConfiguration (the test process only, never by
+    // ignoring errors) until the harness is destroyed. The control port stays plain HTTP.
+    bool startTlsProxy(QString* error);
+    TlsReverseProxy* tlsProxy() const { return m_proxy.get(); }
+
     QUrl apiUrl(const QString& pathAndQuery = QStringLiteral("/")) const;
     QUrl controlUrl(const QString& pathAndQuery = QStringLiteral("/")) const;
 
@@ -70,6 +82,8 @@ private:
     QUrl m_controlBase;
     QNetworkAccessManager m_http;
     QString m_lastError;
+    std::unique_ptr<TlsReverseProxy> m_proxy;
+    std::optional<QSslConfiguration> m_defaultTlsBefore; // restored when the proxy goes
 };
 
 } // namespace nullify::test

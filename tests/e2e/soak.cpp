@@ -20,6 +20,7 @@
 //
 //   soak --requests 10000                  # the full run (figures in BENCHMARKS.md)
 //   soak --requests 1000 --no-rss-check    # the CTest version (tst_soak)
+//   soak --requests 500 --no-rss-check --via-tls-proxy   # over HTTP/2 + TLS through nghttpx (tst_soak_tls)
 //
 // Prints BENCH lines (tests/bench/benchfigure.h) and exits 1 when a check fails.
 
@@ -63,6 +64,8 @@
 
 Q_LOGGING_CATEGORY(lcSoak, "nullify.test.soak", QtInfoMsg)
 
+constexpr int kSkipped = 77; // CTest's SKIP_RETURN_CODE for tst_soak_tls without nghttpx
+
 using namespace std::chrono_literals;
 using nullify::NetworkAccessManager;
 using nullify::RetryInfo;
@@ -87,6 +90,7 @@ struct Options
     int attemptTimeoutMs = 1000;
     QString sandbox = QStringLiteral(NULLIFY_SANDBOX_EXECUTABLE);
     QString sandboxLog; // the sandbox's --log, for looking into a failed check
+    bool viaTlsProxy = false; // HTTP/2 + TLS through nghttpx in front of the sandbox
 };
 
 // The calls the soak makes: real endpoints of the API map, in shares that resemble a user who
@@ -321,7 +325,7 @@ bool Soak::startSandbox(QString* error)
         return false;
     }
     m_harness = std::make_unique<SandboxHarness>(api, control);
-    return true;
+    return !m_options.viaTlsProxy || m_harness->startTlsProxy(error);
 }
 
 bool Soak::signIn(QString* error)
@@ -854,7 +858,20 @@ int Soak::run()
     QTest::qWait(1000);
     harvestLog();
 
-    const bool passed = report(wallMs);
+    bool passed = report(wallMs);
+    if (const nullify::test::TlsReverseProxy* proxy = m_harness->tlsProxy()) {
+        QString whyNot;
+        const bool overHttp2 = proxy->allOverHttp2(&whyNot);
+        if (!overHttp2)
+            std::fprintf(stderr, "soak: %s\n", qPrintable(whyNot));
+        passed = check(QStringLiteral("soak.tls_proxy.all_over_h2"),
+                       overHttp2,
+                       QStringLiteral("bool"),
+                       overHttp2,
+                       QStringLiteral("1"))
+            && passed;
+        figure(QStringLiteral("soak.tls_proxy.requests"), proxy->accessLog().size(), QStringLiteral("count"));
+    }
     m_rssPeak = std::max(m_rssPeak, rssEnd);
     figure(QStringLiteral("soak.rss_warm_mib"), m_rssWarm, QStringLiteral("MiB"));
     figure(QStringLiteral("soak.rss_end_mib"), rssEnd, QStringLiteral("MiB"));
@@ -917,9 +934,21 @@ int main(int argc, char** argv)
     const QCommandLineOption sandboxLog(QStringLiteral("sandbox-log"),
                                         QStringLiteral("Have the sandbox append its request log to this file."),
                                         QStringLiteral("file"));
+    const QCommandLineOption viaTlsProxy(
+        QStringLiteral("via-tls-proxy"),
+        QStringLiteral("Reach the sandbox over HTTP/2 + TLS through nghttpx, with a CA made for this run."));
     const QCommandLineOption verbose(QStringLiteral("verbose"), QStringLiteral("Log every retry."));
-    parser.addOptions(
-        {requests, concurrency, seed, faultRate, rssMargin, noRssCheck, attemptTimeout, sandbox, sandboxLog, verbose});
+    parser.addOptions({requests,
+                       concurrency,
+                       seed,
+                       faultRate,
+                       rssMargin,
+                       noRssCheck,
+                       attemptTimeout,
+                       sandbox,
+                       sandboxLog,
+                       viaTlsProxy,
+                       verbose});
     parser.process(app);
 
     Options options;
@@ -931,6 +960,11 @@ int main(int argc, char** argv)
     options.attemptTimeoutMs = std::max(50, parser.value(attemptTimeout).toInt());
     options.sandbox = parser.value(sandbox);
     options.sandboxLog = parser.value(sandboxLog);
+    options.viaTlsProxy = parser.isSet(viaTlsProxy);
+    if (options.viaTlsProxy && nullify::test::TlsReverseProxy::executable().isEmpty()) {
+        std::fprintf(stderr, "soak: %s\n", nullify::test::TlsReverseProxy::notInstalled);
+        return kSkipped;
+    }
     if (!parser.isSet(verbose)) {
         // One line per retry is thousands of lines; the figures count them.
         QLoggingCategory::setFilterRules(QStringLiteral("nullify.network.*.info=false\nnullify.network.*.debug=false"));
