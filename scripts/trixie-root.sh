@@ -11,7 +11,8 @@
 # setup.sh alone. Kept outside the clone, in $NULLIFY_ROOT_CACHE (default /var/cache/nullify) as
 # trixie-root/, and made afresh when missing, older than $NULLIFY_ROOT_MAX_AGE_DAYS (default 7),
 # when setup.sh or the sources changed (a hash in trixie-root/.nullify-root-key), or with
-# NULLIFY_REFRESH_ROOT=1. First run: about X minutes; later runs start in a second.
+# NULLIFY_REFRESH_ROOT=1. Making it takes 15 minutes on a busy 2-core machine (1.4 GB); later runs
+# start in a second.
 #
 # COMMAND runs as root in a private mount namespace (everything mounted vanishes with it, however
 # it ends): /proc, /sys, /dev from the machine, fresh /tmp and /run, this clone at its own path (so
