@@ -43,10 +43,15 @@ apt_source_entries() {
     done
 }
 
+# This machine's Debian release (bookworm, trixie), nothing when it is not Debian.
+debian_release() {
+    (. /etc/os-release 2>/dev/null && [[ "${ID:-}" == debian ]] && printf '%s' "${VERSION_CODENAME:-}") || true
+}
+
 debian_sources() {
-    local suite="$1" own="" mirror="${NULLIFY_DEBIAN_MIRROR:-}" security="" uri entry_suite
+    local suite="$1" own mirror="${NULLIFY_DEBIAN_MIRROR:-}" security="" uri entry_suite
     # This machine's own Debian release, if it is Debian: its entries name the Debian mirror.
-    own="$(. /etc/os-release 2>/dev/null && [[ "${ID:-}" == debian ]] && printf '%s' "${VERSION_CODENAME:-}")" || own=""
+    own="$(debian_release)"
     while read -r uri entry_suite; do
         case "$entry_suite" in
             "$suite" | "${own:-$suite}") [[ -n "$mirror" ]] || mirror="$uri" ;;

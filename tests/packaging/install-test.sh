@@ -34,7 +34,9 @@ version="${3:?usage: install-test.sh PACKAGES_DIR CACHE_DIR VERSION}"
 cache="${NULLIFY_PACKAGING_ROOT_CACHE:-$cache}"
 # The release this runs on (so in scripts/trixie-root.sh's root, a .deb built on Debian 13 is
 # installed on a clean Debian 13); bookworm when this is not Debian.
-suite="$(. /etc/os-release 2>/dev/null && [[ "${ID:-}" == debian ]] && printf '%s' "${VERSION_CODENAME:-}")" || suite=""
+# shellcheck source=scripts/debian-sources.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/debian-sources.sh"
+suite="$(debian_release)"
 suite="${suite:-bookworm}"
 
 say() { printf 'install-test: %s\n' "$*"; }
@@ -77,8 +79,6 @@ step() {
 }
 
 # ---- Debian sources: this machine's release and Debian mirror -----------------------------------
-# shellcheck source=scripts/debian-sources.sh
-source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/debian-sources.sh"
 mapfile -t sources < <(debian_sources "$suite")
 say "Debian sources: $(printf '%s; ' "${sources[@]}")"
 
