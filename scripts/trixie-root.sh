@@ -45,6 +45,9 @@ fi
 # ---- Second stage: in a private mount namespace, mount and run ---------------------------------
 if [[ "${NULLIFY_TRIXIE_ROOT_STAGE:-}" == run ]]; then
     unset NULLIFY_TRIXIE_ROOT_STAGE
+    # The root a mount of its own, so that "/" in it is a mount point: unshare --propagation in it
+    # (the packaging install test's own namespace) fails on a plain directory.
+    mount --bind "$rootfs" "$rootfs"
     mount -t proc proc "$rootfs/proc"
     mount --rbind /sys "$rootfs/sys"
     mount --rbind /dev "$rootfs/dev"
