@@ -66,6 +66,15 @@ if [[ -z "${NULLIFY_INSTALL_TEST_NS:-}" ]]; then
     exec env NULLIFY_INSTALL_TEST_NS=1 unshare --mount --propagation private bash "$0" "$@"
 fi
 
+# Descriptors inherited from CTest closed: with them open, mmdebstrap hands apt a descriptor
+# above 9 ("cat >&11"), which /bin/sh (dash) refuses ("Bad fd number").
+for fd in /proc/$$/fd/*; do
+    fd="${fd##*/}"
+    if ((fd > 2)); then
+        eval "exec $fd>&-" 2>/dev/null || true
+    fi
+done
+
 # shellcheck source=/dev/null
 source "$dir/packages.env"
 [[ -f "$DEB" ]] || fail "no .deb in $dir (the packaging_build test makes it)"
@@ -97,8 +106,12 @@ fi
 if [[ ! -f "$tarball" ]]; then
     say "making a minimal $suite root with mmdebstrap (cached as $tarball)"
     mkdir -p "$work/tmp"
-    TMPDIR="$work/tmp" mmdebstrap --quiet --variant=minbase --mode=root --format=tar \
-        --dpkgopt=force-unsafe-io "$suite" "$work/base.tar" "${sources[@]}"
+    # Its output in a log, shown when it fails (with --quiet it says only that apt failed).
+    if ! TMPDIR="$work/tmp" mmdebstrap --variant=minbase --mode=root --format=tar \
+        --dpkgopt=force-unsafe-io "$suite" "$work/base.tar" "${sources[@]}" >"$work/mmdebstrap.log" 2>&1 </dev/null; then
+        grep -v '^Get:' "$work/mmdebstrap.log" | tail -n 40 >&2
+        fail "mmdebstrap could not make the $suite root (its output above)"
+    fi
     cp "$work/base.tar" "$tarball.partial"
     mv "$tarball.partial" "$tarball"
     rm -rf "$work/base.tar" "$work/tmp"
