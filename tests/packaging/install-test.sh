@@ -156,6 +156,18 @@ packages() { in_root dpkg-query -W -f '${Package} ${Version} ${db:Status-Abbrev}
 
 apt_quiet update
 step "apt-get update"
+# A Debian system gets what its packages recommend (apt's default); minbase leaves that out. Had
+# the install pulled one in (Debian 13: libidn2-0, which libc6 recommends), apt would keep it after
+# the purge, rightly. So the clean root gets its own recommends first, those apt knows.
+# shellcheck disable=SC2016 # dpkg-query's format, not a shell expansion
+mapfile -t recommended < <(in_root dpkg-query -W -f '${Recommends}\n' | tr ',|' '\n\n' | sed 's/(.*//; s/[[:space:]]//g' |
+    grep -v '^$' | LC_ALL=C sort -u | while read -r name; do
+        [[ "$(in_root apt-cache policy "$name" 2>/dev/null | awk '/Candidate:/ {print $2}')" =~ ^(|\(none\))$ ]] || echo "$name"
+    done)
+if [[ ${#recommended[@]} -gt 0 ]]; then
+    apt_quiet install -y --no-install-recommends "${recommended[@]}"
+    step "the root's own recommends: ${recommended[*]}"
+fi
 snapshot >"$work/before.txt"
 packages >"$work/packages-before.txt"
 
@@ -221,8 +233,9 @@ if ! diff -u "$work/packages-before.txt" "$work/packages-after.txt"; then
 fi
 # ... and the same paths, but for what apt, dpkg and ldconfig keep about their own work: their
 # logs of this install and removal, the *-old copies of their databases, and ldconfig's auxiliary
-# cache (libc-bin's trigger rebuilds it whenever libraries come or go; no package owns it).
-noise='/var/log/(apt/(history|term|eipp)\.log.*|dpkg\.log|alternatives\.log)|/var/lib/dpkg/[a-z-]+-old|/var/cache/debconf/[a-z]+\.dat-old|/var/cache/ldconfig/aux-cache'
+# cache (libc-bin's trigger rebuilds it whenever libraries come or go; no package owns it), and
+# debconf's scratch folder for the templates apt-utils extracts before an install.
+noise='/var/log/(apt/(history|term|eipp)\.log.*|dpkg\.log|alternatives\.log)|/var/lib/dpkg/[a-z-]+-old|/var/cache/debconf/[a-z]+\.dat-old|/var/cache/debconf/tmp\.ci|/var/cache/ldconfig/aux-cache'
 if ! diff -u "$work/before.txt" "$work/after.txt" | grep -E '^[-+]/' | grep -Ev "^[-+]($noise)$" >"$work/diff.txt"; then
     : # grep found nothing to report
 fi
