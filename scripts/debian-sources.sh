@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced, not run: the apt sources for a Debian root made with mmdebstrap, from the Debian mirror
 # this machine's apt already uses (used by scripts/trixie-root.sh and tests/packaging/install-test.sh).
 #

@@ -107,6 +107,7 @@ if [[ -n "$why" ]]; then
     started=$SECONDS
     rm -rf "$rootfs.new"
     # setup.sh runs in the new root as it would on a user's Debian 13: apt-get update + install.
+    # shellcheck disable=SC2016 # the hooks' $1 is the new root, expanded by mmdebstrap's shell
     # Nothing here reads manuals, docs or translations: dpkg leaves them out, and man-db does not
     # index them (minutes of a busy machine's time otherwise).
     NULLIFY_SETUP_SCRIPT="$clone/scripts/setup.sh" mmdebstrap --quiet --variant=minbase --mode=root \

@@ -68,7 +68,7 @@ fi
 
 # Descriptors inherited from CTest closed: with them open, mmdebstrap hands apt a descriptor
 # above 9 ("cat >&11"), which /bin/sh (dash) refuses ("Bad fd number").
-for fd in /proc/$$/fd/*; do
+for fd in "/proc/$$/fd/"*; do
     fd="${fd##*/}"
     if ((fd > 2)); then
         eval "exec $fd>&-" 2>/dev/null || true
@@ -160,7 +160,7 @@ step "apt-get update"
 # the install pulled one in (Debian 13: libidn2-0, which libc6 recommends), apt would keep it after
 # the purge, rightly. So the clean root gets its own recommends first, those apt knows.
 # shellcheck disable=SC2016 # dpkg-query's format, not a shell expansion
-mapfile -t recommended < <(in_root dpkg-query -W -f '${Recommends}\n' | tr ',|' '\n\n' | sed 's/(.*//; s/[[:space:]]//g' |
+mapfile -t recommended < <(in_root dpkg-query -W -f '${Recommends}\n' | sed 's/[,|]/\n/g' | sed 's/(.*//; s/[[:space:]]//g' |
     grep -v '^$' | LC_ALL=C sort -u | while read -r name; do
         [[ "$(in_root apt-cache policy "$name" 2>/dev/null | awk '/Candidate:/ {print $2}')" =~ ^(|\(none\))$ ]] || echo "$name"
     done)
