@@ -14,6 +14,8 @@ function(nullify_add_test name)
     else()
         add_executable(${name} ${ARG_SOURCES})
         target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LIBRARIES})
+        # tests/support's headers, NULLIFY_SKIP_ENV (environmentskip.h) among them, for every test.
+        target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support)
     endif()
     add_test(NAME ${name} COMMAND ${ARG_LAUNCHER} $<TARGET_FILE:${target}>)
     if(NOT ARG_TIMEOUT)

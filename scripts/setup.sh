@@ -10,7 +10,7 @@ set -euo pipefail
 
 packages=(
     # build: compiler, CMake + Ninja, Qt 6 (Core, Network, Widgets, Test, tools), qtkeychain
-    build-essential cmake ninja-build
+    build-essential cmake ninja-build ccache
     qt6-base-dev qt6-base-dev-tools qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     qtkeychain-qt6-dev libgl-dev
     # run: the Qt SVG plugins that draw the app icon
@@ -35,8 +35,13 @@ packages=(
     mmdebstrap debian-archive-keyring
 )
 # The fuzz preset (tests/fuzz): clang and libFuzzer, which comes with the compiler runtime of the
-# same clang version (14 on Debian 12, 18 on Ubuntu 24.04), so the version is asked of apt.
-clang_version=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -1 || true)
+# same clang version (14 on Debian 12, 19 on Debian 13, 18 on Ubuntu 24.04): the installed clang's
+# version, else the one apt would install (a root without package lists knows only the installed).
+clang_version=$(dpkg-query -W -f='${Depends}' clang 2>/dev/null | grep -o 'clang-[0-9][0-9]*' | head -1 || true)
+if [[ -z "$clang_version" ]]; then
+    clang_version=$(apt-cache depends clang 2>/dev/null | sed -n 's/^ *Depends: \(clang-[0-9][0-9]*\)$/\1/p' | head -1 || true)
+fi
+clang_version="${clang_version#clang-}"
 packages+=(clang "libclang-rt-${clang_version:-14}-dev")
 # Packages that only some releases have, installed where apt knows them: Debian 13 moved the Qt SVG
 # plugins (the app and navigation icons) out of libqt6svg6 into qt6-svg-plugins.
@@ -51,10 +56,23 @@ for package in "${optional_packages[@]}"; do
         packages+=("$package")
     fi
 done
-# The contract check (tests/contract) runs Prism on Node.js. A node and npm already on PATH are
-# used as they are; only without them are Debian's packages installed.
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    packages+=(nodejs npm)
+# The contract check (tests/contract) runs Prism on Node.js. npm installs Prism into the clone (at
+# the end) when it is missing or older than package-lock.json (npm ci rewrites
+# node_modules/.package-lock.json); only then is npm needed. A node and npm already on PATH are
+# used as they are; only without them are Debian's packages installed. In the Debian 13 root
+# (scripts/trixie-root.sh) Prism comes with the mounted clone, so it gets node without Debian's npm
+# (340 packages more).
+contract="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/contract"
+prism_to_install=0
+if [[ -f "$contract/package-lock.json" ]] && [[ ! -x "$contract/node_modules/.bin/prism" ||
+    "$contract/package-lock.json" -nt "$contract/node_modules/.package-lock.json" ]]; then
+    prism_to_install=1
+fi
+if ! command -v node >/dev/null 2>&1; then
+    packages+=(nodejs)
+fi
+if [[ $prism_to_install == 1 ]] && ! command -v npm >/dev/null 2>&1; then
+    packages+=(npm)
 fi
 
 log() { printf 'setup: %s\n' "$*"; }
@@ -128,10 +146,11 @@ if dpkg --compare-versions "$qt_version" lt 6.4; then
     log "warning: Qt is $qt_version but the project needs Qt 6.4 or newer" >&2
 fi
 
-# Prism for the contract check, from tests/contract/package-lock.json. npm ci only when it is missing
-# or the lock file changed since the last install (npm ci rewrites node_modules/.package-lock.json).
-contract="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/contract"
-if [[ ! -x "$contract/node_modules/.bin/prism" || "$contract/package-lock.json" -nt "$contract/node_modules/.package-lock.json" ]]; then
+# Prism for the contract check, from tests/contract/package-lock.json (see prism_to_install above).
+if [[ ! -f "$contract/package-lock.json" ]]; then
+    # setup.sh copied alone into a new root (scripts/trixie-root.sh): Prism comes with the clone.
+    log "no tests/contract beside this script: Prism is installed by setup.sh in the clone"
+elif [[ $prism_to_install == 1 ]]; then
     log "installing Prism for the contract check (npm ci --prefix tests/contract)"
     npm ci --prefix "$contract" --no-audit --no-fund --loglevel=error
 else

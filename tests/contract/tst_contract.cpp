@@ -5,6 +5,7 @@
 // warning, comes back in an `sl-violations` header. Every raw reply is inspected for those, so a
 // violation fails the test function that caused it even when the typed call would have coped.
 #include "apiclient.h"
+#include "environmentskip.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
 #include "pager.h"
@@ -240,7 +241,6 @@ private:
 
 void tst_Contract::initTestCase()
 {
-    const bool required = qgetenv("NULLIFY_REQUIRE_CONTRACT") == "1";
     const QString spec = QDir::cleanPath(
         QDir(QStringLiteral(NULLIFY_REPO_ROOT)).filePath(QStringLiteral("../shared/api/nullify-openapi.yaml")));
     const QString prism = QStringLiteral(NULLIFY_PRISM_EXECUTABLE);
@@ -253,11 +253,8 @@ void tst_Contract::initTestCase()
                   .arg(prism);
     else if (QStandardPaths::findExecutable(QStringLiteral("node")).isEmpty())
         missing = QStringLiteral("node is not on PATH; Prism needs it");
-    if (!missing.isEmpty()) {
-        if (required)
-            QFAIL(qPrintable(QStringLiteral("NULLIFY_REQUIRE_CONTRACT=1 but ") + missing));
-        QSKIP(qPrintable(QStringLiteral("contract check skipped: ") + missing));
-    }
+    if (!missing.isEmpty())
+        NULLIFY_SKIP_ENV(QStringLiteral("contract check skipped: ") + missing);
 
     sandbox::ServerOptions options;
     options.auth.serviceTokens = {QString::fromLatin1(serviceToken)};

@@ -8,6 +8,7 @@
 
 #include "apiclient.h"
 #include "credentialstore.h"
+#include "environmentskip.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
 #include "replyhelpers.h"
@@ -155,9 +156,11 @@ void TestSession::init()
 {
     if (!keychainExpected()
         && QByteArray(QTest::currentTestFunction()) != "keychainUnavailableKeepsTheSessionForThisRun")
+        // Not an environment skip: tst_session_nokeychain runs this binary without a keychain on
+        // purpose, for that one case; every other case runs in the tst_session entry.
         QSKIP("only the keychain-unavailable case runs without a keychain");
     if (keychainExpected() && qEnvironmentVariableIntValue("NULLIFY_TEST_KEYRING") == 0)
-        QSKIP("needs the throwaway keyring: run through CTest or tests/support/with-test-keyring.sh");
+        NULLIFY_SKIP_ENV("needs the throwaway keyring: run through CTest or tests/support/with-test-keyring.sh");
     m_keychainService
         = QStringLiteral("ai.nullify.Desktop.test.%1").arg(QString::fromLatin1(QTest::currentTestFunction()));
 }
@@ -686,6 +689,8 @@ void TestSession::signOutRemovesTheKeychainEntry()
 void TestSession::keychainUnavailableKeepsTheSessionForThisRun()
 {
     if (keychainExpected())
+        // Not an environment skip: this case needs no keychain at all, so it runs only in the
+        // tst_session_nokeychain entry (the tst_session entry covers the rest).
         QSKIP("runs in the CTest entry without a D-Bus session (tst_session_nokeychain)");
     // CTest points HOME at a folder of the build tree; start it empty so the scan below means something.
     const QString home = QDir::homePath();

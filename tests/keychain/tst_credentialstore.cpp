@@ -11,6 +11,7 @@
 
 #include "credentials.h"
 #include "credentialstore.h"
+#include "environmentskip.h"
 #include "tenant.h"
 
 #include <QDirIterator>
@@ -231,7 +232,7 @@ private:
 void TestUnlockedKeychain::initTestCase()
 {
     if (!inThrowawayKeyring())
-        QSKIP(notInLauncher);
+        NULLIFY_SKIP_ENV(notInLauncher);
     QCOMPARE(qEnvironmentVariable("NULLIFY_TEST_KEYRING_MODE", u"unlocked"_s), u"unlocked"_s);
 }
 
@@ -422,7 +423,7 @@ private:
 void TestLockedKeychain::initTestCase()
 {
     if (!inThrowawayKeyring())
-        QSKIP(notInLauncher);
+        NULLIFY_SKIP_ENV(notInLauncher);
     m_mode = qEnvironmentVariable("NULLIFY_TEST_KEYRING_MODE");
     QVERIFY(m_mode == u"locked"_s || m_mode == u"nokeyring"_s);
     // The locked keyring exists on disk (encrypted); with none, there is nothing yet.
@@ -488,7 +489,7 @@ private:
 void TestNoKeychain::initTestCase()
 {
     if (!inThrowawayKeyring())
-        QSKIP(notInLauncher);
+        NULLIFY_SKIP_ENV(notInLauncher);
     // The launcher's promise, checked: no bus to reach and no display to autolaunch one with.
     // (Unset works too: then GDBus tries to autolaunch a bus, which needs a display.)
     const QString bus = qEnvironmentVariable("DBUS_SESSION_BUS_ADDRESS");

@@ -60,7 +60,8 @@ check ".rpm version is $version-$release" \
 depends="$(field Depends)"
 printf '      Depends: %s\n      Recommends: %s\n      Suggests: %s\n' "$depends" "$(field Recommends)" \
     "$(field Suggests)"
-for dep in libqt6keychain1 libqt6widgets6 libqt6network6 libqt6core6 libc6 libqt6svg6 qt6-qpa-plugins; do
+# Debian 13 renamed libqt6core6 to libqt6core6t64 (the 64-bit time_t transition).
+for dep in libqt6keychain1 libqt6widgets6 libqt6network6 'libqt6core6(t64)?' libc6 libqt6svg6 qt6-qpa-plugins; do
     check ".deb depends on $dep" grep -Eq "(^|, )$dep( |,|$)" <<<"$depends"
 done
 check ".deb suggests a Secret Service provider" grep -q 'gnome-keyring' <<<"$(field Suggests)"

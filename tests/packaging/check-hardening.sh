@@ -37,6 +37,12 @@ else
     options+=(--nocfprotection)
 fi
 
+# Branch protection (BTI, PAC) is an AArch64 feature; hardening-check asks for it since Debian 13
+# (devscripts 2.25), on every architecture unless told not to.
+if [[ "$(uname -m)" != aarch64 && "$(hardening-check --help 2>&1 || true)" == *--nobranchprotection* ]]; then
+    options+=(--nobranchprotection)
+fi
+
 failures=0
 for binary in "$dir/deb-root/usr/bin/nullify-desktop" "$dir/rpm-root/usr/bin/nullify-desktop"; do
     echo "+ hardening-check ${options[*]} ${binary#"$dir"/}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install test for the .deb on a clean Debian 12 (bookworm) root:
-#   1. a minimal bookworm root made by mmdebstrap (Debian's apt-based debootstrap) from the Debian
+# Install test for the .deb on a clean root of the Debian release it runs on (Debian 12 bookworm, or
+# Debian 13 trixie in scripts/trixie-root.sh's root):
+#   1. a minimal root made by mmdebstrap (Debian's apt-based debootstrap) from the Debian
 #      mirror in this machine's apt sources, cached as a tarball under CACHE_DIR;
 #   2. apt installs the .deb there, its dependencies coming from Debian (no recommends: the hard
 #      dependencies alone must be enough to start);
@@ -13,12 +14,12 @@
 #   install-test.sh PACKAGES_DIR CACHE_DIR VERSION
 #
 # Needs root (re-runs itself with `sudo -n` when that works; otherwise exits 77, which CTest reports
-# as skipped) and access to the Debian mirror. Everything is mounted in a private mount namespace
-# on a tmpfs, so nothing stays mounted after it ends, however it ends.
+# as skipped, or fails when CI=true) and access to the Debian mirror. Everything is mounted in a
+# private mount namespace on a tmpfs, so nothing stays mounted after it ends, however it ends.
 # Environment: NULLIFY_DEBIAN_MIRROR (a mirror URL, instead of the one in the apt sources),
-# NULLIFY_EXPECTED_FIRST_WINDOW (instead of the name below), NULLIFY_REFRESH_ROOT=1 (make the
-# cached root again). First run: about two minutes to make the root; later runs reuse it and the
-# downloaded packages (CACHE_DIR/apt-archives).
+# NULLIFY_PACKAGING_ROOT_CACHE (instead of CACHE_DIR), NULLIFY_EXPECTED_FIRST_WINDOW (instead of
+# the name below), NULLIFY_REFRESH_ROOT=1 (make the cached root again). First run: about two
+# minutes to make the root; later runs reuse it and the downloaded packages (CACHE_DIR/apt-archives).
 set -euo pipefail
 
 # The window the app shows first on a clean system: its object name (or its title when it has
@@ -28,7 +29,15 @@ expected_window="${NULLIFY_EXPECTED_FIRST_WINDOW:-signInWindow}"
 dir="${1:?usage: install-test.sh PACKAGES_DIR CACHE_DIR VERSION}"
 cache="${2:?usage: install-test.sh PACKAGES_DIR CACHE_DIR VERSION}"
 version="${3:?usage: install-test.sh PACKAGES_DIR CACHE_DIR VERSION}"
-suite=bookworm
+# CI keeps the clean root outside its fresh clone (.ci/run sets this), so it is made once, not at
+# every run.
+cache="${NULLIFY_PACKAGING_ROOT_CACHE:-$cache}"
+# The release this runs on (so in scripts/trixie-root.sh's root, a .deb built on Debian 13 is
+# installed on a clean Debian 13); bookworm when this is not Debian.
+# shellcheck source=scripts/debian-sources.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/debian-sources.sh"
+suite="$(debian_release)"
+suite="${suite:-bookworm}"
 
 say() { printf 'install-test: %s\n' "$*"; }
 fail() {
@@ -38,8 +47,12 @@ fail() {
 
 if [[ $(id -u) -ne 0 ]]; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        exec sudo -n --preserve-env=NULLIFY_DEBIAN_MIRROR,NULLIFY_EXPECTED_FIRST_WINDOW,NULLIFY_REFRESH_ROOT \
+        exec sudo -n --preserve-env=CI,NULLIFY_DEBIAN_MIRROR,NULLIFY_PACKAGING_ROOT_CACHE,NULLIFY_EXPECTED_FIRST_WINDOW,NULLIFY_REFRESH_ROOT \
             bash "$0" "$@"
+    fi
+    # An environment skip: in CI (CI=true) a failure, as every test's (tests/support/environmentskip.h).
+    if [[ "${CI:-}" == true || "${CI:-}" == 1 ]]; then
+        fail "CI=true, so an environment skip is a failure: needs root (or password-less sudo)"
     fi
     say "SKIP: needs root (or password-less sudo) to make a Debian root and install into it"
     exit 77
@@ -53,6 +66,15 @@ if [[ -z "${NULLIFY_INSTALL_TEST_NS:-}" ]]; then
     exec env NULLIFY_INSTALL_TEST_NS=1 unshare --mount --propagation private bash "$0" "$@"
 fi
 
+# Descriptors inherited from CTest closed: with them open, mmdebstrap hands apt a descriptor
+# above 9 ("cat >&11"), which /bin/sh (dash) refuses ("Bad fd number").
+for fd in "/proc/$$/fd/"*; do
+    fd="${fd##*/}"
+    if ((fd > 2)); then
+        eval "exec $fd>&-" 2>/dev/null || true
+    fi
+done
+
 # shellcheck source=/dev/null
 source "$dir/packages.env"
 [[ -f "$DEB" ]] || fail "no .deb in $dir (the packaging_build test makes it)"
@@ -65,56 +87,8 @@ step() {
     step_start=$SECONDS
 }
 
-# ---- Debian sources: this machine's, for bookworm and its updates and security suites ----------
-# Prints "URI SUITE" for each enabled deb entry, one-line (.list) and deb822 (.sources) formats.
-apt_source_entries() {
-    local f
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-        [[ -f "$f" ]] || continue
-        awk '$1 == "deb" {
-                 i = 2
-                 if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-                 print $i, $(i + 1)
-             }' "$f"
-    done
-    for f in /etc/apt/sources.list.d/*.sources; do
-        [[ -f "$f" ]] || continue
-        awk 'BEGIN { RS = ""; FS = "\n" }
-             {
-                 types = ""; uris = ""; suites = ""; enabled = "yes"
-                 for (i = 1; i <= NF; i++) {
-                     line = $i
-                     if (line ~ /^#/ || !match(line, /^[A-Za-z-]+:/)) continue
-                     key = tolower(substr(line, 1, RLENGTH - 1))
-                     value = substr(line, RLENGTH + 1)
-                     gsub(/^[ \t]+|[ \t]+$/, "", value)
-                     if (key == "types") types = value
-                     else if (key == "uris") uris = value
-                     else if (key == "suites") suites = value
-                     else if (key == "enabled") enabled = tolower(value)
-                 }
-                 if (enabled == "no" || types !~ /(^| )deb( |$)/) next
-                 nu = split(uris, u, " "); ns = split(suites, s, " ")
-                 for (a = 1; a <= nu; a++) for (b = 1; b <= ns; b++) print u[a], s[b]
-             }' "$f"
-    done
-}
-mirror="${NULLIFY_DEBIAN_MIRROR:-}"
-security=""
-while read -r uri entry_suite; do
-    case "$entry_suite" in
-        "$suite") [[ -n "$mirror" ]] || mirror="$uri" ;;
-        "$suite-security") [[ -n "$security" ]] || security="$uri" ;;
-    esac
-done < <(apt_source_entries)
-if [[ -z "$mirror" ]]; then
-    mirror="http://deb.debian.org/debian"
-    say "no $suite entry in /etc/apt/sources.list(.d); using $mirror (set NULLIFY_DEBIAN_MIRROR to choose)"
-fi
-sources=("deb ${mirror%/} $suite main" "deb ${mirror%/} $suite-updates main")
-if [[ -n "$security" ]]; then
-    sources+=("deb ${security%/} $suite-security main")
-fi
+# ---- Debian sources: this machine's release and Debian mirror -----------------------------------
+mapfile -t sources < <(debian_sources "$suite")
 say "Debian sources: $(printf '%s; ' "${sources[@]}")"
 
 # ---- Work area on a tmpfs (dpkg's many small writes are slow on the build disk) -----------------
@@ -132,8 +106,12 @@ fi
 if [[ ! -f "$tarball" ]]; then
     say "making a minimal $suite root with mmdebstrap (cached as $tarball)"
     mkdir -p "$work/tmp"
-    TMPDIR="$work/tmp" mmdebstrap --quiet --variant=minbase --mode=root --format=tar \
-        --dpkgopt=force-unsafe-io "$suite" "$work/base.tar" "${sources[@]}"
+    # Its output in a log, shown when it fails (with --quiet it says only that apt failed).
+    if ! TMPDIR="$work/tmp" mmdebstrap --variant=minbase --mode=root --format=tar \
+        --dpkgopt=force-unsafe-io "$suite" "$work/base.tar" "${sources[@]}" >"$work/mmdebstrap.log" 2>&1 </dev/null; then
+        grep -v '^Get:' "$work/mmdebstrap.log" | tail -n 40 >&2
+        fail "mmdebstrap could not make the $suite root (its output above)"
+    fi
     cp "$work/base.tar" "$tarball.partial"
     mv "$tarball.partial" "$tarball"
     rm -rf "$work/base.tar" "$work/tmp"
@@ -178,6 +156,18 @@ packages() { in_root dpkg-query -W -f '${Package} ${Version} ${db:Status-Abbrev}
 
 apt_quiet update
 step "apt-get update"
+# A Debian system gets what its packages recommend (apt's default); minbase leaves that out. Had
+# the install pulled one in (Debian 13: libidn2-0, which libc6 recommends), apt would keep it after
+# the purge, rightly. So the clean root gets its own recommends first, those apt knows.
+# shellcheck disable=SC2016 # dpkg-query's format, not a shell expansion
+mapfile -t recommended < <(in_root dpkg-query -W -f '${Recommends}\n' | sed 's/[,|]/\n/g' | sed 's/(.*//; s/[[:space:]]//g' |
+    grep -v '^$' | LC_ALL=C sort -u | while read -r name; do
+        [[ "$(in_root apt-cache policy "$name" 2>/dev/null | awk '/Candidate:/ {print $2}')" =~ ^(|\(none\))$ ]] || echo "$name"
+    done)
+if [[ ${#recommended[@]} -gt 0 ]]; then
+    apt_quiet install -y --no-install-recommends "${recommended[@]}"
+    step "the root's own recommends: ${recommended[*]}"
+fi
 snapshot >"$work/before.txt"
 packages >"$work/packages-before.txt"
 
@@ -243,8 +233,9 @@ if ! diff -u "$work/packages-before.txt" "$work/packages-after.txt"; then
 fi
 # ... and the same paths, but for what apt, dpkg and ldconfig keep about their own work: their
 # logs of this install and removal, the *-old copies of their databases, and ldconfig's auxiliary
-# cache (libc-bin's trigger rebuilds it whenever libraries come or go; no package owns it).
-noise='/var/log/(apt/(history|term|eipp)\.log.*|dpkg\.log|alternatives\.log)|/var/lib/dpkg/[a-z-]+-old|/var/cache/debconf/[a-z]+\.dat-old|/var/cache/ldconfig/aux-cache'
+# cache (libc-bin's trigger rebuilds it whenever libraries come or go; no package owns it), and
+# debconf's scratch folder for the templates apt-utils extracts before an install.
+noise='/var/log/(apt/(history|term|eipp)\.log.*|dpkg\.log|alternatives\.log)|/var/lib/dpkg/[a-z-]+-old|/var/cache/debconf/[a-z]+\.dat-old|/var/cache/debconf/tmp\.ci|/var/cache/ldconfig/aux-cache'
 if ! diff -u "$work/before.txt" "$work/after.txt" | grep -E '^[-+]/' | grep -Ev "^[-+]($noise)$" >"$work/diff.txt"; then
     : # grep found nothing to report
 fi

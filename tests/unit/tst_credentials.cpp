@@ -6,6 +6,7 @@
 
 #include "clicredentials.h"
 #include "credentials.h"
+#include "environmentskip.h"
 #include "tenant.h"
 #include "utctime.h"
 
@@ -577,7 +578,7 @@ void TestCredentials::cliNotARegularFile()
     QVERIFY2(whyNot.contains(QLatin1String("symbolic link")), qPrintable(whyNot));
     // The device itself: /dev is root's, so only root gets as far as the file.
     if (::geteuid() != 0)
-        QSKIP("the device itself needs root: /dev belongs to root, and is refused as another user's first");
+        NULLIFY_SKIP_ENV("the device itself needs root: /dev belongs to root, and is refused as another user's first");
     QVERIFY(!CliCredentials::find(acme(), QStringLiteral("/dev/zero"), &whyNot, now));
     QCOMPARE(whyNot, u"/dev/zero is not a regular file; remove it and sign in with the Nullify CLI again"_s);
 }
@@ -766,7 +767,7 @@ void TestCredentials::cliFifoIsRefusedWithoutWaiting()
 void TestCredentials::cliAnotherUsersFileIsRefused()
 {
     if (::geteuid() != 0)
-        QSKIP("giving the file to another user (chown) needs root; this machine's test runs are root");
+        NULLIFY_SKIP_ENV("giving the file to another user (chown) needs root; this machine's test runs are root");
     constexpr uid_t nobody = 65534;
     QTemporaryDir dir;
     QVERIFY(dir.isValid());

@@ -400,6 +400,9 @@ void TestScriptedHttpServer::closeBeforeResponseGivesRemoteHostClosed()
         connections.insert(request.connectionId);
     }
     QCOMPARE(connections.size(), requests.size());
+    // Qt 6.8 keeps a spare connection it opened and never sent on until its manager goes; once the
+    // client lets go, nothing may be left open on the server's side.
+    m_nam.reset();
     QTRY_COMPARE(m_server->openConnectionCount(), 0);
 }
 

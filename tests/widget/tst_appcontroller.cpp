@@ -8,6 +8,7 @@
 #include "connectionstate.h"
 #include "connectionstatuswidget.h"
 #include "credentialstore.h"
+#include "environmentskip.h"
 #include "loglevel.h"
 #include "mainwindow.h"
 #include "networkaccessmanager.h"
@@ -204,7 +205,8 @@ private:
 void TestAppController::initTestCase()
 {
     if (qEnvironmentVariableIsEmpty("NULLIFY_TEST_KEYRING"))
-        QSKIP("needs an unlocked Secret Service and a throwaway HOME: run under tests/support/with-test-keyring.sh");
+        NULLIFY_SKIP_ENV(
+            "needs an unlocked Secret Service and a throwaway HOME: run under tests/support/with-test-keyring.sh");
     // The app's QSettings live in the throwaway XDG_CONFIG_HOME the launcher made.
     QCoreApplication::setOrganizationName(QStringLiteral("Nullify"));
     QCoreApplication::setApplicationName(QStringLiteral("nullify-desktop-widget-test"));

@@ -10,6 +10,7 @@
 #include "appcontroller.h"
 #include "autofixview.h"
 #include "diffview.h"
+#include "environmentskip.h"
 #include "findingsview.h"
 #include "mainwindow.h"
 #include "overviewview.h"
@@ -106,7 +107,8 @@ private:
 void TestScreenshots::initTestCase()
 {
     if (qEnvironmentVariableIsEmpty("NULLIFY_TEST_KEYRING"))
-        QSKIP("needs an unlocked Secret Service and a throwaway HOME: run under tests/support/with-test-keyring.sh");
+        NULLIFY_SKIP_ENV(
+            "needs an unlocked Secret Service and a throwaway HOME: run under tests/support/with-test-keyring.sh");
     if (QGuiApplication::platformName() == QLatin1String("offscreen"))
         qWarning("running on the offscreen platform: screenshots work, but fonts differ from a desktop's");
     QCoreApplication::setOrganizationName(QStringLiteral("Nullify"));

@@ -2,6 +2,7 @@
 // nullify-sandbox: the test clicks and types like a person and plays the browser itself.
 
 #include "credentials.h"
+#include "environmentskip.h"
 #include "networkaccessmanager.h"
 #include "sandboxserver.h"
 #include "signinwindow.h"
@@ -321,7 +322,8 @@ QString TestSignInWindow::writeCliFile(const QJsonObject& entry)
 void TestSignInWindow::cliSessionIsOfferedOnlyForItsTenant()
 {
     if (qEnvironmentVariableIsEmpty("NULLIFY_TEST_KEYRING"))
-        QSKIP("writes ~/.nullify/credentials.json: run under tests/support/with-test-keyring.sh (a throwaway HOME)");
+        NULLIFY_SKIP_ENV(
+            "writes ~/.nullify/credentials.json: run under tests/support/with-test-keyring.sh (a throwaway HOME)");
 
     const Tenant sandboxTenant = *Tenant::fromInput(sandboxTenantText());
     const QJsonObject entry {
@@ -367,7 +369,8 @@ void TestSignInWindow::cliSessionIsOfferedOnlyForItsTenant()
 void TestSignInWindow::unsafeCliFileIsExplainedInsteadOfOffered()
 {
     if (qEnvironmentVariableIsEmpty("NULLIFY_TEST_KEYRING"))
-        QSKIP("writes ~/.nullify/credentials.json: run under tests/support/with-test-keyring.sh (a throwaway HOME)");
+        NULLIFY_SKIP_ENV(
+            "writes ~/.nullify/credentials.json: run under tests/support/with-test-keyring.sh (a throwaway HOME)");
 
     const QString path = QDir::homePath() + QStringLiteral("/.nullify/credentials.json");
     QFile::remove(path);
