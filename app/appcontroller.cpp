@@ -396,8 +396,9 @@ void AppController::onSettingChanged(int key)
 
 void AppController::updateProbeUrl()
 {
-    // A cheap authenticated GET-able resource: any HTTP answer to its HEAD proves the API is back.
-    // The token is injected per attempt by the manager; it is never part of the URL.
+    // Who am I: the cheapest authenticated read the API has, and a GET (it declares no HEAD). Any
+    // HTTP answer to it proves the API is back. The token is injected per attempt by the manager;
+    // it is never part of the URL.
     api::ApiRequest request;
     request.path = QStringLiteral("/admin/user/current");
     m_connection->setProbeUrl(m_client->urlFor(request));
