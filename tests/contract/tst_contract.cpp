@@ -683,6 +683,20 @@ void tst_Contract::autofix()
     QVERIFY2(pollToTerminal(&status, &why), qPrintable(why));
     QCOMPARE(status.state, AutofixState::Cached);
 
+    // The Autofix page's list: the findings whose autofix is in one of the states (autoFixState[]).
+    FindingsQuery withFix;
+    withFix.types = {FindingType(type)};
+    withFix.autofixStates = {AutofixState::Cached, AutofixState::PendingReview};
+    const Result<Page<Finding>> listed = await<Page<Finding>>(
+        [&](QObject* context, Callback<Page<Finding>> done) { return m_api->findings(withFix, context, done); });
+    QVERIFY2(listed, describe(listed, "findings with autoFixState"));
+    QStringList listedIds;
+    for (const Finding& finding : listed.value().items) {
+        listedIds << finding.id;
+        QCOMPARE(finding.autofixState, AutofixState::Cached);
+    }
+    QCOMPARE(listedIds, QStringList {id});
+
     if (hasAutofixDiff(service)) {
         const Result<AutofixDiff> diff = await<AutofixDiff>([&](QObject* context, Callback<AutofixDiff> done) {
             return m_api->autofixDiff(service, id, context, done);
