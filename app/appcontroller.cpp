@@ -187,18 +187,51 @@ void AppController::addPages()
     m_mainWindow->addPage(ui::FindingsView::pageTitle(), ui::FindingsView::pageIcon(), [this] {
         auto* findings = new ui::FindingsView(viewContext());
         connect(findings, &ui::FindingsView::autofixRequested, this, &AppController::startAutofix);
+        connect(findings, &ui::FindingsView::autofixShowRequested, this, &AppController::showAutofix);
+        for (ui::View* view : m_mainWindow->builtViews()) {
+            if (auto* autofix = qobject_cast<ui::AutofixView*>(view))
+                linkAutofixStatus(autofix, findings);
+        }
         return findings;
     });
     addPage<ui::ScansView>();
-    m_autofixPage = addPage<ui::AutofixView>();
+    m_autofixPage = m_mainWindow->addPage(ui::AutofixView::pageTitle(), ui::AutofixView::pageIcon(), [this] {
+        auto* autofix = new ui::AutofixView(viewContext());
+        for (ui::View* view : m_mainWindow->builtViews()) {
+            if (auto* findings = qobject_cast<ui::FindingsView*>(view))
+                linkAutofixStatus(autofix, findings);
+        }
+        return autofix;
+    });
 }
 
-void AppController::startAutofix(api::FindingService service, const QString& findingId, const QString& findingTitle)
+void AppController::linkAutofixStatus(ui::AutofixView* autofix, ui::FindingsView* findings)
 {
-    // "Autofix" on a finding: the Autofix page follows it from the start, in front.
-    auto* autofix = qobject_cast<ui::AutofixView*>(m_mainWindow->view(m_autofixPage));
-    autofix->startAutofix(service, findingId, findingTitle);
+    // What the Autofix page learns about a finding's fix, the finding's details show too.
+    connect(autofix, &ui::AutofixView::autofixStatusChanged, findings, &ui::FindingsView::showAutofixStatus);
+}
+
+ui::AutofixView* AppController::autofixView()
+{
+    return qobject_cast<ui::AutofixView*>(m_mainWindow->view(m_autofixPage));
+}
+
+void AppController::startAutofix(api::FindingService service,
+                                 const QString& findingId,
+                                 const QString& findingTitle,
+                                 const QString& repository)
+{
+    // "Autofix" on a finding: the Autofix page asks the server, and the user, in front.
+    ui::AutofixView* autofix = autofixView();
     m_mainWindow->showView(autofix);
+    autofix->startAutofix(service, findingId, findingTitle, repository);
+}
+
+void AppController::showAutofix(api::FindingService service, const QString& findingId, const QString& findingTitle)
+{
+    ui::AutofixView* autofix = autofixView();
+    m_mainWindow->showView(autofix);
+    autofix->showAutofix(service, findingId, findingTitle);
 }
 
 void AppController::onSignInWindowSignedIn(const session::Tenant& tenant, const session::Credentials& credentials)
@@ -396,8 +429,9 @@ void AppController::onSettingChanged(int key)
 
 void AppController::updateProbeUrl()
 {
-    // A cheap authenticated GET-able resource: any HTTP answer to its HEAD proves the API is back.
-    // The token is injected per attempt by the manager; it is never part of the URL.
+    // Who am I: the cheapest authenticated read the API has, and a GET (it declares no HEAD). Any
+    // HTTP answer to it proves the API is back. The token is injected per attempt by the manager;
+    // it is never part of the URL.
     api::ApiRequest request;
     request.path = QStringLiteral("/admin/user/current");
     m_connection->setProbeUrl(m_client->urlFor(request));

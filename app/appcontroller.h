@@ -23,7 +23,9 @@ class NullifyApi;
 } // namespace api
 namespace ui {
 class AppSettings;
+class AutofixView;
 class ConnectionState;
+class FindingsView;
 class RequestTracker;
 class SignInWindow;
 class TrayNotifier;
@@ -97,7 +99,13 @@ private:
     ui::ViewContext viewContext() const;
     template <typename ViewType> int addPage();
     void addPages();
-    void startAutofix(api::FindingService service, const QString& findingId, const QString& findingTitle);
+    ui::AutofixView* autofixView();
+    void linkAutofixStatus(ui::AutofixView* autofix, ui::FindingsView* findings);
+    void startAutofix(api::FindingService service,
+                      const QString& findingId,
+                      const QString& findingTitle,
+                      const QString& repository);
+    void showAutofix(api::FindingService service, const QString& findingId, const QString& findingTitle);
     void onSessionSignedIn();
     void onSessionSignedOut();
     void onSessionExpired(const QString& reason);

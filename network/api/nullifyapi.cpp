@@ -129,6 +129,12 @@ QByteArray NullifyApi::findingsQueryBody(const FindingsQuery& q)
         query.insert(QStringLiteral("search"), q.search);
     if (!q.sortPreset.isEmpty())
         query.insert(QStringLiteral("sortPreset"), q.sortPreset);
+    if (!q.autofixStates.isEmpty()) {
+        QJsonArray states;
+        for (AutofixState state : q.autofixStates)
+            states.append(wireName(state));
+        query.insert(QStringLiteral("autoFixState"), states);
+    }
     return QJsonDocument(QJsonObject {{QStringLiteral("query"), query}}).toJson(QJsonDocument::Compact);
 }
 

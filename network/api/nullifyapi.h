@@ -33,6 +33,7 @@ struct FindingsQuery
     std::optional<bool> isAllowlisted;
     QString search;
     QString sortPreset;
+    QList<AutofixState> autofixStates; // autoFixState[]: findings whose autofix is in one of these
 };
 
 // One method per endpoint the desktop client uses (the table in ../shared/api/README.md). Each

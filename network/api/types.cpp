@@ -354,6 +354,20 @@ QString pathOf(FindingService service)
     return QString();
 }
 
+bool hasFixOrRunning(AutofixState state)
+{
+    switch (state) {
+    case AutofixState::None:
+    case AutofixState::Cancelled:
+    case AutofixState::FailedRetry:
+    case AutofixState::FailedAbort:
+    case AutofixState::FailedPrCreation:
+        return false;
+    default:
+        return true;
+    }
+}
+
 bool hasAutofix(FindingService service)
 {
     return service != FindingService::Secrets;

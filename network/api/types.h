@@ -84,6 +84,9 @@ enum class AutofixState {
 };
 AutofixState autofixStateFromString(const QString& text);
 QString wireName(AutofixState state);
+// The server has a fix for the finding, done or on its way: every state but none, cancelled and the
+// failures. A state this client does not know counts too: when unsure, never start (and pay) again.
+bool hasFixOrRunning(AutofixState state);
 
 // The services that serve one finding at /{service}/findings/{id}.
 enum class FindingService { Sast, ScaDependencies, ScaContainers, Secrets, DastPentest, Cspm, Scpm };

@@ -5,11 +5,14 @@
 // warning, comes back in an `sl-violations` header. Every raw reply is inspected for those, so a
 // violation fails the test function that caused it even when the typed call would have coped.
 #include "apiclient.h"
+#include "connectionstate.h"
 #include "environmentskip.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
 #include "pager.h"
 #include "poller.h"
+#include "reachability.h"
+#include "requesttracker.h"
 #include "sandboxserver.h"
 #include "testtokenprovider.h"
 
@@ -17,6 +20,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
+#include <QJsonObject>
 #include <QNetworkReply>
 #include <QProcess>
 #include <QScopeGuard>
@@ -220,6 +224,7 @@ private slots:
     void pentests();
     void autofix_data();
     void autofix();
+    void offlineProbe();
 
 private:
     QString firstFindingId(FindingType type);
@@ -675,6 +680,20 @@ void tst_Contract::autofix()
     QVERIFY2(pollToTerminal(&status, &why), qPrintable(why));
     QCOMPARE(status.state, AutofixState::Cached);
 
+    // The Autofix page's list: the findings whose autofix is in one of the states (autoFixState[]).
+    FindingsQuery withFix;
+    withFix.types = {FindingType(type)};
+    withFix.autofixStates = {AutofixState::Cached, AutofixState::PendingReview};
+    const Result<Page<Finding>> listed = await<Page<Finding>>(
+        [&](QObject* context, Callback<Page<Finding>> done) { return m_api->findings(withFix, context, done); });
+    QVERIFY2(listed, describe(listed, "findings with autoFixState"));
+    QStringList listedIds;
+    for (const Finding& finding : listed.value().items) {
+        listedIds << finding.id;
+        QCOMPARE(finding.autofixState, AutofixState::Cached);
+    }
+    QCOMPARE(listedIds, QStringList {id});
+
     if (hasAutofixDiff(service)) {
         const Result<AutofixDiff> diff = await<AutofixDiff>([&](QObject* context, Callback<AutofixDiff> done) {
             return m_api->autofixDiff(service, id, context, done);
@@ -690,6 +709,53 @@ void tst_Contract::autofix()
         QVERIFY2(pollToTerminal(&status, &why), qPrintable(why));
         QVERIFY2(!status.pullRequestUrl.isEmpty(), qPrintable(status.stateText));
     }
+}
+
+// The offline probe of the app's connection state (ui::ConnectionState), sent as the app sends it
+// to the URL the app gives it (AppController::updateProbeUrl): an operation the spec declares, so
+// Prism passes it to the sandbox and its answer, a 200, carries no violation. (A HEAD, which the
+// spec has no operation for, came back 405 from the sandbox.)
+void tst_Contract::offlineProbe()
+{
+    ui::RequestTracker tracker(m_nam.get());
+    ui::ManualReachability reachability(true);
+    ui::ConnectionState connection(&tracker, &reachability);
+    connection.setProbeInterval(50ms, 100ms);
+    ApiRequest whoAmI;
+    whoAmI.path = QStringLiteral("/admin/user/current");
+    connection.setProbeUrl(m_client->urlFor(whoAmI));
+    const qsizetype before = m_exchanges.size();
+    const qsizetype logBefore = m_sandbox->logEntries().size();
+
+    reachability.setOnline(false); // paused: the first probe is due 50 ms later
+    QVERIFY(connection.isPaused());
+    // The answer proves the API is there: online again (probes sent meanwhile may still answer).
+    QTRY_COMPARE_WITH_TIMEOUT(connection.state(), ui::ConnectionState::State::Online, callTimeoutMs);
+    const auto allFinished = [&tracker] {
+        return std::all_of(tracker.records().cbegin(), tracker.records().cend(), [](const ui::RequestRecord& r) {
+            return r.isFinished();
+        });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(allFinished(), callTimeoutMs);
+    const QList<Exchange> probes = m_exchanges.mid(before);
+    QVERIFY(!probes.isEmpty());
+    for (const Exchange& probe : probes) {
+        QVERIFY2(probe.request.startsWith(QStringLiteral("GET /admin/user/current?githubOwnerId=")),
+                 qPrintable(probe.request));
+        QCOMPARE(probe.status, 200);
+        QVERIFY2(probe.violations.isEmpty(), probe.violations.constData());
+    }
+    // They reached the sandbox, which answered them itself.
+    QStringList reached;
+    for (const QJsonObject& entry : m_sandbox->logEntries().mid(logBefore))
+        reached << entry.value(QStringLiteral("method")).toString() + QLatin1Char(' ')
+                + entry.value(QStringLiteral("path")).toString() + QLatin1Char(' ')
+                + QString::number(entry.value(QStringLiteral("status")).toInt());
+    QCOMPARE(reached.size(), probes.size());
+    QCOMPARE(reached.count(QStringLiteral("GET /admin/user/current 200")), probes.size());
+    // Online: no more probes.
+    QTest::qWait(300);
+    QCOMPARE(m_exchanges.size(), before + probes.size());
 }
 
 QTEST_GUILESS_MAIN(tst_Contract)

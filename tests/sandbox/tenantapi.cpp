@@ -217,6 +217,7 @@ struct FindingFilter
     bool byId = false;
     QSet<QString> languages;
     QSet<QString> priorities;
+    QSet<QString> autofixStates; // autoFixState[]: empty, any; checked by the caller (run-time state)
 
     bool matches(const seed::Tenant& tenant, int index) const
     {
@@ -342,10 +343,12 @@ FindingFilter parseFilter(const seed::Tenant& tenant, const QJsonObject& query)
     if (const auto priorities = optionalStrings(query, QStringLiteral("priorityLabel"), where)) {
         filter.priorities = QSet<QString>(priorities->begin(), priorities->end());
     }
+    if (const auto states = optionalStrings(query, QStringLiteral("autoFixState"), where)) {
+        filter.autofixStates = QSet<QString>(states->begin(), states->end());
+    }
     // Type-check the remaining documented fields so a wrong type is a 400 rather than ignored.
     for (const char* key : {"appName",
                             "appType",
-                            "autoFixState",
                             "branch",
                             "cve",
                             "fileOwner",
@@ -849,8 +852,13 @@ SandboxResponse TenantApi::Private::findings(const SandboxRequest& request)
         if (!filter.matches(tenant, index)) {
             return;
         }
+        // The autofix state is the run's, as its status endpoint says it ("none" without one).
+        const AutofixView autofix = autofixView(index);
+        if (!filter.autofixStates.isEmpty() && !filter.autofixStates.contains(autofix.state)) {
+            return;
+        }
         if (matched >= first && matched < first + pageSize) {
-            items.append(tenantjson::findingPreview(tenant, index, autofixView(index)));
+            items.append(tenantjson::findingPreview(tenant, index, autofix));
         }
         ++matched;
     };

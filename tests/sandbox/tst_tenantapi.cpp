@@ -1035,6 +1035,19 @@ void TestTenantApi::autofixWalksToCachedWithADiff()
     // The finding itself now reports the cached fix.
     const QJsonArray listed = tenant.findings(QJsonObject {{QStringLiteral("findingId"), QJsonArray {id}}});
     QCOMPARE(listed.first().toObject().value(QStringLiteral("autoFixState")).toString(), QStringLiteral("cached"));
+
+    // The findings query's autoFixState[] finds it by that state, and only it (no other fix ran).
+    const QJsonArray withFix
+        = tenant.findings(QJsonObject {{QStringLiteral("autoFixState"), QJsonArray {QStringLiteral("cached")}}});
+    QCOMPARE(withFix.size(), 1);
+    QCOMPARE(withFix.first().toObject().value(QStringLiteral("id")).toString(), id);
+    QVERIFY(tenant.findings(QJsonObject {{QStringLiteral("autoFixState"), QJsonArray {QStringLiteral("pr_merged")}}})
+                .isEmpty());
+    const QJsonArray withoutFix
+        = tenant.findings(QJsonObject {{QStringLiteral("autoFixState"), QJsonArray {QStringLiteral("none")}}});
+    QVERIFY(!withoutFix.isEmpty());
+    for (const QJsonValue& finding : withoutFix)
+        QVERIFY(finding.toObject().value(QStringLiteral("id")).toString() != id);
 }
 
 void TestTenantApi::autofixDuplicatesAndFailures()

@@ -5,14 +5,21 @@
 
 #include "appcontroller.h"
 #include "appsettings.h"
+#include "autofixview.h"
 #include "connectionstate.h"
 #include "connectionstatuswidget.h"
 #include "credentialstore.h"
+#include "diffview.h"
+#include "displaytext.h"
 #include "environmentskip.h"
+#include "findingsfilterproxy.h"
+#include "findingsmodel.h"
+#include "findingsview.h"
 #include "loglevel.h"
 #include "mainwindow.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
+#include "operationrow.h"
 #include "overviewview.h"
 #include "repositoriesmodel.h"
 #include "repositoriesview.h"
@@ -21,6 +28,7 @@
 #include "secretscrubber.h"
 #include "session.h"
 #include "signinwindow.h"
+#include "startdialogs.h"
 #include "tenant.h"
 #include "testbrowser.h"
 
@@ -28,6 +36,7 @@
 #include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
 #include <QDirIterator>
 #include <QFile>
 #include <QLabel>
@@ -39,6 +48,7 @@
 #include <QRegularExpression>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTextEdit>
 #include <QtTest>
 
@@ -188,6 +198,7 @@ private slots:
     void noTokenInSettingsFilesOrLog();
     void expiredSessionPromptsOnceAndWorkGoesOn();
     void settingsAndConnectionStateAreWired();
+    void autofixIsTheServersAfterARestart();
     void echoedSecretsAppearNowhere_data();
     void echoedSecretsAppearNowhere();
 
@@ -223,6 +234,7 @@ void TestAppController::init()
     options.tenant.findingCount = 20;
     options.auth.autoApprove = true;
     options.auth.serviceTokens = {QString::fromLatin1(kServiceToken)};
+    options.tenant.autofixSeconds = 1;
     m_sandbox = std::make_unique<SandboxServer>(options);
     QString error;
     QVERIFY2(m_sandbox->start(&error), qPrintable(error));
@@ -564,6 +576,97 @@ void TestAppController::settingsAndConnectionStateAreWired()
     settings->reset(AppSettings::Key::MaxAttempts);
     settings->reset(AppSettings::Key::LogLevel);
     QLoggingCategory::setFilterRules(QStringLiteral("nullify.*.debug=true"));
+}
+
+namespace {
+
+template <typename ViewType> ViewType* pageOf(MainWindow* main)
+{
+    for (nullify::ui::View* view : main->views()) {
+        if (auto* page = qobject_cast<ViewType*>(view))
+            return page;
+    }
+    return nullptr;
+}
+
+// Shows Findings filtered to code findings and selects the one with the id (the first when empty);
+// its id, or empty when it is not listed.
+QString selectCodeFinding(MainWindow* main, const QString& id)
+{
+    auto* findings = pageOf<nullify::ui::FindingsView>(main);
+    main->showView(findings);
+    QComboBox* type = findings->typeFilter();
+    type->setCurrentIndex(type->findData(int(nullify::api::FindingType::Code)));
+    if (!QTest::qWaitFor(
+            [findings] {
+                return !findings->query().types.isEmpty() && findings->pager()->pagesLoaded() > 0
+                    && !findings->pager()->isLoading();
+            },
+            kFlowTimeoutMs))
+        return {};
+    for (int row = 0; row < findings->proxy()->rowCount(); ++row) {
+        const QString rowId = findings->findingsModel()->finding(findings->proxy()->sourceRow(row)).id;
+        if (id.isEmpty() || rowId == id) {
+            findings->findingsTable()->selectRow(row);
+            return rowId;
+        }
+    }
+    return {};
+}
+
+} // namespace
+
+// Bug 1 of issue 17: start an autofix, wait for "Fix ready", quit, relaunch. The relaunched app
+// finds the fix on the server: the Autofix page lists it with "Show fix", the finding's details say
+// the same and offer "Show fix", and nothing starts a second, billable fix.
+void TestAppController::autofixIsTheServersAfterARestart()
+{
+    QString findingId;
+    {
+        auto controller = makeController();
+        controller->start();
+        signInWithBrowser(controller.get());
+        QTRY_VERIFY_WITH_TIMEOUT(controller->session()->isPersisted(), kFlowTimeoutMs);
+        MainWindow* main = controller->mainWindow();
+        findingId = selectCodeFinding(main, QString());
+        QVERIFY(!findingId.isEmpty());
+        auto* findings = pageOf<nullify::ui::FindingsView>(main);
+        QTRY_VERIFY_WITH_TIMEOUT(findings->autofixButton()->isEnabled(), kFlowTimeoutMs);
+        QTest::mouseClick(findings->autofixButton(), Qt::LeftButton);
+        QVERIFY(nullify::test::answerStart(true));
+        auto* autofix = pageOf<nullify::ui::AutofixView>(main);
+        QCOMPARE(main->currentView(), static_cast<nullify::ui::View*>(autofix));
+        QTRY_VERIFY_WITH_TIMEOUT(autofix->diffView()->addedCount() > 0, kFlowTimeoutMs);
+        nullify::ui::OperationRow* row = autofix->rowFor(nullify::api::FindingService::Sast, findingId);
+        QVERIFY(row);
+        QCOMPARE(row->status(), QStringLiteral("Fix ready"));
+    } // quit
+    QCOMPARE(m_sandbox->tenant().autofixRequests(), 1);
+
+    auto controller = makeController();
+    controller->start();
+    QTRY_COMPARE_WITH_TIMEOUT(controller->session()->state(), Session::State::SignedIn, kFlowTimeoutMs);
+    MainWindow* main = controller->mainWindow();
+    auto* autofix = pageOf<nullify::ui::AutofixView>(main);
+    main->showView(autofix);
+    QTRY_VERIFY_WITH_TIMEOUT(autofix->rowFor(nullify::api::FindingService::Sast, findingId), kFlowTimeoutMs);
+    nullify::ui::OperationRow* row = autofix->rowFor(nullify::api::FindingService::Sast, findingId);
+    QTRY_COMPARE_WITH_TIMEOUT(row->status(), QStringLiteral("Fix ready"), kFlowTimeoutMs);
+    auto* showFix = row->findChild<QPushButton*>(QStringLiteral("showDiffButton"));
+    QVERIFY(showFix && showFix->isVisible());
+
+    // The finding's details agree, and offer the fix rather than a new one.
+    QCOMPARE(selectCodeFinding(main, findingId), findingId);
+    auto* findings = pageOf<nullify::ui::FindingsView>(main);
+    QTRY_COMPARE_WITH_TIMEOUT(findings->autofixButton()->text(), QStringLiteral("Show fix"), kFlowTimeoutMs);
+    QVERIFY2(findings->detailField(QStringLiteral("autofix"))->text().startsWith(QStringLiteral("Fix ready")),
+             qPrintable(findings->detailField(QStringLiteral("autofix"))->text()));
+    QTest::mouseClick(findings->autofixButton(), Qt::LeftButton);
+    QCOMPARE(main->currentView(), static_cast<nullify::ui::View*>(autofix));
+    QTRY_VERIFY_WITH_TIMEOUT(autofix->diffView()->addedCount() > 0, kFlowTimeoutMs);
+    QVERIFY(!nullify::test::openBox("startConfirmation", 500)); // nothing to confirm: nothing starts
+    QCOMPARE(m_sandbox->tenant().autofixRequests(), 1);
+    QCOMPARE(m_sandbox->tenant().autofixesStarted(), 1);
 }
 
 void TestAppController::echoedSecretsAppearNowhere_data()

@@ -149,6 +149,7 @@ private slots:
     void findingsSearchAndEmptyState();
     void findingsDetailsAndAutofix();
     void findingsStaleDetailsAreIgnored();
+    void findingsDetailsShowTheServersAutofix();
     void findingsErrorRetryAndCountdown();
     void offlineHoldsTheFirstLoad();
 
@@ -719,6 +720,68 @@ void TestBrowseViews::findingsDetailsAndAutofix()
     QVERIFY(!view->autofixButton()->isEnabled());
     view->startPrimaryAction();
     QCOMPARE(autofix.count(), 2);
+}
+
+// The details ask the server about the finding's autofix: one that exists (here: running, started
+// elsewhere) is offered as "Show fix", never as a new start; a resolved finding offers no autofix.
+void TestBrowseViews::findingsDetailsShowTheServersAutofix()
+{
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    selectComboData(view->typeFilter(), int(FindingType::Code));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && !view->query().types.isEmpty(), kTimeoutMs);
+    const Finding fixed = view->findingsModel()->finding(view->proxy()->sourceRow(0));
+    const auto started = ask<nullify::api::AutofixStart>(
+        [this, id = fixed.id](QObject* c, nullify::api::Callback<nullify::api::AutofixStart> d) {
+            m_stack->api->startAutofix(FindingService::Sast, id, c, std::move(d));
+        });
+    QVERIFY(started && started->isOk());
+
+    QSignalSpy starts(view.get(), &FindingsView::autofixRequested);
+    QSignalSpy shows(view.get(), &FindingsView::autofixShowRequested);
+    view->findingsTable()->selectRow(0);
+    QCOMPARE(view->selectedFindingId(), fixed.id);
+    QTRY_COMPARE_WITH_TIMEOUT(view->autofixButton()->text(), QStringLiteral("Show fix"), kTimeoutMs);
+    QVERIFY(view->autofixButton()->isEnabled());
+    const QString field = view->detailField(QStringLiteral("autofix"))->text();
+    QVERIFY2(
+        field.startsWith(nullify::ui::DisplayText::autofixState(nullify::api::AutofixState::InProgressRequested))
+            || field.startsWith(nullify::ui::DisplayText::autofixState(nullify::api::AutofixState::InProgressAgent)),
+        qPrintable(field)); // the server's status, with its activity
+    QVERIFY(!SandboxHarness::entriesFor(m_stack->sandbox->requestLog(),
+                                        QStringLiteral("GET"),
+                                        QStringLiteral("/sast/findings/%1/autofix/status").arg(fixed.id))
+                 .isEmpty());
+    QTest::mouseClick(view->autofixButton(), Qt::LeftButton);
+    view->startPrimaryAction();
+    QCOMPARE(shows.count(), 2);
+    QCOMPARE(shows.at(0).at(1).toString(), fixed.id);
+    QCOMPARE(starts.count(), 0);
+
+    // Another finding, without a fix: "Autofix".
+    view->findingsTable()->selectRow(1);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !SandboxHarness::entriesFor(m_stack->sandbox->requestLog(),
+                                    QStringLiteral("GET"),
+                                    QStringLiteral("/sast/findings/%1/autofix/status").arg(view->selectedFindingId()))
+             .isEmpty(),
+        kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(view->detailField(QStringLiteral("autofix"))->text().isEmpty(), kTimeoutMs); // none
+    QCOMPARE(view->autofixButton()->text(), QStringLiteral("Autofix"));
+    QVERIFY(view->autofixButton()->isEnabled());
+
+    // Resolved: no autofix offered, and the primary action starts nothing.
+    selectComboData(view->statusFilter(), int(FindingsView::StatusFilter::Resolved));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && view->query().isResolved.value_or(false), kTimeoutMs);
+    QVERIFY(view->findingsModel()->rowCount() > 0);
+    view->findingsTable()->selectRow(0);
+    QVERIFY(view->findingsModel()->finding(view->proxy()->sourceRow(0)).isResolved.value_or(false));
+    QVERIFY(!view->autofixButton()->isEnabled());
+    QVERIFY2(view->autofixButton()->toolTip().contains(QStringLiteral("resolved")),
+             qPrintable(view->autofixButton()->toolTip()));
+    view->startPrimaryAction();
+    QCOMPARE(starts.count(), 0);
+    QCOMPARE(shows.count(), 2);
 }
 
 void TestBrowseViews::findingsStaleDetailsAreIgnored()

@@ -7,6 +7,7 @@
 #include "autofixview.h"
 #include "connectionstate.h"
 #include "diffview.h"
+#include "displaytext.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
 #include "operationrow.h"
@@ -20,6 +21,7 @@
 #include "scansview.h"
 #include "session.h"
 #include "signedinstack.h"
+#include "startdialogs.h"
 #include "tenant.h"
 
 #include <QComboBox>
@@ -39,6 +41,8 @@ using namespace std::chrono_literals;
 using nullify::api::ApiError;
 using nullify::api::FindingService;
 using nullify::api::Result;
+using nullify::test::answerStart;
+using nullify::test::dismissRefusal;
 using nullify::test::SandboxHarness;
 using nullify::ui::AutofixView;
 using nullify::ui::ConnectionState;
@@ -111,6 +115,10 @@ private slots:
     void autofixReachesTheDiff();
     void serviceUnavailableOnAutofixStartIsNotRepeated();
     void scpmAutofixOpensItsPullRequest();
+    void startsAskFirstAndSayWhat();
+    void secondStartWhileInFlightIsRefused();
+    void autofixAgainShowsTheServersFix();
+    void autofixFoundAgainAfterARestart();
 
 private:
     ViewContext context() const { return {m_stack->api.get(), m_stack->tracker.get(), m_stack->connection.get()}; }
@@ -171,6 +179,8 @@ OperationRow* TestOperationViews::waitForPentestRow(ScansView* view)
     if (!QTest::qWaitFor([view] { return view->applicationChooser()->count() > 0; }, kTimeoutMs))
         return nullptr;
     QTest::mouseClick(view->startPentestButton(), Qt::LeftButton);
+    if (!answerStart(true))
+        return nullptr;
     if (!QTest::qWaitFor([view] { return view->pentestRows().size() == 1; }, kTimeoutMs))
         return nullptr;
     return view->pentestRows().first();
@@ -187,6 +197,7 @@ void TestOperationViews::pentestStartsAndCompletes()
     QVERIFY(view->startPentestButton()->isEnabled());
 
     QTest::mouseClick(view->startPentestButton(), Qt::LeftButton);
+    QVERIFY(answerStart(true));
     // The start is in flight: a second click must not start a second pentest.
     QVERIFY(!view->startPentestButton()->isEnabled());
     QTest::mouseClick(view->startPentestButton(), Qt::LeftButton);
@@ -298,6 +309,7 @@ void TestOperationViews::serviceUnavailableOnPentestStartIsNotRepeated()
     QVERIFY(m_stack->sandbox->addFaults({statusFault("POST", "/dast/pentest/start", 503, 0)}));
 
     QTest::mouseClick(view->startPentestButton(), Qt::LeftButton);
+    QVERIFY(answerStart(true));
     QCOMPARE(view->pentestRows().size(), 1);
     OperationRow* row = view->pentestRows().first();
     QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
@@ -331,6 +343,7 @@ void TestOperationViews::serviceUnavailableOnCloudScanStartIsNotRepeated()
     QSignalSpy notifications(view.get(), &nullify::ui::View::notificationRequested);
     QVERIFY(m_stack->sandbox->addFaults({statusFault("POST", "/context/cloud-scan/start", 503, 0)}));
     QTest::mouseClick(view->startCloudScanButton(), Qt::LeftButton);
+    QVERIFY(answerStart(true));
     QVERIFY(!view->startCloudScanButton()->isEnabled());
     QCOMPARE(view->cloudScanRows().size(), 1);
     OperationRow* row = view->cloudScanRows().first();
@@ -354,8 +367,10 @@ void TestOperationViews::cloudScanStartsAndCompletes()
     auto view = makeScansView();
     QSignalSpy notifications(view.get(), &nullify::ui::View::notificationRequested);
     QTest::mouseClick(view->startCloudScanButton(), Qt::LeftButton);
+    QVERIFY(answerStart(true));
     QVERIFY(!view->startCloudScanButton()->isEnabled());
-    view->startPrimaryAction(); // a start is in flight: ignored
+    view->startPrimaryAction(); // a start is in flight: refused
+    QVERIFY(dismissRefusal());
     QCOMPARE(view->cloudScanRows().size(), 1);
     OperationRow* row = view->cloudScanRows().first();
     QTRY_VERIFY_WITH_TIMEOUT(row->detail().contains(QStringLiteral("AWS")), kTimeoutMs);
@@ -368,6 +383,7 @@ void TestOperationViews::cloudScanStartsAndCompletes()
     QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("cloudScansStarted")).toInt(), 1);
 
     view->startPrimaryAction();
+    QVERIFY(answerStart(true));
     QCOMPARE(view->cloudScanRows().size(), 2);
     QTRY_VERIFY_WITH_TIMEOUT(view->cloudScanRows().first()->isEnded(), kTimeoutMs);
     QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("cloudScansStarted")).toInt(), 2);
@@ -380,6 +396,7 @@ void TestOperationViews::cancelOnWaitingPollStopsIt()
     QSignalSpy notifications(view.get(), &nullify::ui::View::notificationRequested);
     QVERIFY(m_stack->sandbox->addFaults({statusFault("GET", "/context/cloud-scan/*/status", 503, 10, -1)}));
     QTest::mouseClick(view->startCloudScanButton(), Qt::LeftButton);
+    QVERIFY(answerStart(true));
     OperationRow* row = view->cloudScanRows().first();
     RetryCountdown* countdown = row->countdown();
     QTRY_COMPARE_WITH_TIMEOUT(countdown->mode(), RetryCountdown::Mode::Countdown, kTimeoutMs);
@@ -457,8 +474,10 @@ void TestOperationViews::autofixReachesTheDiff()
     OperationRow* row = view.rowFor(FindingService::Sast, findingId);
     QVERIFY(row);
     QCOMPARE(row->title(), title);
-    // Asked again while it runs: no second POST.
+    QVERIFY(answerStart(true));
+    // Asked again while it runs: refused, no second POST.
     view.startAutofix(FindingService::Sast, findingId, title);
+    QVERIFY(dismissRefusal());
     QCOMPARE(view.rows().size(), 1);
     // The phase and activity show while it runs.
     QTRY_VERIFY_WITH_TIMEOUT(!row->detail().isEmpty(), kTimeoutMs);
@@ -561,6 +580,7 @@ void TestOperationViews::serviceUnavailableOnAutofixStartIsNotRepeated()
     view.startAutofix(FindingService::Sast, findingId, title);
     OperationRow* row = view.rowFor(FindingService::Sast, findingId);
     QVERIFY(row);
+    QVERIFY(answerStart(true));
     QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
     QVERIFY2(row->hint().contains(QStringLiteral("the autofix may or may not have started")), qPrintable(row->hint()));
     QTest::qWait(1000);
@@ -572,6 +592,7 @@ void TestOperationViews::serviceUnavailableOnAutofixStartIsNotRepeated()
 
     // The user asks again: one more POST, and this one goes through to the diff.
     view.startAutofix(FindingService::Sast, findingId, title);
+    QVERIFY(answerStart(true));
     QCOMPARE(view.rows().size(), 1);
     QTRY_VERIFY_WITH_TIMEOUT(view.diffView()->addedCount() > 0, kTimeoutMs);
     QCOMPARE(SandboxHarness::entriesFor(m_stack->sandbox->requestLog(), QStringLiteral("POST"), path).size(), 2);
@@ -597,6 +618,7 @@ void TestOperationViews::scpmAutofixOpensItsPullRequest()
     view.startAutofix(FindingService::Scpm, findingId, title);
     OperationRow* row = view.rowFor(FindingService::Scpm, findingId);
     QVERIFY(row);
+    QVERIFY(answerStart(true));
     auto* create = row->findChild<QPushButton*>(QStringLiteral("createPullRequestButton"));
     auto* open = row->findChild<QPushButton*>(QStringLiteral("openPullRequestButton"));
     QVERIFY(create && open);
@@ -630,6 +652,163 @@ void TestOperationViews::scpmAutofixOpensItsPullRequest()
     QVERIFY(std::any_of(notifications.cbegin(), notifications.cend(), [](const QList<QVariant>& args) {
         return args.at(0).toString() == QStringLiteral("Autofix pull request opened");
     }));
+}
+
+// Every billable start asks first and says what it starts; Cancel starts nothing.
+void TestOperationViews::startsAskFirstAndSayWhat()
+{
+    auto view = makeScansView();
+    QTRY_VERIFY_WITH_TIMEOUT(view->applicationChooser()->count() > 0, kTimeoutMs);
+    QString text;
+    QTest::mouseClick(view->startCloudScanButton(), Qt::LeftButton);
+    QVERIFY(answerStart(false, &text));
+    QVERIFY2(text.contains(m_stack->sandbox->apiUrl().host()), qPrintable(text)); // the tenant's accounts
+
+    const QString application = view->applicationChooser()->currentText();
+    QTest::mouseClick(view->startPentestButton(), Qt::LeftButton);
+    QVERIFY(answerStart(false, &text));
+    QVERIFY2(text.contains(application), qPrintable(text));
+
+    QString title;
+    const QString findingId = findingOf(nullify::api::FindingType::Code, &title);
+    QVERIFY(!findingId.isEmpty());
+    AutofixView autofix(context());
+    autofix.show();
+    autofix.startAutofix(FindingService::Sast, findingId, title, QStringLiteral("acme/payments"));
+    QVERIFY(answerStart(false, &text));
+    QVERIFY2(text.contains(title) && text.contains(findingId) && text.contains(QStringLiteral("acme/payments")),
+             qPrintable(text));
+    QTRY_VERIFY_WITH_TIMEOUT(autofix.rows().isEmpty(), kTimeoutMs); // a cancelled start leaves no row
+
+    QTest::qWait(300);
+    const QList<QJsonObject> log = m_stack->sandbox->requestLog();
+    QVERIFY(
+        SandboxHarness::entriesFor(log, QStringLiteral("POST"), QStringLiteral("/context/cloud-scan/start")).isEmpty());
+    QVERIFY(SandboxHarness::entriesFor(log, QStringLiteral("POST"), QStringLiteral("/dast/pentest/start")).isEmpty());
+    QVERIFY(entriesUnder(log, "POST", "/sast/findings/").isEmpty());
+    const QJsonObject state = m_stack->sandbox->state();
+    QCOMPARE(state.value(QStringLiteral("cloudScansStarted")).toInt(), 0);
+    QCOMPARE(state.value(QStringLiteral("pentestsStarted")).toInt(), 0);
+    QCOMPARE(state.value(QStringLiteral("autofixRequests")).toInt(), 0);
+}
+
+// A second start of the same thing while one is in flight is refused with a message, and sends
+// nothing: a running cloud scan, a running pentest of the same application.
+void TestOperationViews::secondStartWhileInFlightIsRefused()
+{
+    auto view = makeScansView();
+    QTest::mouseClick(view->startCloudScanButton(), Qt::LeftButton);
+    QVERIFY(answerStart(true));
+    QCOMPARE(view->cloudScanRows().size(), 1);
+    // Polling: the start has answered and the scan runs.
+    QTRY_VERIFY_WITH_TIMEOUT(!entriesUnder(m_stack->sandbox->requestLog(), "GET", "/context/cloud-scan/").isEmpty(),
+                             kTimeoutMs);
+    QVERIFY(!view->cloudScanRows().first()->isEnded());
+    QString text;
+    QTest::mouseClick(view->startCloudScanButton(), Qt::LeftButton);
+    QVERIFY(dismissRefusal(&text));
+    QVERIFY2(text.contains(QStringLiteral("not started")), qPrintable(text));
+
+    OperationRow* row = waitForPentestRow(view.get());
+    QVERIFY(row);
+    QTRY_VERIFY_WITH_TIMEOUT(!entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").isEmpty(),
+                             kTimeoutMs);
+    QVERIFY(!row->isEnded());
+    QTest::mouseClick(view->startPentestButton(), Qt::LeftButton);
+    QVERIFY(dismissRefusal(&text));
+    QVERIFY2(text.contains(view->applicationChooser()->currentText()), qPrintable(text));
+    QCOMPARE(view->pentestRows().size(), 1);
+    QCOMPARE(view->cloudScanRows().size(), 1);
+
+    const QList<QJsonObject> log = m_stack->sandbox->requestLog();
+    QCOMPARE(
+        SandboxHarness::entriesFor(log, QStringLiteral("POST"), QStringLiteral("/context/cloud-scan/start")).size(), 1);
+    QCOMPARE(SandboxHarness::entriesFor(log, QStringLiteral("POST"), QStringLiteral("/dast/pentest/start")).size(), 1);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("cloudScansStarted")).toInt(), 1);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("pentestsStarted")).toInt(), 1);
+}
+
+// "Autofix" on a finding whose fix is ready: the server's fix is shown, nothing is started again
+// (it was: a second, billable POST .../autofix/fix).
+void TestOperationViews::autofixAgainShowsTheServersFix()
+{
+    QString title;
+    const QString findingId = findingOf(nullify::api::FindingType::Code, &title);
+    QVERIFY(!findingId.isEmpty());
+    AutofixView view(context());
+    view.setPollInterval(kPollInterval);
+    view.show();
+    view.startAutofix(FindingService::Sast, findingId, title);
+    QVERIFY(answerStart(true));
+    QTRY_VERIFY_WITH_TIMEOUT(view.diffView()->addedCount() > 0, kTimeoutMs);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("autofixesStarted")).toInt(), 1);
+    const int added = view.diffView()->addedCount();
+
+    view.startAutofix(FindingService::Sast, findingId, title);
+    QString text;
+    QVERIFY(dismissRefusal(&text));
+    QVERIFY2(text.contains(QStringLiteral("a new one was not started")), qPrintable(text));
+    OperationRow* row = view.rowFor(FindingService::Sast, findingId);
+    QVERIFY(row);
+    QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
+    QCOMPARE(row->status(), nullify::ui::DisplayText::autofixState(nullify::api::AutofixState::Cached));
+    QTRY_COMPARE_WITH_TIMEOUT(view.diffView()->addedCount(), added, kTimeoutMs);
+    QVERIFY(!nullify::test::openBox("startConfirmation", 300)); // nothing to confirm: nothing starts
+    const QString path = QStringLiteral("/sast/findings/%1/autofix/fix").arg(findingId);
+    QCOMPARE(SandboxHarness::entriesFor(m_stack->sandbox->requestLog(), QStringLiteral("POST"), path).size(), 1);
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("autofixRequests")).toInt(), 1);
+}
+
+// Bug 1: start an autofix, wait for "Fix ready", quit, relaunch. The relaunched Autofix page (a new
+// view on the same server) lists the fix from the server with "Show fix", shows its diff on a
+// click and never starts a new one.
+void TestOperationViews::autofixFoundAgainAfterARestart()
+{
+    QString title;
+    const QString findingId = findingOf(nullify::api::FindingType::Code, &title);
+    QVERIFY(!findingId.isEmpty());
+    {
+        AutofixView first(context());
+        first.setPollInterval(kPollInterval);
+        first.show();
+        first.startAutofix(FindingService::Sast, findingId, title);
+        QVERIFY(answerStart(true));
+        QTRY_VERIFY_WITH_TIMEOUT(first.diffView()->addedCount() > 0, kTimeoutMs);
+    } // quit
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("autofixesStarted")).toInt(), 1);
+
+    AutofixView relaunched(context());
+    relaunched.setPollInterval(kPollInterval);
+    relaunched.show();
+    QSignalSpy notifications(&relaunched, &nullify::ui::View::notificationRequested);
+    relaunched.activate();
+    QTRY_VERIFY_WITH_TIMEOUT(relaunched.rowFor(FindingService::Sast, findingId), kTimeoutMs);
+    OperationRow* row = relaunched.rowFor(FindingService::Sast, findingId);
+    QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
+    QCOMPARE(row->status(), nullify::ui::DisplayText::autofixState(nullify::api::AutofixState::Cached));
+    auto* showFix = row->findChild<QPushButton*>(QStringLiteral("showDiffButton"));
+    QVERIFY(showFix && showFix->isVisible());
+    QCOMPARE(showFix->text(), QStringLiteral("Show fix"));
+    auto* empty = relaunched.findChild<QLabel*>(QStringLiteral("autofixEmpty"));
+    QVERIFY(empty && !empty->isVisible());
+    // The server was asked about it, by the status endpoint.
+    QVERIFY(!SandboxHarness::entriesFor(m_stack->sandbox->requestLog(),
+                                        QStringLiteral("GET"),
+                                        QStringLiteral("/sast/findings/%1/autofix/status").arg(findingId))
+                 .isEmpty());
+
+    QTest::mouseClick(showFix, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(relaunched.diffView()->addedCount() > 0, kTimeoutMs);
+    // "Autofix" on the same finding shows that fix too.
+    relaunched.startAutofix(FindingService::Sast, findingId, title);
+    QVERIFY(dismissRefusal());
+    QVERIFY(notifications.isEmpty()); // a fix found ready is no news
+    QCOMPARE(SandboxHarness::entriesFor(m_stack->sandbox->requestLog(),
+                                        QStringLiteral("POST"),
+                                        QStringLiteral("/sast/findings/%1/autofix/fix").arg(findingId))
+                 .size(),
+             1); // the first run's, and no other
+    QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("autofixRequests")).toInt(), 1);
 }
 
 QTEST_MAIN(TestOperationViews)

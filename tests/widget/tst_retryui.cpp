@@ -580,7 +580,7 @@ void tst_RetryUi::probeBringsStateBackByItself()
     state.setProbeInterval(50ms, 100ms);
     state.setProbeUrl(m_server->url(QStringLiteral("/health")));
     QSignalSpy probes(&state, &ConnectionState::probeRequested);
-    m_server->enqueue("HEAD", QStringLiteral("/health"), ScriptedResponse::status(204));
+    m_server->enqueue("GET", QStringLiteral("/health"), ScriptedResponse::status(204));
 
     QUrl refused(QStringLiteral("http://127.0.0.1/x"));
     refused.setPort(closedPort());
@@ -591,7 +591,7 @@ void tst_RetryUi::probeBringsStateBackByItself()
 
     QTRY_COMPARE(state.state(), ConnectionState::State::Online);
     QCOMPARE(probes.count(), 1);
-    QCOMPARE(m_server->requestCount("HEAD", QStringLiteral("/health")), 1);
+    QCOMPARE(m_server->requestCount("GET", QStringLiteral("/health")), 1); // the API has no HEAD for it
     QTest::qWait(200);
     QCOMPARE(probes.count(), 1); // online again: no more probes
 }

@@ -17,6 +17,7 @@
 #include "sandboxserver.h"
 #include "scansview.h"
 #include "signinwindow.h"
+#include "startdialogs.h"
 #include "testbrowser.h"
 #include "view.h"
 
@@ -226,6 +227,7 @@ void TestScreenshots::mainViews()
 
     // Autofix, from that finding, to its diff.
     autofixButton->click();
+    QVERIFY(nullify::test::answerStart(true));
     auto* autofix = view<nullify::ui::AutofixView>();
     QVERIFY(autofix);
     QTRY_COMPARE_WITH_TIMEOUT(window->currentView(), static_cast<View*>(autofix), kTimeoutMs);
@@ -243,6 +245,7 @@ void TestScreenshots::mainViews()
     QVERIFY(applications && startPentest);
     QTRY_VERIFY_WITH_TIMEOUT(applications->count() > 0 && startPentest->isEnabled(), kTimeoutMs);
     startPentest->click();
+    QVERIFY(nullify::test::answerStart(true));
     auto* history = scans->findChild<QTableView*>(QStringLiteral("pentestHistory"));
     QVERIFY(history);
     QTRY_VERIFY_WITH_TIMEOUT(history->model()->rowCount() > 0, kTimeoutMs);

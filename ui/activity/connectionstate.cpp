@@ -135,7 +135,8 @@ void ConnectionState::onProbeDue()
         once.attemptTimeout = std::min(once.attemptTimeout, std::chrono::milliseconds(10000));
         once.deadline = std::min(once.deadline, std::chrono::milliseconds(15000));
         request.setAttribute(toAttribute(RequestAttribute::RetryPolicyOverride), QVariant::fromValue(once));
-        QNetworkReply* reply = manager->head(request);
+        // A GET: the API declares no HEAD for it (a spec-following server answers 405).
+        QNetworkReply* reply = manager->get(request);
         connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
     }
     if (m_paused) {

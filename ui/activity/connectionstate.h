@@ -27,7 +27,7 @@ class RequestTracker;
 // network unavailable). Any HTTP answer (whatever its status) proves the server is reachable and
 // ends it, and so does the system reporting online after it had said offline. While offline,
 // isPaused() is true so pollers hold off, and a probe is due every now and then (probeRequested(),
-// plus a HEAD of probeUrl() when one is set) so the state comes back by itself.
+// plus a GET of probeUrl() when one is set) so the state comes back by itself.
 class ConnectionState : public QObject
 {
     Q_OBJECT
@@ -71,8 +71,9 @@ public:
     int offlineAfterFailures() const { return m_offlineAfter; }
     // First probe this long after going offline, then doubling up to `longest`. Default 5 s, 60 s.
     void setProbeInterval(std::chrono::milliseconds first, std::chrono::milliseconds longest);
-    // A URL to HEAD (one attempt, through the tracker's manager) when a probe is due. Any HTTP
-    // answer brings the state back online. Empty (default): only probeRequested() is emitted.
+    // A URL to GET (one attempt, through the tracker's manager) when a probe is due: a cheap read the
+    // API declares for GET. Any HTTP answer brings the state back online. Empty (default): only
+    // probeRequested() is emitted.
     void setProbeUrl(const QUrl& url) { m_probeUrl = url; }
     QUrl probeUrl() const { return m_probeUrl; }
 

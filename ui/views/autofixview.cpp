@@ -4,6 +4,7 @@
 #include "connectionstate.h"
 #include "diffview.h"
 #include "displaytext.h"
+#include "findingsmodel.h"
 #include "navigationicons.h"
 #include "nullifyapi.h"
 #include "operationrow.h"
@@ -11,6 +12,7 @@
 #include "poller.h"
 #include "requesttracker.h" // connectionstate.h holds a QPointer to it: the full type is needed
 #include "retrycountdown.h"
+#include "startconfirmation.h"
 
 #include <QDesktopServices>
 #include <QGroupBox>
@@ -42,21 +44,6 @@ QString phaseText(const QString& phase)
     return phase;
 }
 
-// Terminal states in which there is no fix to show.
-bool isFailure(api::AutofixState state)
-{
-    switch (state) {
-    case api::AutofixState::None:
-    case api::AutofixState::Cancelled:
-    case api::AutofixState::FailedRetry:
-    case api::AutofixState::FailedAbort:
-    case api::AutofixState::FailedPrCreation:
-        return true;
-    default:
-        return false;
-    }
-}
-
 } // namespace
 
 // One finding's autofix. A child of its row: both go together when the row is dismissed.
@@ -70,6 +57,7 @@ struct AutofixView::Autofix : public QObject
     api::FindingService service = api::FindingService::Sast;
     QString findingId;
     QString title;
+    QString repository;
     OperationRow* row;
     api::AutofixPoller* poller = nullptr;
     PollDriver* driver = nullptr;
@@ -82,6 +70,8 @@ struct AutofixView::Autofix : public QObject
     bool creatingPr = false;
     bool lostTrack = false; // polling ended on an error, not on the fix's end
     bool followed = false; // the poller's signals are connected
+    // Found over on the server (listed, or "Show fix"): its end is no news, and its diff loads on request.
+    bool quiet = false;
 };
 
 AutofixView::AutofixView(const ViewContext& context, QWidget* parent)
@@ -89,6 +79,8 @@ AutofixView::AutofixView(const ViewContext& context, QWidget* parent)
     , m_urlOpener([](const QUrl& url) { return QDesktopServices::openUrl(url); })
 {
     setObjectName(QStringLiteral("autofixView"));
+    m_requests = new QObject(this);
+    m_confirmation = new StartConfirmation(this);
 
     auto* rowsWidget = new QWidget(this);
     m_rows = new QVBoxLayout(rowsWidget);
@@ -134,7 +126,8 @@ AutofixView::AutofixView(const ViewContext& context, QWidget* parent)
 
 AutofixView::~AutofixView()
 {
-    // Rows end their requests while this view is still whole: their callbacks may touch it.
+    // Requests end while this view is still whole: their callbacks may touch it.
+    delete m_requests;
     const QList<OperationRow*> all = rows();
     m_autofixes.clear();
     m_shown = nullptr;
@@ -161,16 +154,27 @@ QIcon AutofixView::icon() const
     return pageIcon();
 }
 
-void AutofixView::activate() { }
+void AutofixView::activate()
+{
+    if (m_listWanted)
+        return;
+    m_listWanted = true;
+    listServerAutofixes();
+}
 
 void AutofixView::refresh()
 {
+    m_listWanted = true;
+    listServerAutofixes();
     for (Autofix* autofix : std::as_const(m_autofixes)) {
         // Polling that gave up on an error is asked once more (a GET: safe).
         if (autofix->lostTrack) {
             autofix->lostTrack = false;
             autofix->row->setEnded(false);
-            follow(autofix);
+            if (autofix->followed)
+                follow(autofix);
+            else
+                checkServer(autofix, Intent::List); // the first question went unanswered: ask it again
         }
     }
     if (m_shown && !m_shown->diffLoading && api::hasAutofixDiff(m_shown->service) && m_shown->diff)
@@ -216,37 +220,116 @@ void AutofixView::remove(Autofix* autofix)
     autofix->driver->stop();
     autofix->row->hide();
     autofix->row->deleteLater(); // from the row's own Dismiss click: not now
-    m_empty->setVisible(m_autofixes.isEmpty());
+    updateEmpty();
+}
+
+void AutofixView::updateEmpty()
+{
+    if (!m_autofixes.isEmpty()) {
+        m_empty->hide();
+        return;
+    }
+    if (m_listing)
+        m_empty->setText(tr("Asking the server for autofixes…"));
+    else if (!m_listProblem.isEmpty())
+        m_empty->setText(tr("Could not load the autofixes from the server: %1").arg(m_listProblem));
+    else
+        m_empty->setText(tr("No autofix yet. Choose a finding in Findings and click Autofix."));
+    m_empty->show();
+}
+
+void AutofixView::listServerAutofixes()
+{
+    if (m_listing)
+        return;
+    m_listing = true;
+    m_listProblem.clear();
+    updateEmpty();
+    api::FindingsQuery query;
+    query.pageSize = m_listSize;
+    // Every state in which the server has (or had) an autofix for the finding: all but "none".
+    for (int state = int(api::AutofixState::None) + 1; state <= int(api::AutofixState::FailedPrCreation); ++state)
+        query.autofixStates << api::AutofixState(state);
+    context().api->findings(query, m_requests, [this](const api::Result<api::Page<api::Finding>>& result) {
+        m_listing = false;
+        if (!result) {
+            api::logFailure(lcUiAutofix(), "listing the autofixes", result.error());
+            m_listProblem = operationErrorText(result.error());
+            updateEmpty();
+            return;
+        }
+        for (const api::Finding& finding : result.value().items) {
+            const std::optional<api::FindingService> service = FindingsModel::serviceOf(finding);
+            if (service && api::hasAutofix(*service))
+                open(*service, finding.id, FindingsModel::titleOf(finding), Intent::List);
+        }
+        updateEmpty();
+    });
 }
 
 void AutofixView::startAutofix(nullify::api::FindingService service,
                                const QString& findingId,
-                               const QString& findingTitle)
+                               const QString& findingTitle,
+                               const QString& repository)
 {
     emit showRequested(this);
+    open(service, findingId, findingTitle, Intent::Start);
+    if (Autofix* autofix = find(service, findingId); autofix && autofix->repository.isEmpty())
+        autofix->repository = repository;
+}
+
+void AutofixView::showAutofix(nullify::api::FindingService service,
+                              const QString& findingId,
+                              const QString& findingTitle)
+{
+    emit showRequested(this);
+    open(service, findingId, findingTitle, Intent::Show);
+}
+
+void AutofixView::open(api::FindingService service, const QString& findingId, const QString& title, Intent intent)
+{
     if (Autofix* existing = find(service, findingId)) {
-        // Running, or starting: a second POST would be a second fix (or a 409). Only a fix that is
-        // over may be asked for again, and only by this explicit request.
+        if (intent == Intent::List)
+            return; // on screen already, with what the server said
         if (!existing->row->isEnded()) {
-            qCDebug(lcUiAutofix) << "already running for this finding";
+            // Running, or starting, or being checked: a second POST would be a second fix (or a 409).
+            if (intent == Intent::Start)
+                m_confirmation->refuse(
+                    tr("An autofix is already running"),
+                    tr("The autofix of “%1” is still running. A second one was not started.").arg(existing->title));
             return;
         }
+        if (intent == Intent::Show && existing->diff) {
+            showDiffOf(existing);
+            return;
+        }
+        // Over: what the server says now decides, as for a finding without a row.
         remove(existing);
     }
+    const QString shownTitle = title.isEmpty() ? tr("Finding %1").arg(findingId) : title;
+    Autofix* autofix = addRow(service, findingId, shownTitle, intent != Intent::List);
+    checkServer(autofix, intent);
+}
 
-    const QString title = findingTitle.isEmpty() ? tr("Finding %1").arg(findingId) : findingTitle;
+AutofixView::Autofix*
+AutofixView::addRow(api::FindingService service, const QString& findingId, const QString& title, bool atTop)
+{
     auto* row = new OperationRow(context().tracker, title, this);
-    m_rows->insertWidget(0, row);
+    // The user's own request on top; the server's list below what is there, in its order.
+    m_rows->insertWidget(atTop ? 0 : m_rows->count() - 1, row);
     row->show();
-    m_empty->hide();
     auto* autofix = new Autofix(row);
     autofix->service = service;
     autofix->findingId = findingId;
     autofix->title = title;
-    m_autofixes.prepend(autofix);
+    if (atTop)
+        m_autofixes.prepend(autofix);
+    else
+        m_autofixes.append(autofix);
+    updateEmpty();
     connect(row, &OperationRow::dismissRequested, this, [this, autofix] { remove(autofix); });
 
-    autofix->showDiff = new QPushButton(tr("Show diff"));
+    autofix->showDiff = new QPushButton(tr("Show fix"));
     autofix->showDiff->setObjectName(QStringLiteral("showDiffButton"));
     autofix->showDiff->setAccessibleName(tr("Show the proposed change"));
     autofix->showDiff->setVisible(false);
@@ -272,10 +355,90 @@ void AutofixView::startAutofix(nullify::api::FindingService service,
 
     autofix->poller = new api::AutofixPoller(context().api, service, findingId, row->work());
     autofix->driver = new PollDriver(autofix->poller, context().connection, row->work());
+    return autofix;
+}
 
+void AutofixView::checkServer(Autofix* autofix, Intent intent)
+{
+    OperationRow* row = autofix->row;
+    row->setStatus(tr("Asking the server about this finding's fix…"));
+    // A GET, safe to repeat; what it says decides whether anything may be started.
+    QNetworkReply* reply = context().api->autofixStatus(
+        autofix->service,
+        autofix->findingId,
+        row->work(),
+        [this, autofix, intent](const api::Result<api::AutofixStatus>& result) {
+            OperationRow* row = autofix->row;
+            if (!result) {
+                api::logFailure(lcUiAutofix(), "autofix status", result.error());
+                row->setStatus(tr("Could not ask the server about this fix"));
+                row->setHint(operationErrorText(result.error()));
+                row->setEnded(true);
+                autofix->lostTrack = true; // Refresh asks again (a GET); nothing was started
+                return;
+            }
+            const api::AutofixStatus& status = result.value();
+            emit autofixStatusChanged(autofix->service, autofix->findingId, status);
+            if (api::hasFixOrRunning(status.state)) {
+                adopt(autofix, status, intent != Intent::List);
+                if (intent == Intent::Start)
+                    m_confirmation->refuse(tr("This finding already has an autofix"),
+                                           tr("The server already has an autofix of “%1” (%2). It is shown "
+                                              "here; a new one was not started.")
+                                               .arg(autofix->title, DisplayText::autofixState(status.state)));
+                return;
+            }
+            if (intent == Intent::Start) {
+                confirmStart(autofix);
+                return;
+            }
+            // Nothing to show: no fix, or one that failed. Said as the server says it.
+            autofix->quiet = true;
+            showStatus(autofix, status);
+            if (status.state == api::AutofixState::None)
+                row->setStatus(tr("No autofix on the server for this finding"));
+            else
+                reachedEnd(autofix, status);
+            row->setEnded(true);
+        });
+    row->bindReply(reply);
+}
+
+void AutofixView::adopt(Autofix* autofix, const api::AutofixStatus& status, bool showFix)
+{
+    showStatus(autofix, status);
+    if (!status.terminal) {
+        follow(autofix); // its end, when it comes, is news
+        return;
+    }
+    autofix->quiet = true;
+    reachedEnd(autofix, status);
+    if (showFix && api::hasAutofixDiff(autofix->service))
+        loadDiff(autofix);
+}
+
+void AutofixView::confirmStart(Autofix* autofix)
+{
+    autofix->row->setStatus(tr("Waiting for your confirmation…"));
+    const QString where = autofix->repository.isEmpty() ? QString() : tr(" in %1").arg(autofix->repository);
+    m_confirmation->ask(
+        QStringLiteral("autofix:%1:%2").arg(api::pathOf(autofix->service), autofix->findingId),
+        tr("Start an autofix?"),
+        tr("An autofix of “%1” (finding %2%3): Nullify writes a fix and may open a pull request.")
+            .arg(autofix->title, autofix->findingId, where),
+        [this, autofix] { sendStart(autofix); },
+        [this, autofix] { remove(autofix); });
+}
+
+void AutofixView::sendStart(Autofix* autofix)
+{
+    OperationRow* row = autofix->row;
     row->setStatus(tr("Starting…"));
     QNetworkReply* reply = context().api->startAutofix(
-        service, findingId, row->work(), [this, autofix](const api::Result<api::AutofixStart>& result) {
+        autofix->service,
+        autofix->findingId,
+        row->work(),
+        [this, autofix](const api::Result<api::AutofixStart>& result) {
             if (!result) {
                 const api::ApiError& error = result.error();
                 if (error.kind == api::ApiError::Kind::Http && error.httpStatus == 409) {
@@ -352,6 +515,7 @@ void AutofixView::showStatus(Autofix* autofix, const api::AutofixStatus& status)
     autofix->row->setDetail(status.currentActivity);
     if (!autofix->creatingPr)
         autofix->row->setHint(QString());
+    emit autofixStatusChanged(autofix->service, autofix->findingId, status);
 }
 
 void AutofixView::reachedEnd(Autofix* autofix, const api::AutofixStatus& status)
@@ -359,12 +523,13 @@ void AutofixView::reachedEnd(Autofix* autofix, const api::AutofixStatus& status)
     OperationRow* row = autofix->row;
     row->setEnded(true);
     autofix->creatingPr = false;
-    if (isFailure(status.state)) {
+    if (!api::hasFixOrRunning(status.state)) {
         QString why = status.verdictExplanation.isEmpty() ? status.currentActivity : status.verdictExplanation;
         row->setStatus(tr("Failed: %1").arg(DisplayText::autofixState(status.state)));
         row->setDetail(why);
-        emit notificationRequested(tr("Autofix failed"),
-                                   why.isEmpty() ? autofix->title : tr("%1: %2").arg(autofix->title, why));
+        if (!autofix->quiet)
+            emit notificationRequested(tr("Autofix failed"),
+                                       why.isEmpty() ? autofix->title : tr("%1: %2").arg(autofix->title, why));
         return;
     }
     autofix->pullRequestUrl = status.pullRequestUrl;
@@ -373,6 +538,11 @@ void AutofixView::reachedEnd(Autofix* autofix, const api::AutofixStatus& status)
     autofix->createPr->setVisible(autofix->service == api::FindingService::Scpm && autofix->pullRequestUrl.isEmpty()
                                   && status.state == api::AutofixState::Cached);
     autofix->createPr->setEnabled(true);
+    if (autofix->quiet) {
+        // Found over: its diff is a click away ("Show fix"), not a request per listed finding.
+        autofix->showDiff->setVisible(api::hasAutofixDiff(autofix->service));
+        return;
+    }
     if (!autofix->pullRequestUrl.isEmpty()) {
         emit notificationRequested(tr("Autofix pull request opened"),
                                    tr("%1: %2").arg(autofix->title, autofix->pullRequestUrl));
@@ -405,7 +575,7 @@ void AutofixView::loadDiff(Autofix* autofix)
             }
             autofix->diff = result.value();
             showDiffOf(autofix);
-            if (first && autofix->pullRequestUrl.isEmpty())
+            if (first && autofix->pullRequestUrl.isEmpty() && !autofix->quiet)
                 emit notificationRequested(tr("Autofix ready"),
                                            tr("%1: the proposed change is ready to review.").arg(autofix->title));
         });

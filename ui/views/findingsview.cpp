@@ -527,6 +527,55 @@ void FindingsView::onCurrentChanged()
             showDetail(result.value());
         });
     m_detailsBanner->showLoading(tr("Loading details..."), reply);
+    loadAutofixStatus();
+}
+
+void FindingsView::loadAutofixStatus()
+{
+    if (!m_selectedService || !api::hasAutofix(*m_selectedService) || m_selectedResolved)
+        return;
+    const QString requested = m_selectedId;
+    const api::FindingService service = *m_selectedService;
+    context().api->autofixStatus(
+        service, requested, m_detailRequest, [this, service, requested](const api::Result<api::AutofixStatus>& result) {
+            if (!result) {
+                // The button still works: the Autofix page asks the server again before it starts.
+                api::logFailure(lcUiFindings(), "autofix status", result.error());
+                return;
+            }
+            showAutofixStatus(service, requested, result.value());
+        });
+}
+
+void FindingsView::showAutofixStatus(nullify::api::FindingService service,
+                                     const QString& findingId,
+                                     const nullify::api::AutofixStatus& status)
+{
+    if (findingId != m_selectedId || service != m_selectedService)
+        return;
+    m_autofixStatus = status;
+    const QString state = DisplayText::autofixState(status.state);
+    setDetailField(QStringLiteral("autofix"),
+                   status.currentActivity.isEmpty() ? state : tr("%1: %2").arg(state, status.currentActivity));
+    updateAutofixButton();
+}
+
+void FindingsView::updateAutofixButton()
+{
+    const bool hasAutofix = m_selectedService && api::hasAutofix(*m_selectedService);
+    const bool fixExists = m_autofixStatus && api::hasFixOrRunning(m_autofixStatus->state);
+    m_autofix->setEnabled(hasAutofix && !m_selectedResolved);
+    m_autofix->setText(fixExists ? tr("Show fix") : tr("Autofix"));
+    m_autofix->setAccessibleName(fixExists ? tr("Show the autofix of this finding")
+                                           : tr("Start an autofix for this finding"));
+    if (!hasAutofix)
+        m_autofix->setToolTip(tr("Autofix is not available for this kind of finding"));
+    else if (m_selectedResolved)
+        m_autofix->setToolTip(tr("This finding is resolved: there is nothing to fix"));
+    else if (fixExists)
+        m_autofix->setToolTip(tr("Nullify already has a fix for this finding: show it"));
+    else
+        m_autofix->setToolTip(tr("Ask Nullify to fix this finding and open a pull request"));
 }
 
 void FindingsView::showRowDetails(int sourceRow)
@@ -539,15 +588,20 @@ void FindingsView::showRowDetails(int sourceRow)
     m_description->setVisible(sourceRow >= 0);
     m_selectedService.reset();
     m_selectedTitle.clear();
+    m_selectedRepository.clear();
+    m_selectedResolved = false;
+    m_autofixStatus.reset();
     if (sourceRow < 0) {
         m_detailTitle->setText(tr("Select a finding to see its details."));
-        m_autofix->setEnabled(false);
+        updateAutofixButton();
         return;
     }
     // What the list already knows, shown at once; the server's details fill in the rest.
     const api::Finding& f = m_model->finding(sourceRow);
     m_selectedService = FindingsModel::serviceOf(f);
     m_selectedTitle = FindingsModel::titleOf(f);
+    m_selectedRepository = f.repository;
+    m_selectedResolved = FindingsModel::statusOf(f) == FindingsModel::Status::Resolved;
     m_detailTitle->setText(m_selectedTitle);
     setDetailField(QStringLiteral("severity"), DisplayText::severity(f.severity, f.severityText));
     setDetailField(QStringLiteral("type"), DisplayText::findingType(f.type, f.typeText));
@@ -560,10 +614,7 @@ void FindingsView::showRowDetails(int sourceRow)
     setDetailField(QStringLiteral("package"), f.packageName);
     setDetailField(QStringLiteral("priority"), f.priorityLabel);
     setDetailField(QStringLiteral("autofix"), DisplayText::autofixState(f.autofixState));
-    const bool canFix = m_selectedService && api::hasAutofix(*m_selectedService);
-    m_autofix->setEnabled(canFix);
-    m_autofix->setToolTip(canFix ? tr("Ask Nullify to fix this finding and open a pull request")
-                                 : tr("Autofix is not available for this kind of finding"));
+    updateAutofixButton();
 }
 
 void FindingsView::showDetail(const api::FindingDetail& d)
@@ -576,6 +627,10 @@ void FindingsView::showDetail(const api::FindingDetail& d)
     setDetailField(QStringLiteral("severity"), DisplayText::severity(d.severity, d.severityText));
     if (d.isResolved || d.isAllowlisted)
         setDetailField(QStringLiteral("status"), statusText(d.isResolved, d.isAllowlisted));
+    if (d.isResolved.value_or(false) && !m_selectedResolved) {
+        m_selectedResolved = true; // the server's details know better than the list's row
+        updateAutofixButton();
+    }
     if (!d.repository.isEmpty())
         setDetailField(QStringLiteral("repository"), d.repository);
     if (!d.branch.isEmpty())
@@ -603,7 +658,8 @@ void FindingsView::showDetail(const api::FindingDetail& d)
                            : tr("%1 %2 (fixed in %3)").arg(d.packageName, d.packageVersion, d.suggestedVersion));
     if (!d.priorityLabel.isEmpty())
         setDetailField(QStringLiteral("priority"), d.priorityLabel);
-    if (d.autofixState != api::AutofixState::Unknown)
+    // The autofix status endpoint, when it has answered, is the word on the autofix.
+    if (d.autofixState != api::AutofixState::Unknown && !m_autofixStatus)
         setDetailField(QStringLiteral("autofix"),
                        d.autofixActivity.isEmpty()
                            ? DisplayText::autofixState(d.autofixState)
@@ -631,9 +687,12 @@ QLabel* FindingsView::detailField(const QString& key) const
 
 void FindingsView::requestAutofix()
 {
-    if (m_selectedId.isEmpty() || !m_selectedService || !api::hasAutofix(*m_selectedService))
+    if (m_selectedId.isEmpty() || !m_selectedService || !api::hasAutofix(*m_selectedService) || m_selectedResolved)
         return;
-    emit autofixRequested(*m_selectedService, m_selectedId, m_selectedTitle);
+    if (m_autofixStatus && api::hasFixOrRunning(m_autofixStatus->state))
+        emit autofixShowRequested(*m_selectedService, m_selectedId, m_selectedTitle);
+    else
+        emit autofixRequested(*m_selectedService, m_selectedId, m_selectedTitle, m_selectedRepository);
 }
 
 } // namespace nullify::ui

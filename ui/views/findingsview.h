@@ -27,6 +27,10 @@ class LoadStateBanner;
 // (type, severity, status, repository, search) and a details pane for the selected finding
 // (GET /{service}/findings/{id}) with its Autofix button.
 //
+// The autofix shown is the server's: the details ask the finding's autofix status
+// (GET /{service}/findings/{id}/autofix/status), and the button offers "Show fix" for a fix that
+// exists or runs, "Autofix" otherwise, and nothing for a resolved finding.
+//
 // Every filter the bar offers is one the API applies (type[], severity[], isResolved and
 // isAllowlisted, repository[], search): a filter change starts a new listing from page 1, so the
 // count "120 of 400" is the server's and a filter never hides rows on pages not loaded yet.
@@ -51,7 +55,7 @@ public:
     void activate() override;
     void refresh() override;
     void focusSearch() override;
-    // Autofix for the selected finding, when its type has one.
+    // Autofix for the selected finding ("Show fix" when the server has one), when its type has one.
     void startPrimaryAction() override;
 
     // The query the current listing was started with (page 1).
@@ -84,8 +88,21 @@ public:
     // The id of the finding whose details the pane shows (from the server), empty while loading.
     QString detailsFindingId() const { return m_detailsId; }
 
+public slots:
+    // The server's latest word on a finding's autofix (from the Autofix page): shown if selected.
+    void showAutofixStatus(nullify::api::FindingService service,
+                           const QString& findingId,
+                           const nullify::api::AutofixStatus& status);
+
 signals:
-    void autofixRequested(nullify::api::FindingService service, const QString& findingId, const QString& findingTitle);
+    // Start an autofix (the server has none for this finding, as far as the details know).
+    void autofixRequested(nullify::api::FindingService service,
+                          const QString& findingId,
+                          const QString& findingTitle,
+                          const QString& repository);
+    // Show the fix the server has for this finding.
+    void
+    autofixShowRequested(nullify::api::FindingService service, const QString& findingId, const QString& findingTitle);
 
 private:
     void buildFilterBar(QWidget* parent, QHBoxLayout* bar);
@@ -104,6 +121,8 @@ private:
     void showDetail(const api::FindingDetail& detail);
     void setDetailField(const QString& key, const QString& text);
     void requestAutofix();
+    void loadAutofixStatus();
+    void updateAutofixButton();
     bool isPaused() const;
 
     bool m_loadWanted = false;
@@ -113,6 +132,9 @@ private:
     QString m_detailsId;
     std::optional<api::FindingService> m_selectedService;
     QString m_selectedTitle;
+    QString m_selectedRepository;
+    bool m_selectedResolved = false;
+    std::optional<api::AutofixStatus> m_autofixStatus; // the selected finding's, from the server
 
     api::FindingsPager* m_pager = nullptr;
     FindingsModel* m_model = nullptr;
@@ -139,7 +161,7 @@ private:
     QHash<QString, QLabel*> m_detailFields; // rows without a value are hidden
     QPlainTextEdit* m_description = nullptr;
     QPushButton* m_autofix = nullptr;
-    QObject* m_detailRequest = nullptr; // context of the details request; deleting it aborts it
+    QObject* m_detailRequest = nullptr; // context of the details requests; deleting it aborts them
 };
 
 } // namespace nullify::ui

@@ -12,6 +12,7 @@
 #include "poller.h"
 #include "requesttracker.h" // connectionstate.h holds a QPointer to it: the full type is needed
 #include "retrycountdown.h"
+#include "startconfirmation.h"
 
 #include <QComboBox>
 #include <QGroupBox>
@@ -78,6 +79,7 @@ ScansView::ScansView(const ViewContext& context, QWidget* parent)
 {
     setObjectName(QStringLiteral("scansView"));
     m_requests = new QObject(this);
+    m_confirmation = new StartConfirmation(this);
 
     // Cloud scans
     auto* cloudGroup = new QGroupBox(tr("Cloud scans"), this);
@@ -255,8 +257,7 @@ void ScansView::refresh()
 
 void ScansView::startPrimaryAction()
 {
-    if (m_startCloudScan->isEnabled())
-        startCloudScan();
+    startCloudScan();
 }
 
 QList<OperationRow*> ScansView::cloudScanRows() const
@@ -351,10 +352,52 @@ void ScansView::startFailed(OperationRow* row, const api::ApiError& error, const
     api::logFailure(lcUiScans(), hint.isEmpty() ? "start" : "start (ambiguous)", error);
 }
 
+QString ScansView::tenantName() const
+{
+    return context().api->client()->baseUrl().host();
+}
+
+OperationRow* ScansView::runningCloudScan() const
+{
+    const QList<OperationRow*> rows = cloudScanRows();
+    const auto running = std::find_if(rows.cbegin(), rows.cend(), [](OperationRow* row) { return !row->isEnded(); });
+    return running == rows.cend() ? nullptr : *running;
+}
+
+bool ScansView::isPentestRunning(const QString& applicationId) const
+{
+    // Started here (its row still follows it)...
+    const QPointer<OperationRow> row = m_pentestRowByApplication.value(applicationId);
+    if (row && !row->isEnded())
+        return true;
+    // ...or anywhere, as far as the server's history says (another window, before a restart).
+    for (int i = 0; i < m_model->rowCount(); ++i) {
+        const QModelIndex index = m_model->index(i, 0);
+        if (index.data(PentestScansModel::ApplicationIdRole).toString() == applicationId
+            && !index.data(PentestScansModel::IsFinalRole).toBool())
+            return true;
+    }
+    return false;
+}
+
 void ScansView::startCloudScan()
 {
-    if (m_cloudStarting)
+    if (OperationRow* running = runningCloudScan()) {
+        m_confirmation->refuse(tr("A cloud scan is already running"),
+                               tr("%1 is still %2. A second cloud scan was not started.")
+                                   .arg(running->title(), running->status().toLower()));
         return;
+    }
+    m_confirmation->ask(QStringLiteral("cloud-scan"),
+                        tr("Start a cloud scan?"),
+                        tr("A cloud scan of every cloud account connected to %1.").arg(tenantName()),
+                        [this] { sendCloudScanStart(); });
+}
+
+void ScansView::sendCloudScanStart()
+{
+    if (m_cloudStarting || runningCloudScan())
+        return; // started meanwhile (the question was open): never twice
     m_cloudStarting = true;
     updateButtons();
     OperationRow* row = addRow(m_cloudRows, tr("Cloud scan"));
@@ -415,11 +458,29 @@ void ScansView::showCloudStatus(OperationRow* row, const api::CloudScanStatus& s
 void ScansView::startPentest()
 {
     const QString applicationId = m_applications->currentData().toString();
-    if (m_pentestStarting || applicationId.isEmpty())
+    if (applicationId.isEmpty())
         return;
+    const QString name = applicationName(applicationId);
+    if (m_pentestStarting || isPentestRunning(applicationId)) {
+        m_confirmation->refuse(tr("A pentest of %1 is already running").arg(name),
+                               tr("A pentest of %1 is already in progress. A second one was not started.").arg(name));
+        return;
+    }
+    const QString target = name == applicationId ? name : tr("%1 (application %2)").arg(name, applicationId);
+    m_confirmation->ask(QStringLiteral("pentest:") + applicationId,
+                        tr("Start a pentest?"),
+                        tr("A pentest of %1.").arg(target),
+                        [this, applicationId] { sendPentestStart(applicationId); });
+}
+
+void ScansView::sendPentestStart(const QString& applicationId)
+{
+    if (m_pentestStarting || isPentestRunning(applicationId))
+        return; // started meanwhile (the question was open): never twice
     m_pentestStarting = true;
     updateButtons();
     OperationRow* row = addRow(m_pentestRows, tr("Pentest of %1").arg(applicationName(applicationId)));
+    m_pentestRowByApplication.insert(applicationId, row);
     row->setStatus(tr("Starting…"));
     QNetworkReply* reply = context().api->startPentest(
         applicationId, row->work(), [this, row](const api::Result<api::PentestScan>& result) {

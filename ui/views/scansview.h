@@ -5,6 +5,7 @@
 #include "types.h"
 #include "view.h"
 
+#include <QHash>
 #include <QPointer>
 
 #include <chrono>
@@ -23,15 +24,18 @@ namespace nullify::ui {
 
 class OperationRow;
 class PentestScansModel;
+class StartConfirmation;
 
 // The scans a user starts with a click: cloud scans and pentests. Each start and each scan being
 // followed is a row (OperationRow) with its status, progress and the retry countdown of the
 // request it waits for; the pentest history is a table below, with reports.
 //
-// Starts are billable and never sent twice by the app: the start button stays disabled while a
-// start is in flight, and a start that failed in a way that leaves open whether the server acted
-// (a 5xx, a connection lost after sending) says so in its row and refreshes the history instead
-// of trying again.
+// Starts are billable and never sent twice by the app: each asks the user first (StartConfirmation)
+// and says what it starts; a second start of the same thing while one is in flight (a cloud scan
+// starting or running; a pentest of the same application, here or in the server's history) is
+// refused with a message and sends nothing. A start that failed in a way that leaves open whether
+// the server acted (a 5xx, a connection lost after sending) says so in its row and refreshes the
+// history instead of trying again.
 class ScansView : public View
 {
     Q_OBJECT
@@ -48,7 +52,7 @@ public:
     void activate() override;
     void refresh() override;
     // Ctrl+Shift+N starts a cloud scan: the one start here that needs no choice first (a pentest
-    // needs an application). Ignored while a cloud scan start is in flight.
+    // needs an application). Refused, with a message, while a cloud scan is in flight.
     void startPrimaryAction() override;
 
     // How often running scans are asked about (default 5 s).
@@ -66,12 +70,18 @@ public:
     QList<OperationRow*> pentestRows() const;
 
 public slots:
+    // Ask to start (after the user's confirmation), or say why not.
     void startCloudScan();
     void startPentest();
     void openSelectedReport();
 
 private:
     OperationRow* addRow(QVBoxLayout* rows, const QString& title);
+    void sendCloudScanStart();
+    void sendPentestStart(const QString& applicationId);
+    OperationRow* runningCloudScan() const;
+    bool isPentestRunning(const QString& applicationId) const;
+    QString tenantName() const;
     void loadApplications();
     void reloadHistory();
     void updateButtons();
@@ -88,6 +98,8 @@ private:
     bool m_pentestStarting = false;
     bool m_reportLoading = false;
     QList<api::Application> m_applicationList;
+    QHash<QString, QPointer<OperationRow>> m_pentestRowByApplication; // the latest row of each
+    StartConfirmation* m_confirmation = nullptr;
 
     QPushButton* m_startCloudScan = nullptr;
     QVBoxLayout* m_cloudRows = nullptr;
