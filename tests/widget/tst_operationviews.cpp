@@ -7,6 +7,7 @@
 #include "autofixview.h"
 #include "connectionstate.h"
 #include "diffview.h"
+#include "displaytext.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
 #include "operationrow.h"
@@ -30,6 +31,7 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTextBlock>
+#include <QTextDocumentFragment>
 #include <QtTest>
 
 #include <memory>
@@ -100,6 +102,7 @@ private slots:
     void cleanup();
 
     void pentestStartsAndCompletes();
+    void pentestReportShowsItsMetrics();
     void retryAfterOnPentestPollShowsCountdownAndRetryNow();
     void overCapRetryAfterShowsWaitUntil();
     void serviceUnavailableOnPentestStartIsNotRepeated();
@@ -217,13 +220,75 @@ void TestOperationViews::pentestStartsAndCompletes()
     QTest::mouseClick(view->openReportButton(), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(view->reportDialog() && view->reportDialog()->isVisible(), kTimeoutMs);
     QVERIFY(!view->reportDialog()->isModal());
-    QVERIFY2(view->reportDialog()->reportText().contains(QStringLiteral("Summary")),
+    QVERIFY2(view->reportDialog()->reportText().contains(QStringLiteral("Findings (")),
              qPrintable(view->reportDialog()->reportText()));
     const QList<QJsonObject> reports = entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/");
     QVERIFY(std::any_of(reports.cbegin(), reports.cend(), [](const QJsonObject& entry) {
         return entry.value(QStringLiteral("path")).toString().endsWith(QStringLiteral("/report"))
             && entry.value(QStringLiteral("status")).toInt() == 200;
     }));
+}
+
+// Issue 17, bug 2: a past pentest whose card counts its findings opens a report with the same
+// count (metrics.findingMetrics.total), its endpoint metrics, its description and its assessment
+// period, although the sandbox's report has no findingsSummary and no executiveSummary (both
+// optional in the spec). A report without the optional period shows no period, and no zero.
+void TestOperationViews::pentestReportShowsItsMetrics()
+{
+    auto view = makeScansView();
+    QTRY_VERIFY_WITH_TIMEOUT(view->pentestModel()->count() > 0, kTimeoutMs);
+    int row = -1;
+    for (int r = 0; r < view->pentestModel()->count() && row < 0; ++r) {
+        const nullify::api::PentestScan& scan = view->pentestModel()->scan(r);
+        if (scan.status == nullify::api::ScanStatus::Completed && !scan.findingIds.isEmpty())
+            row = r;
+    }
+    QVERIFY2(row >= 0, "the seeded history has a completed pentest with findings");
+    const nullify::api::PentestScan scan = view->pentestModel()->scan(row);
+    const QString card = view->pentestModel()
+                             ->index(row, nullify::ui::PentestScansModel::StatusColumn)
+                             .data(Qt::ToolTipRole)
+                             .toString();
+    QVERIFY2(card.contains(QStringLiteral("%1 finding(s)").arg(scan.findingIds.size())), qPrintable(card));
+
+    std::optional<Result<nullify::api::PentestReport>> reference;
+    QObject context;
+    m_stack->api->pentestReport(
+        scan.id, &context, [&reference](const Result<nullify::api::PentestReport>& r) { reference = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(reference.has_value(), kTimeoutMs);
+    QVERIFY(reference->isOk());
+    const nullify::api::PentestReport& expected = reference->value();
+    QCOMPARE(expected.findingsTotal, std::optional<qint64>(scan.findingIds.size()));
+    QVERIFY(expected.findings.isEmpty() && expected.executiveSummary.isEmpty()); // what made "Findings (0)"
+    QVERIFY(expected.endpointsTested && expected.endpointsVulnerable && expected.periodStart.isValid());
+
+    view->historyTable()->selectRow(row);
+    QTest::mouseClick(view->openReportButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(view->reportDialog() && view->reportDialog()->isVisible(), kTimeoutMs);
+    const QString text = view->reportDialog()->reportText();
+    const QLocale locale;
+    QVERIFY2(text.contains(QStringLiteral("Findings (%1)").arg(locale.toString(scan.findingIds.size()))),
+             qPrintable(text));
+    QVERIFY2(text.contains(
+                 QStringLiteral("%1 tested, %2 vulnerable")
+                     .arg(locale.toString(*expected.endpointsTested), locale.toString(*expected.endpointsVulnerable))),
+             qPrintable(text));
+    QVERIFY2(text.contains(expected.description), qPrintable(text));
+    QVERIFY2(text.contains(nullify::ui::DisplayText::dateTime(expected.periodStart)), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("No summary")) && !text.contains(QStringLiteral("No findings")),
+             qPrintable(text));
+
+    // Without the optional period and with a count the report lacks: absent, not zero.
+    nullify::api::PentestReport sparse;
+    sparse.scanId = QStringLiteral("ps-sparse");
+    sparse.endpointsTested = 12;
+    const QString sparseText
+        = QTextDocumentFragment::fromHtml(nullify::ui::PentestReportDialog::toHtml(QStringLiteral("app"), sparse))
+              .toPlainText();
+    QVERIFY2(!sparseText.contains(QStringLiteral("Assessment period")), qPrintable(sparseText));
+    QVERIFY2(sparseText.contains(QStringLiteral("12 tested, — vulnerable")), qPrintable(sparseText));
+    QVERIFY2(sparseText.contains(QStringLiteral("Findings (—)")), qPrintable(sparseText));
+    QVERIFY2(!sparseText.contains(QLatin1String(" 0 ")), qPrintable(sparseText));
 }
 
 // 503 + Retry-After: 3 on a poll: the countdown shows in the row; Retry now sends the poll at once.
