@@ -542,6 +542,10 @@ FindingDetail readFindingDetail(R& r, FindingService service)
         d.createdAt = r.dateTime(QStringLiteral("createdAt"), R::Required);
         d.updatedAt = r.dateTime(QStringLiteral("updatedAt"), R::Required);
         d.repository = r.string(QStringLiteral("repositoryName"));
+        // ModelsPentestFinding has no severity of its own: the spec puts it in api.severity.
+        r.object(QStringLiteral("api"), R::Optional, [&d](R& api) {
+            setSeverity(d, api.string(QStringLiteral("severity"), R::Required));
+        });
         break;
     case FindingService::Cspm:
         readCommonDetail(r, d);
@@ -573,6 +577,12 @@ FindingDetail readFindingDetail(R& r, FindingService service)
         d.title = r.string(QStringLiteral("aiTitle"));
     if (d.severityText.isEmpty())
         setSeverity(d, r.string(QStringLiteral("severityLabel")));
+    if (d.severityText.isEmpty()) // ModelsTriage, which most finding schemas carry
+        r.object(QStringLiteral("triage"), R::Optional, [&d](R& triage) {
+            triage.object(QStringLiteral("severity"), R::Optional, [&d](R& severity) {
+                setSeverity(d, severity.string(QStringLiteral("label")));
+            });
+        });
     return d;
 }
 

@@ -151,6 +151,8 @@ private slots:
     void findingsStaleDetailsAreIgnored();
     void findingsErrorRetryAndCountdown();
     void offlineHoldsTheFirstLoad();
+    // Issue 17.
+    void pentestDetailsKeepTheListSeverity();
 
 private:
     ViewContext context() const { return {m_stack->api.get(), m_stack->tracker.get(), m_stack->connection.get()}; }
@@ -808,6 +810,31 @@ void TestBrowseViews::offlineHoldsTheFirstLoad()
     QTRY_VERIFY_WITH_TIMEOUT(overview.hasData(), kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(repositories.repositoriesModel()->rowCount() > 0, kTimeoutMs);
     QCOMPARE(view->banner()->state(), LoadStateBanner::State::Hidden);
+}
+
+// Issue 17, bug 3: a pentest finding's details keep the severity the list shows
+// (the spec puts it in api.severity; the details used to say "Unknown").
+void TestBrowseViews::pentestDetailsKeepTheListSeverity()
+{
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    selectComboData(view->typeFilter(), int(FindingType::Pentest));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && !view->query().types.isEmpty(), kTimeoutMs);
+    QVERIFY(view->findingsModel()->rowCount() > 0);
+    for (int row = 0; row < std::min(5, view->proxy()->rowCount()); ++row) {
+        const Finding listed = view->findingsModel()->finding(view->proxy()->sourceRow(row));
+        QVERIFY(listed.severity != Severity::Unknown);
+        view->findingsTable()->selectRow(row);
+        QTRY_COMPARE_WITH_TIMEOUT(view->detailsFindingId(), listed.id, kTimeoutMs);
+        QCOMPARE(view->detailField(QStringLiteral("severity"))->text(),
+                 nullify::ui::DisplayText::severity(listed.severity));
+        const auto detail = ask<nullify::api::FindingDetail>(
+            [this, id = listed.id](QObject* c, nullify::api::Callback<nullify::api::FindingDetail> d) {
+                m_stack->api->finding(FindingService::DastPentest, id, c, std::move(d));
+            });
+        QVERIFY(detail && detail->isOk());
+        QCOMPARE(detail->value().severity, listed.severity); // one decoding, both places
+    }
 }
 
 QTEST_MAIN(TestBrowseViews)

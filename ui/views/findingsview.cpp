@@ -573,7 +573,9 @@ void FindingsView::showDetail(const api::FindingDetail& d)
         m_selectedTitle = d.title;
         m_detailTitle->setText(d.title);
     }
-    setDetailField(QStringLiteral("severity"), DisplayText::severity(d.severity, d.severityText));
+    // A detail without a severity keeps the list's: "Unknown" would contradict the row.
+    if (!d.severityText.isEmpty())
+        setDetailField(QStringLiteral("severity"), DisplayText::severity(d.severity, d.severityText));
     if (d.isResolved || d.isAllowlisted)
         setDetailField(QStringLiteral("status"), statusText(d.isResolved, d.isAllowlisted));
     if (!d.repository.isEmpty())
