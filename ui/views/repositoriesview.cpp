@@ -169,6 +169,8 @@ RepositoriesView::RepositoriesView(const ViewContext& context, QWidget* parent)
     connect(m_runsModel, &QAbstractItemModel::rowsInserted, this, &RepositoriesView::updateHistoryState);
     if (context.connection)
         connect(context.connection, &ConnectionState::pausedChanged, this, &RepositoriesView::onPausedChanged);
+    m_banner->retryWhenBackOnline(context.connection);
+    m_historyBanner->retryWhenBackOnline(context.connection);
     updateCount();
 }
 
