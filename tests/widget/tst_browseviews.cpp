@@ -37,6 +37,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -159,6 +160,7 @@ private slots:
     void overviewAndFindingsCountOpenAlike();
     void tabLeavesTheFindingsTable();
     void overviewNumbersAreAccessible();
+    void overviewAndScanColumnsFitTheDefaultSize();
 
 private:
     ViewContext context() const { return {m_stack->api.get(), m_stack->tracker.get(), m_stack->connection.get()}; }
@@ -1016,6 +1018,67 @@ void TestBrowseViews::overviewNumbersAreAccessible()
         QVERIFY2(name.contains(view.figureText(key)) && name.size() > view.figureText(key).size(),
                  qPrintable(key + QStringLiteral(": ") + name));
     }
+}
+
+// Bug 9: at the default size the Overview needs no sideways scrolling, the repositories' latest
+// runs and the scan runs' dates are not cut short.
+void TestBrowseViews::overviewAndScanColumnsFitTheDefaultSize()
+{
+    const QSize page(900, 650); // the default window less the navigation list
+    OverviewView overview(context());
+    overview.resize(page);
+    overview.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&overview));
+    overview.activate();
+    QTRY_VERIFY_WITH_TIMEOUT(overview.hasData(), kTimeoutMs);
+    auto* scroll = overview.findChild<QScrollArea*>();
+    QVERIFY(scroll);
+    QTRY_VERIFY(scroll->widget() && scroll->widget()->isVisible());
+    QTest::qWait(50);
+    QVERIFY2(scroll->horizontalScrollBar()->maximum() == 0,
+             qPrintable(QStringLiteral("%1 px to scroll sideways").arg(scroll->horizontalScrollBar()->maximum())));
+
+    RepositoriesView repositories(context());
+    repositories.resize(page);
+    repositories.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&repositories));
+    repositories.activate();
+    QTRY_VERIFY_WITH_TIMEOUT(repositories.repositoriesModel()->rowCount() > 0, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        repositories.latestRunsLoader()->started() > 0 && repositories.latestRunsLoader()->isIdle(), kTimeoutMs);
+    QAbstractItemView* table = repositories.repositoriesTable();
+    bool sawCompleted = false;
+    for (int row = 0; row < repositories.repositoriesProxy()->rowCount(); ++row)
+        sawCompleted = sawCompleted
+            || repositories.repositoriesProxy()
+                   ->index(row, RepositoriesModel::SastColumn)
+                   .data()
+                   .toString()
+                   .contains(QStringLiteral("critical"));
+    QVERIFY(sawCompleted);
+    QTRY_VERIFY_WITH_TIMEOUT(repositories.repositoriesTable()->columnWidth(RepositoriesModel::SastColumn)
+                                 >= table->sizeHintForColumn(RepositoriesModel::SastColumn),
+                             kTimeoutMs);
+    for (int column = RepositoriesModel::SastColumn; column <= RepositoriesModel::ContainersColumn; ++column)
+        QVERIFY2(repositories.repositoriesTable()->columnWidth(column) >= table->sizeHintForColumn(column),
+                 qPrintable(QStringLiteral("column %1: %2 < %3")
+                                .arg(column)
+                                .arg(repositories.repositoriesTable()->columnWidth(column))
+                                .arg(table->sizeHintForColumn(column))));
+
+    repositories.repositoriesTable()->selectRow(0);
+    QTRY_VERIFY_WITH_TIMEOUT(repositories.scanRunsModel()->rowCount() > 0
+                                 && repositories.historyBanner()->state() == LoadStateBanner::State::Hidden,
+                             kTimeoutMs);
+    QAbstractItemView* history = repositories.historyTable();
+    for (int column : {ScanRunsModel::StatusColumn, ScanRunsModel::StartedColumn, ScanRunsModel::CompletedColumn})
+        QTRY_VERIFY2_WITH_TIMEOUT(repositories.historyTable()->columnWidth(column)
+                                      >= history->sizeHintForColumn(column),
+                                  qPrintable(QStringLiteral("history column %1: %2 < %3")
+                                                 .arg(column)
+                                                 .arg(repositories.historyTable()->columnWidth(column))
+                                                 .arg(history->sizeHintForColumn(column))),
+                                  kTimeoutMs);
 }
 
 QTEST_MAIN(TestBrowseViews)

@@ -103,6 +103,7 @@ private slots:
 
     void pentestStartsAndCompletes();
     void pentestReportShowsItsMetrics();
+    void autofixListHasRoomForTwoFixes();
     void retryAfterOnPentestPollShowsCountdownAndRetryNow();
     void overCapRetryAfterShowsWaitUntil();
     void serviceUnavailableOnPentestStartIsNotRepeated();
@@ -289,6 +290,29 @@ void TestOperationViews::pentestReportShowsItsMetrics()
     QVERIFY2(sparseText.contains(QStringLiteral("12 tested, — vulnerable")), qPrintable(sparseText));
     QVERIFY2(sparseText.contains(QStringLiteral("Findings (—)")), qPrintable(sparseText));
     QVERIFY2(!sparseText.contains(QLatin1String(" 0 ")), qPrintable(sparseText));
+}
+
+// Issue 17, bug 9: at the default page size the list of fixes shows two of them whole (it was
+// about 80 px tall, less than one row with its buttons).
+void TestOperationViews::autofixListHasRoomForTwoFixes()
+{
+    QString title;
+    const QString findingId = findingOf(nullify::api::FindingType::Code, &title);
+    QVERIFY(!findingId.isEmpty());
+    AutofixView view(context());
+    view.setPollInterval(kPollInterval);
+    view.resize(900, 650); // the default window less the navigation list
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.startAutofix(FindingService::Sast, findingId, title);
+    OperationRow* row = view.rowFor(FindingService::Sast, findingId);
+    QVERIFY(row);
+    auto* list = view.findChild<QWidget*>(QStringLiteral("autofixList"));
+    QVERIFY(list);
+    QTRY_VERIFY_WITH_TIMEOUT(row->isVisible(), kTimeoutMs);
+    QVERIFY2(list->height() >= 2 * row->sizeHint().height(),
+             qPrintable(QStringLiteral("list %1 px, a row %2 px").arg(list->height()).arg(row->sizeHint().height())));
+    QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
 }
 
 // 503 + Retry-After: 3 on a poll: the countdown shows in the row; Retry now sends the poll at once.

@@ -231,6 +231,7 @@ QLabel* OverviewView::addFigure(QGridLayout* grid,
     tileLayout->addWidget(label);
     if (!detail.isEmpty()) {
         auto* sub = new QLabel(detail, tile);
+        sub->setWordWrap(true); // "12 urgent · last month: 30" in five tiles made the page scroll sideways
         sub->setForegroundRole(QPalette::PlaceholderText);
         tileLayout->addWidget(sub);
     }
