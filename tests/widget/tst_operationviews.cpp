@@ -309,10 +309,11 @@ void TestOperationViews::autofixListHasRoomForTwoFixes()
     QVERIFY(row);
     auto* list = view.findChild<QWidget*>(QStringLiteral("autofixList"));
     QVERIFY(list);
-    QTRY_VERIFY_WITH_TIMEOUT(row->isVisible(), kTimeoutMs);
+    // Ended, the row is at its tallest: its status, its detail and its buttons.
+    QTRY_VERIFY_WITH_TIMEOUT(row->isEnded() && row->isVisible(), kTimeoutMs);
+    QTest::qWait(50); // the layout settles
     QVERIFY2(list->height() >= 2 * row->sizeHint().height(),
              qPrintable(QStringLiteral("list %1 px, a row %2 px").arg(list->height()).arg(row->sizeHint().height())));
-    QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
 }
 
 // 503 + Retry-After: 3 on a poll: the countdown shows in the row; Retry now sends the poll at once.
