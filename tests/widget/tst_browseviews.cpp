@@ -76,6 +76,19 @@ namespace {
 
 constexpr int kTimeoutMs = 20'000;
 constexpr int kFindingCount = 230; // five pages of 50: the last one short
+// What a page gets in the main window at its default size: 1100 x 720 less the navigation list.
+const QSize kDefaultPage(900, 650);
+
+// Shows a view at the default page size and activates it, as the main window does.
+template <typename V> bool showAsDefaultPage(V& view)
+{
+    view.resize(kDefaultPage);
+    view.show();
+    if (!QTest::qWaitForWindowExposed(&view))
+        return false;
+    view.activate();
+    return true;
+}
 
 QJsonObject statusFault(const char* method, const char* path, int status, int count, int retryAfter = 0)
 {
@@ -946,8 +959,7 @@ void TestBrowseViews::overviewAndFindingsCountOpenAlike()
     overview.activate();
     QTRY_VERIFY_WITH_TIMEOUT(overview.hasData(), kTimeoutMs);
 
-    // The findings page of the default window: 1100 wide less the navigation list.
-    auto view = makeFindingsView(false, QSize(900, 650));
+    auto view = makeFindingsView(false, kDefaultPage);
     QVERIFY(view);
     QCOMPARE(view->statusFilter()->currentData().toInt(), int(FindingsView::StatusFilter::Open));
     QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view), kTimeoutMs);
@@ -1024,12 +1036,8 @@ void TestBrowseViews::overviewNumbersAreAccessible()
 // Bug 9: at the default size the Overview needs no sideways scrolling.
 void TestBrowseViews::overviewFitsTheDefaultWidth()
 {
-    const QSize page(900, 650); // the default window less the navigation list
     OverviewView overview(context());
-    overview.resize(page);
-    overview.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&overview));
-    overview.activate();
+    QVERIFY(showAsDefaultPage(overview));
     QTRY_VERIFY_WITH_TIMEOUT(overview.hasData(), kTimeoutMs);
     auto* scroll = overview.findChild<QScrollArea*>();
     QVERIFY(scroll);
@@ -1043,12 +1051,8 @@ void TestBrowseViews::overviewFitsTheDefaultWidth()
 // statuses and dates are as wide as their text at the default size, not cut short.
 void TestBrowseViews::scanColumnsAreNotCutShort()
 {
-    const QSize page(900, 650); // the default window less the navigation list
     RepositoriesView repositories(context());
-    repositories.resize(page);
-    repositories.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&repositories));
-    repositories.activate();
+    QVERIFY(showAsDefaultPage(repositories));
     QTRY_VERIFY_WITH_TIMEOUT(repositories.repositoriesModel()->rowCount() > 0, kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(
         repositories.latestRunsLoader()->started() > 0 && repositories.latestRunsLoader()->isIdle(), kTimeoutMs);
