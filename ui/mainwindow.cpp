@@ -19,6 +19,7 @@
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
+#include <QScreen>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -129,7 +130,8 @@ MainWindow::MainWindow(ui::AppSettings* settings, QWidget* parent)
     m_apiLabel->setVisible(false);
     statusBar()->addPermanentWidget(m_apiLabel);
 
-    restoreGeometry(m_settings->value(ui::AppSettings::Key::WindowGeometry).toByteArray());
+    const bool restored = restoreGeometry(m_settings->value(ui::AppSettings::Key::WindowGeometry).toByteArray());
+    fitToScreen(restored);
     restoreState(m_settings->value(ui::AppSettings::Key::WindowState).toByteArray());
     m_restorePage = m_settings->value(ui::AppSettings::Key::LastPage).toInt();
     updateEmptyState();
@@ -411,6 +413,24 @@ void MainWindow::updateEmptyState()
     m_refreshAction->setEnabled(!empty);
     m_findAction->setEnabled(!empty);
     m_startAction->setEnabled(!empty);
+}
+
+void MainWindow::fitToScreen(bool restored)
+{
+    const QScreen* where = screen();
+    if (!where)
+        return;
+    // Logical pixels: a 1366 x 768 laptop at 2x scaling has 683 x 384 of them, less than the
+    // default size and even the minimum, and a window larger than its screen cannot be moved.
+    const QRect available = where->availableGeometry();
+    const QSize room = restored ? available.size() : available.size() * 9 / 10;
+    setMinimumSize(minimumSize().boundedTo(room));
+    if (restored && available.contains(frameGeometry()))
+        return;
+    resize(size().boundedTo(room));
+    QRect placed(QPoint(), size());
+    placed.moveCenter(available.center());
+    move(placed.topLeft());
 }
 
 void MainWindow::showEvent(QShowEvent* event)

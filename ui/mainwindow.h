@@ -98,6 +98,8 @@ public:
     ui::SettingsDialog* settingsDialog() const { return m_settingsDialog; }
 
     // Writes geometry, dock state and the current page to the settings (also on close).
+    // Keeps the window (default or restored) and its minimum size within the available screen.
+    void fitToScreen(bool restored);
     void saveWindowState();
 
 public slots:

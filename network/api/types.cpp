@@ -556,6 +556,10 @@ FindingDetail readFindingDetail(R& r, FindingService service)
         d.createdAt = r.dateTime(QStringLiteral("createdAt"), R::Required);
         d.updatedAt = r.dateTime(QStringLiteral("updatedAt"), R::Required);
         d.repository = r.string(QStringLiteral("repositoryName"));
+        // ModelsPentestFinding has no severity of its own: the spec puts it in api.severity.
+        r.object(QStringLiteral("api"), R::Optional, [&d](R& api) {
+            setSeverity(d, api.string(QStringLiteral("severity"), R::Required));
+        });
         break;
     case FindingService::Cspm:
         readCommonDetail(r, d);
@@ -587,6 +591,12 @@ FindingDetail readFindingDetail(R& r, FindingService service)
         d.title = r.string(QStringLiteral("aiTitle"));
     if (d.severityText.isEmpty())
         setSeverity(d, r.string(QStringLiteral("severityLabel")));
+    if (d.severityText.isEmpty()) // ModelsTriage, which most finding schemas carry
+        r.object(QStringLiteral("triage"), R::Optional, [&d](R& triage) {
+            triage.object(QStringLiteral("severity"), R::Optional, [&d](R& severity) {
+                setSeverity(d, severity.string(QStringLiteral("label")));
+            });
+        });
     return d;
 }
 
@@ -758,6 +768,26 @@ Result<PentestReport> decodePentestReport(const QByteArray& body)
         PentestReport report;
         r.object(QStringLiteral("report"), R::Required, [&report](R& inner) {
             report.scanId = inner.string(QStringLiteral("scanId"), R::Required);
+            inner.object(QStringLiteral("metadata"), R::Required, [&report](R& metadata) {
+                report.description = metadata.string(QStringLiteral("description"), R::Required);
+            });
+            inner.object(QStringLiteral("metrics"), R::Required, [&report](R& metrics) {
+                metrics.object(QStringLiteral("findingMetrics"), R::Required, [&report](R& findings) {
+                    report.findingsTotal = findings.integer(QStringLiteral("total"), R::Required);
+                    report.findingsNew = findings.integer(QStringLiteral("new"), R::Required);
+                    report.findingsFixed = findings.integer(QStringLiteral("fixed"), R::Required);
+                    report.findingsUnfixed = findings.integer(QStringLiteral("unfixed"), R::Required);
+                });
+                metrics.object(QStringLiteral("endpointMetrics"), R::Required, [&report](R& endpoints) {
+                    report.endpointsTotal = endpoints.integer(QStringLiteral("total"), R::Required);
+                    report.endpointsTested = endpoints.integer(QStringLiteral("tested"), R::Required);
+                    report.endpointsVulnerable = endpoints.integer(QStringLiteral("vulnerable"), R::Required);
+                });
+            });
+            inner.object(QStringLiteral("assessmentPeriod"), R::Optional, [&report](R& period) {
+                report.periodStart = period.dateTime(QStringLiteral("startDate"));
+                report.periodEnd = period.dateTime(QStringLiteral("endDate"));
+            });
             inner.object(QStringLiteral("executiveSummary"), R::Optional, [&report](R& summary) {
                 const QString first = summary.string(QStringLiteral("executiveSummaryFirstParagraph"), R::Required);
                 const QString rest = summary.string(QStringLiteral("executiveSummaryRest"), R::Required);

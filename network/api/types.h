@@ -296,11 +296,24 @@ struct PentestReportFinding
 struct PentestReport
 {
     QString scanId;
+    QString description; // metadata.description
     QString executiveSummary; // first paragraph and the rest, joined by a blank line
     QStringList topRisks;
     QStringList topRecommendations;
-    QList<PentestReportFinding> findings;
+    QList<PentestReportFinding> findings; // findingsSummary: optional, often absent
     QString limitations;
+    // metrics.findingMetrics and metrics.endpointMetrics: what the pentest found and covered.
+    // nullopt only in a report built without them (the spec requires them on the wire).
+    std::optional<qint64> findingsTotal;
+    std::optional<qint64> findingsNew;
+    std::optional<qint64> findingsFixed;
+    std::optional<qint64> findingsUnfixed;
+    std::optional<qint64> endpointsTotal;
+    std::optional<qint64> endpointsTested;
+    std::optional<qint64> endpointsVulnerable;
+    // assessmentPeriod (optional; plain strings in the spec): invalid when absent or unreadable.
+    QDateTime periodStart;
+    QDateTime periodEnd;
 };
 
 // POST /{service}/findings/{id}/autofix/fix and /scpm/.../autofix/cache/create_pr.

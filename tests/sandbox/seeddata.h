@@ -113,9 +113,13 @@ struct Finding
     quint8 application = 0; // pentest and bug-hunt findings
     FindingType type = FindingType::Code;
     Severity severity = Severity::Medium;
-    bool resolved = false;
+    bool resolved = false; // fixed (isFixed)
     bool allowlisted = false;
     bool falsePositive = false;
+
+    // The API's isResolved: "combination of isFixed, isFalsePositive, isAllowlisted and
+    // isArchived" (the spec's words), so an allowlisted finding is not open.
+    bool isResolved() const { return resolved || allowlisted || falsePositive; }
 };
 
 enum class Scanner : quint8 { Sast, Secrets, ScaDependencies, ScaContainers, Count };

@@ -231,7 +231,7 @@ struct FindingFilter
         if (!templates.isEmpty() && !templates.at(f.templateIndex)) {
             return false;
         }
-        if ((resolved && *resolved != f.resolved) || (allowlisted && *allowlisted != f.allowlisted)
+        if ((resolved && *resolved != f.isResolved()) || (allowlisted && *allowlisted != f.allowlisted)
             || (falsePositive && *falsePositive != f.falsePositive)) {
             return false;
         }
@@ -937,7 +937,7 @@ SandboxResponse TenantApi::Private::metricsOverview(const SandboxRequest& reques
         const QString label = seed::priorityLabel(f);
         const int severity = static_cast<int>(f.severity);
         ++funnel[0][severity];
-        ++funnel[f.resolved ? 2 : 1][severity];
+        ++funnel[f.isResolved() ? 2 : 1][severity]; // "open" is what isResolved=false lists
         const bool thisMonth = f.createdAt >= monthStart;
         const bool lastMonth = !thisMonth && f.createdAt >= lastMonthStart;
         resolvedThisMonth += f.resolved && thisMonth;

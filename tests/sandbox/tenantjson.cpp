@@ -104,6 +104,31 @@ QPair<QString, QString> endpointOf(const FindingTemplate& t)
     return {endpoint.left(space), endpoint.mid(space + 1)};
 }
 
+// The request that showed a pentest finding, as ModelsPentestFindingAPI (every field required).
+QJsonObject pentestApi(
+    const FindingTemplate& t, const QString& host, const QString& method, const QString& path, const QString& severity)
+{
+    const QJsonObject json {{QStringLiteral("Content-Type"), QStringLiteral("application/json")}};
+    return QJsonObject {
+        {QStringLiteral("severity"), severity},
+        {QStringLiteral("solution"), QStringLiteral("See the proposed fix and the retest steps in the report.")},
+        {QStringLiteral("errorDescription"), str(t.message)},
+        {QStringLiteral("errorType"), str(t.category)},
+        {QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1")},
+        {QStringLiteral("method"), method},
+        {QStringLiteral("path"), path},
+        {QStringLiteral("previousResponse"), QString()},
+        {QStringLiteral("queryParameters"), QJsonObject {}},
+        {QStringLiteral("requestBody"), QString()},
+        {QStringLiteral("requestHeader"), json},
+        {QStringLiteral("responseBody"), QStringLiteral("{}")},
+        {QStringLiteral("responseHeader"), json},
+        {QStringLiteral("uri"), host + path},
+        {QStringLiteral("vulnerableParameterName"), QString()},
+        {QStringLiteral("vulnerableParameterValue"), QString()},
+    };
+}
+
 QJsonObject imageMetadata(const QString& name, const QString& tag, const QString& digest)
 {
     return QJsonObject {
@@ -519,7 +544,7 @@ QJsonObject findingPreview(const Tenant& tenant, int index, const AutofixView& a
         {QStringLiteral("roleName"), QString()},
         {QStringLiteral("roleDescription"), QString()},
         {QStringLiteral("timeSaved"), static_cast<qint64>(1800 + f.salt % 5400) * 1'000'000'000LL},
-        {QStringLiteral("isResolved"), f.resolved},
+        {QStringLiteral("isResolved"), f.isResolved()},
         {QStringLiteral("resolvedAt"),
          f.resolved ? QJsonValue(seed::isoTime(resolvedAt(tenant, f))) : QJsonValue(QJsonValue::Null)},
         {QStringLiteral("isAllowlisted"), f.allowlisted},
@@ -555,7 +580,7 @@ QJsonObject findingDetail(const Tenant& tenant, int index, const AutofixView& au
                    {QStringLiteral("updatedAt"), updated},
                    {QStringLiteral("tenantId"), tenant.tenantId},
                    {QStringLiteral("installationId"), tenant.githubInstallationId},
-                   {QStringLiteral("isResolved"), f.resolved},
+                   {QStringLiteral("isResolved"), f.isResolved()},
                    {QStringLiteral("isAllowlisted"), f.allowlisted},
                    {QStringLiteral("isFalsePositive"), f.falsePositive},
                    {QStringLiteral("isArchived"), false},
@@ -761,6 +786,8 @@ QJsonObject findingDetail(const Tenant& tenant, int index, const AutofixView& au
             {QStringLiteral("repositoryId"), repo.id},
             {QStringLiteral("repositoryName"), repo.name},
             {QStringLiteral("pullRequestsAutofix"), autofixPullRequests(autofix)},
+            // ModelsPentestFindingAPI: where the spec puts a pentest finding's severity.
+            {QStringLiteral("api"), pentestApi(t, app.host, method, path, severity)},
         };
         break;
     }

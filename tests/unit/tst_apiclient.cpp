@@ -380,7 +380,9 @@ QList<QPair<QByteArray, CallCase>> callCases()
          QStringLiteral("/dast/pentest/scans/ps-1/report"),
          {},
          {},
-         R"({"report": {"scanId": "ps-1", "limitations": "none"}})",
+         R"({"report": {"scanId": "ps-1", "limitations": "none", "metadata": {"description": "d"},
+             "metrics": {"findingMetrics": {"total": 0, "new": 0, "fixed": 0, "unfixed": 0},
+                         "endpointMetrics": {"total": 3, "fuzzed": 3, "tested": 3, "vulnerable": 0}}}})",
          [](NullifyApi& api, QObject* ctx, auto report) {
              return api.pentestReport(QStringLiteral("ps-1"), ctx, summarise<PentestReport>(report, [](const auto& r) {
                                           return r.scanId + QLatin1Char(' ') + r.limitations;

@@ -1034,7 +1034,11 @@ void TestApiDecoding::pentestScanErrors()
 
 void TestApiDecoding::pentestReport()
 {
-    const auto result = decodePentestReport(R"({"report": {"scanId": "ps-1", "metadata": {}, "metrics": {},
+    const auto result = decodePentestReport(R"({"report": {"scanId": "ps-1",
+        "metadata": {"description": "Pentest of the shop API", "langfuseTraceIds": null},
+        "metrics": {"numUsers": 2, "findingMetrics": {"total": 7, "new": 2, "fixed": 1, "unfixed": 6},
+                    "endpointMetrics": {"total": 60, "fuzzed": 50, "tested": 56, "vulnerable": 7}},
+        "assessmentPeriod": {"startDate": "2026-11-02T09:00:00Z", "endDate": "2026-11-02T11:30:00Z"},
         "executiveSummary": {"executiveSummaryFirstParagraph": "Two critical issues.", "executiveSummaryRest": "Details follow.",
                              "topRisks": ["IDOR"], "topRecommendations": ["Check ownership"]},
         "findingsSummary": [{"id": "pt-1", "title": "IDOR", "affectedAsset": "/orders", "severity": "CRITICAL", "source": "AIPenTester", "reference": null}],
@@ -1046,8 +1050,22 @@ void TestApiDecoding::pentestReport()
     QCOMPARE(result.value().findings.size(), 1);
     QCOMPARE(result.value().findings.first().severity, Severity::Critical);
     QCOMPARE(result.value().limitations, QStringLiteral("Staging only."));
+    QCOMPARE(result.value().description, QStringLiteral("Pentest of the shop API"));
+    QCOMPARE(result.value().findingsTotal, std::optional<qint64>(7));
+    QCOMPARE(result.value().findingsUnfixed, std::optional<qint64>(6));
+    QCOMPARE(result.value().endpointsTested, std::optional<qint64>(56));
+    QCOMPARE(result.value().endpointsVulnerable, std::optional<qint64>(7));
+    QCOMPARE(result.value().periodEnd, nullify::utcDateTime(QDate(2026, 11, 2), QTime(11, 30)));
+    // metrics is required, and so is the count it carries.
+    const auto noTotal = decodePentestReport(R"({"report": {"scanId": "x", "metadata": {"description": ""},
+        "metrics": {"findingMetrics": {"new": 0, "fixed": 0, "unfixed": 0}}}})");
+    QVERIFY(!noTotal);
+    QCOMPARE(noTotal.error().field, QStringLiteral("report.metrics.findingMetrics.total"));
     const auto missing = decodePentestReport(
-        R"({"report": {"scanId": "x", "findingsSummary": [{"id": "1", "title": "t", "severity": "LOW", "source": "s"}]}})");
+        R"({"report": {"scanId": "x", "metadata": {"description": ""},
+            "metrics": {"findingMetrics": {"total": 1, "new": 0, "fixed": 0, "unfixed": 1},
+                        "endpointMetrics": {"total": 1, "fuzzed": 1, "tested": 1, "vulnerable": 1}},
+            "findingsSummary": [{"id": "1", "title": "t", "severity": "LOW", "source": "s"}]}})");
     QVERIFY(!missing);
     QCOMPARE(missing.error().field, QStringLiteral("report.findingsSummary[0].affectedAsset"));
 }

@@ -27,6 +27,7 @@
 #include "tenant.h"
 
 #include <QAbstractItemModelTester>
+#include <QAccessible>
 #include <QApplication>
 #include <QComboBox>
 #include <QCryptographicHash>
@@ -36,6 +37,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -74,6 +76,19 @@ namespace {
 
 constexpr int kTimeoutMs = 20'000;
 constexpr int kFindingCount = 230; // five pages of 50: the last one short
+// What a page gets in the main window at its default size: 1100 x 720 less the navigation list.
+const QSize kDefaultPage(900, 650);
+
+// Shows a view at the default page size and activates it, as the main window does.
+template <typename V> bool showAsDefaultPage(V& view)
+{
+    view.resize(kDefaultPage);
+    view.show();
+    if (!QTest::qWaitForWindowExposed(&view))
+        return false;
+    view.activate();
+    return true;
+}
 
 QJsonObject statusFault(const char* method, const char* path, int status, int count, int retryAfter = 0)
 {
@@ -152,13 +167,23 @@ private slots:
     void findingsDetailsShowTheServersAutofix();
     void findingsErrorRetryAndCountdown();
     void offlineHoldsTheFirstLoad();
+    // Issue 17.
+    void pentestDetailsKeepTheListSeverity();
+    void refreshKeepsTheRowsThroughARetry();
+    void errorsReloadOnceWhenBackOnline();
+    void overviewAndFindingsCountOpenAlike();
+    void tabLeavesTheFindingsTable();
+    void overviewNumbersAreAccessible();
+    void overviewFitsTheDefaultWidth();
+    void scanColumnsAreNotCutShort();
 
 private:
     ViewContext context() const { return {m_stack->api.get(), m_stack->tracker.get(), m_stack->connection.get()}; }
     template <typename T>
     std::optional<Result<T>> ask(const std::function<void(QObject*, nullify::api::Callback<T>)>& call);
     std::optional<Page<Finding>> findingsPage(const FindingsQuery& query);
-    std::unique_ptr<FindingsView> makeFindingsView();
+    // anyStatus: the tests written before Findings opened on Open findings list every status.
+    std::unique_ptr<FindingsView> makeFindingsView(bool anyStatus = true, QSize size = QSize(1200, 700));
     QList<QJsonObject> findingRequests();
 
     std::unique_ptr<nullify::test::SignedInStack> m_stack;
@@ -201,11 +226,13 @@ std::optional<Page<Finding>> TestBrowseViews::findingsPage(const FindingsQuery& 
     return result->value();
 }
 
-std::unique_ptr<FindingsView> TestBrowseViews::makeFindingsView()
+std::unique_ptr<FindingsView> TestBrowseViews::makeFindingsView(bool anyStatus, QSize size)
 {
     auto view = std::make_unique<FindingsView>(context());
     view->setSearchDelay(50);
-    view->resize(1200, 700);
+    if (anyStatus)
+        view->statusFilter()->setCurrentIndex(view->statusFilter()->findData(int(FindingsView::StatusFilter::Any)));
+    view->resize(size);
     view->show();
     if (!QTest::qWaitForWindowExposed(view.get()))
         return nullptr;
@@ -871,6 +898,260 @@ void TestBrowseViews::offlineHoldsTheFirstLoad()
     QTRY_VERIFY_WITH_TIMEOUT(overview.hasData(), kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(repositories.repositoriesModel()->rowCount() > 0, kTimeoutMs);
     QCOMPARE(view->banner()->state(), LoadStateBanner::State::Hidden);
+}
+
+// Issue 17, bug 3: a pentest finding's details keep the severity the list shows
+// (the spec puts it in api.severity; the details used to say "Unknown").
+void TestBrowseViews::pentestDetailsKeepTheListSeverity()
+{
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    selectComboData(view->typeFilter(), int(FindingType::Pentest));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && !view->query().types.isEmpty(), kTimeoutMs);
+    QVERIFY(view->findingsModel()->rowCount() > 0);
+    for (int row = 0; row < std::min(5, view->proxy()->rowCount()); ++row) {
+        const Finding listed = view->findingsModel()->finding(view->proxy()->sourceRow(row));
+        QVERIFY(listed.severity != Severity::Unknown);
+        view->findingsTable()->selectRow(row);
+        QTRY_COMPARE_WITH_TIMEOUT(view->detailsFindingId(), listed.id, kTimeoutMs);
+        QCOMPARE(view->detailField(QStringLiteral("severity"))->text(),
+                 nullify::ui::DisplayText::severity(listed.severity));
+        const auto detail = ask<nullify::api::FindingDetail>(
+            [this, id = listed.id](QObject* c, nullify::api::Callback<nullify::api::FindingDetail> d) {
+                m_stack->api->finding(FindingService::DastPentest, id, c, std::move(d));
+            });
+        QVERIFY(detail && detail->isOk());
+        QCOMPARE(detail->value().severity, listed.severity); // one decoding, both places
+    }
+}
+
+// Bug 5: a refresh that meets a 503 keeps the rows (marked stale) through the retry; after a
+// Cancel the rows and a truthful count stay.
+void TestBrowseViews::refreshKeepsTheRowsThroughARetry()
+{
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view), kTimeoutMs);
+    const QStringList before = shownIds(*view);
+    const QString count = view->countLabel()->text();
+    QVERIFY(count.startsWith(QStringLiteral("50 of ")));
+
+    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/findings", 503, 1, 2)}),
+             qPrintable(m_stack->sandbox->lastError()));
+    view->refresh();
+    RetryCountdown* countdown = view->banner()->countdown();
+    QTRY_COMPARE_WITH_TIMEOUT(countdown->mode(), RetryCountdown::Mode::Countdown, kTimeoutMs);
+    QCOMPARE(shownIds(*view), before); // the retry waits; the table does not empty
+    QVERIFY(view->isShowingStaleRows());
+    QVERIFY2(view->countLabel()->text().startsWith(count), qPrintable(view->countLabel()->text()));
+    QTRY_VERIFY_WITH_TIMEOUT(!view->isShowingStaleRows() && listingSettled(*view), kTimeoutMs);
+    QCOMPARE(shownIds(*view), before); // the same answer, now fresh
+    QCOMPARE(view->countLabel()->text(), count);
+    QCOMPARE(view->banner()->state(), LoadStateBanner::State::Hidden);
+
+    // Cancel during the wait: the earlier rows stay, and the count still describes them.
+    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/findings", 503, -1, 5)}),
+             qPrintable(m_stack->sandbox->lastError()));
+    view->refresh();
+    QTRY_COMPARE_WITH_TIMEOUT(countdown->mode(), RetryCountdown::Mode::Countdown, kTimeoutMs);
+    QTest::mouseClick(countdown->cancelButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(view->banner()->state(), LoadStateBanner::State::Error, kTimeoutMs);
+    QCOMPARE(shownIds(*view), before);
+    QVERIFY2(view->countLabel()->text().startsWith(count), qPrintable(view->countLabel()->text()));
+    QVERIFY(!view->countLabel()->text().contains(QStringLiteral("more to come")));
+    QVERIFY(!view->isShowingStaleRows());
+
+    // Retry, once the server is well again, brings the fresh answer.
+    QVERIFY(m_stack->sandbox->clearFaults());
+    QTest::mouseClick(view->banner()->retryButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(view->banner()->state(), LoadStateBanner::State::Hidden, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view), kTimeoutMs);
+    QCOMPARE(view->countLabel()->text(), count);
+}
+
+// Bug 6: a page that failed reloads once when the connection comes back (the status bar's
+// Online), the Overview with data and the Findings without; no more than once.
+void TestBrowseViews::errorsReloadOnceWhenBackOnline()
+{
+    OverviewView overview(context());
+    overview.show();
+    overview.activate();
+    QTRY_VERIFY_WITH_TIMEOUT(overview.hasData(), kTimeoutMs);
+
+    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/metrics/overview", 500, -1),
+                                          statusFault("POST", "/admin/findings", 500, -1)}),
+             qPrintable(m_stack->sandbox->lastError()));
+    overview.refresh();
+    QTRY_COMPARE_WITH_TIMEOUT(overview.banner()->state(), LoadStateBanner::State::Error, kTimeoutMs);
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    QTRY_COMPARE_WITH_TIMEOUT(view->banner()->state(), LoadStateBanner::State::Error, kTimeoutMs);
+
+    QVERIFY(m_stack->sandbox->clearFaults());
+    QVERIFY(m_stack->sandbox->resetLog());
+    m_stack->reachability->setOnline(false);
+    QVERIFY(m_stack->connection->isPaused());
+    QTest::qWait(100);
+    QCOMPARE(overview.banner()->state(), LoadStateBanner::State::Error); // nothing while offline
+    m_stack->reachability->setOnline(true);
+    QTRY_COMPARE_WITH_TIMEOUT(overview.banner()->state(), LoadStateBanner::State::Hidden, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && view->findingsModel()->rowCount() > 0, kTimeoutMs);
+    QCOMPARE(view->banner()->state(), LoadStateBanner::State::Hidden);
+    QTest::qWait(300);
+    QCOMPARE(SandboxHarness::entriesFor(
+                 m_stack->sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/admin/metrics/overview"))
+                 .size(),
+             1);
+    QCOMPARE(findingRequests().size(), 1);
+}
+
+// Bug 7: the Overview's open figures and Findings filtered to Open count the same findings
+// (the spec's isResolved includes allowlisted ones, so neither counts them), and Findings opens
+// on Open with the Status column on screen at the default width.
+void TestBrowseViews::overviewAndFindingsCountOpenAlike()
+{
+    FindingsQuery allowlisted;
+    allowlisted.pageSize = 1;
+    allowlisted.isAllowlisted = true;
+    const auto allowlistedPage = findingsPage(allowlisted);
+    QVERIFY(allowlistedPage && allowlistedPage->total);
+    QVERIFY2(*allowlistedPage->total > 0, "the seed has allowlisted findings, else this proves nothing");
+
+    OverviewView overview(context());
+    overview.show();
+    overview.activate();
+    QTRY_VERIFY_WITH_TIMEOUT(overview.hasData(), kTimeoutMs);
+
+    auto view = makeFindingsView(false, kDefaultPage);
+    QVERIFY(view);
+    QCOMPARE(view->statusFilter()->currentData().toInt(), int(FindingsView::StatusFilter::Open));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view), kTimeoutMs);
+    QVERIFY(view->pager()->totalCount());
+    QCOMPARE(OverviewView::countText(double(*view->pager()->totalCount())),
+             overview.figureText(QStringLiteral("open.total")));
+    for (int row = 0; row < view->findingsModel()->rowCount(); ++row)
+        QCOMPARE(FindingsModel::statusOf(view->findingsModel()->finding(row)), FindingsModel::Status::Open);
+
+    selectComboData(view->severityFilter(), int(Severity::Critical));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && !view->query().severities.isEmpty(), kTimeoutMs);
+    QCOMPARE(OverviewView::countText(double(view->pager()->totalCount().value_or(-1))),
+             overview.figureText(QStringLiteral("open.critical")));
+
+    QTableView* table = view->findingsTable();
+    const int statusLeft = table->columnViewportPosition(FindingsModel::StatusColumn);
+    QVERIFY(statusLeft >= 0);
+    QVERIFY2(
+        statusLeft + table->columnWidth(FindingsModel::StatusColumn) <= table->viewport()->width(),
+        qPrintable(QStringLiteral("Status at %1 in a viewport of %2").arg(statusLeft).arg(table->viewport()->width())));
+}
+
+// Bug 8: Tab leaves the findings table, so the details pane and Autofix are reachable by keyboard.
+void TestBrowseViews::tabLeavesTheFindingsTable()
+{
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    selectComboData(view->typeFilter(), int(FindingType::Code));
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && !view->query().types.isEmpty(), kTimeoutMs);
+    view->activateWindow();
+    QTRY_VERIFY_WITH_TIMEOUT(QApplication::activeWindow() == view.get(), kTimeoutMs);
+    QTableView* table = view->findingsTable();
+    table->setFocus(Qt::TabFocusReason);
+    table->selectRow(0);
+    QTRY_VERIFY_WITH_TIMEOUT(view->autofixButton()->isEnabled(), kTimeoutMs);
+    QVERIFY(table->hasFocus());
+    QTest::keyClick(table, Qt::Key_Down); // arrows still move within the table
+    QCOMPARE(table->currentIndex().row(), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(view->autofixButton()->isEnabled(), kTimeoutMs);
+    bool reached = false;
+    for (int tab = 0; tab < 20 && !reached; ++tab) {
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        reached = view->autofixButton()->hasFocus();
+        if (tab == 0)
+            QVERIFY2(!table->hasFocus(), "Tab moved within the table");
+    }
+    QVERIFY(reached);
+    QSignalSpy autofix(view.get(), &FindingsView::autofixRequested);
+    QTest::keyClick(view->autofixButton(), Qt::Key_Space);
+    QCOMPARE(autofix.count(), 1);
+}
+
+// Bug 8: the Overview's numbers are in the accessibility tree, with their captions.
+void TestBrowseViews::overviewNumbersAreAccessible()
+{
+    OverviewView view(context());
+    view.show();
+    view.activate();
+    QTRY_VERIFY_WITH_TIMEOUT(view.hasData(), kTimeoutMs);
+    for (const QString& key : {QStringLiteral("open.critical"),
+                               QStringLiteral("open.total"),
+                               QStringLiteral("funnel.open.high"),
+                               QStringLiteral("findingsResolved")}) {
+        auto* label = view.findChild<QLabel*>(QStringLiteral("figure:") + key);
+        QVERIFY2(label, qPrintable(key));
+        QAccessibleInterface* accessible = QAccessible::queryAccessibleInterface(label);
+        QVERIFY(accessible);
+        const QString name = accessible->text(QAccessible::Name);
+        QVERIFY2(name.contains(view.figureText(key)) && name.size() > view.figureText(key).size(),
+                 qPrintable(key + QStringLiteral(": ") + name));
+    }
+}
+
+// Bug 9: at the default size the Overview needs no sideways scrolling.
+void TestBrowseViews::overviewFitsTheDefaultWidth()
+{
+    OverviewView overview(context());
+    QVERIFY(showAsDefaultPage(overview));
+    QTRY_VERIFY_WITH_TIMEOUT(overview.hasData(), kTimeoutMs);
+    auto* scroll = overview.findChild<QScrollArea*>();
+    QVERIFY(scroll);
+    QTRY_VERIFY(scroll->widget() && scroll->widget()->isVisible());
+    QTest::qWait(50);
+    QVERIFY2(scroll->horizontalScrollBar()->maximum() == 0,
+             qPrintable(QStringLiteral("%1 px to scroll sideways").arg(scroll->horizontalScrollBar()->maximum())));
+}
+
+// Bug 9: the repositories' latest runs ("Completed · 2 critical, 3 high") and the scan runs'
+// statuses and dates are as wide as their text at the default size, not cut short.
+void TestBrowseViews::scanColumnsAreNotCutShort()
+{
+    RepositoriesView repositories(context());
+    QVERIFY(showAsDefaultPage(repositories));
+    QTRY_VERIFY_WITH_TIMEOUT(repositories.repositoriesModel()->rowCount() > 0, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        repositories.latestRunsLoader()->started() > 0 && repositories.latestRunsLoader()->isIdle(), kTimeoutMs);
+    QAbstractItemView* table = repositories.repositoriesTable();
+    bool sawCompleted = false;
+    for (int row = 0; row < repositories.repositoriesProxy()->rowCount(); ++row)
+        sawCompleted = sawCompleted
+            || repositories.repositoriesProxy()
+                   ->index(row, RepositoriesModel::SastColumn)
+                   .data()
+                   .toString()
+                   .contains(QStringLiteral("critical"));
+    QVERIFY(sawCompleted);
+    QTRY_VERIFY_WITH_TIMEOUT(repositories.repositoriesTable()->columnWidth(RepositoriesModel::SastColumn)
+                                 >= table->sizeHintForColumn(RepositoriesModel::SastColumn),
+                             kTimeoutMs);
+    for (int column = RepositoriesModel::SastColumn; column <= RepositoriesModel::ContainersColumn; ++column)
+        QVERIFY2(repositories.repositoriesTable()->columnWidth(column) >= table->sizeHintForColumn(column),
+                 qPrintable(QStringLiteral("column %1: %2 < %3")
+                                .arg(column)
+                                .arg(repositories.repositoriesTable()->columnWidth(column))
+                                .arg(table->sizeHintForColumn(column))));
+
+    repositories.repositoriesTable()->selectRow(0);
+    QTRY_VERIFY_WITH_TIMEOUT(repositories.scanRunsModel()->rowCount() > 0
+                                 && repositories.historyBanner()->state() == LoadStateBanner::State::Hidden,
+                             kTimeoutMs);
+    QAbstractItemView* history = repositories.historyTable();
+    for (int column : {ScanRunsModel::StatusColumn, ScanRunsModel::StartedColumn, ScanRunsModel::CompletedColumn})
+        QTRY_VERIFY2_WITH_TIMEOUT(repositories.historyTable()->columnWidth(column)
+                                      >= history->sizeHintForColumn(column),
+                                  qPrintable(QStringLiteral("history column %1: %2 < %3")
+                                                 .arg(column)
+                                                 .arg(repositories.historyTable()->columnWidth(column))
+                                                 .arg(history->sizeHintForColumn(column))),
+                                  kTimeoutMs);
 }
 
 QTEST_MAIN(TestBrowseViews)

@@ -23,6 +23,7 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QNetworkProxy>
+#include <QProcess>
 #include <QPushButton>
 #include <QScreen>
 #include <QSignalSpy>
@@ -114,6 +115,7 @@ private slots:
     void trayShowsViewNotificationsOnlyWhenEnabled();
     void navigationIconsFollowThePalette();
     void geometryNotSavedForANeverShownWindow();
+    void defaultGeometryFitsTheScreen();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -668,6 +670,48 @@ void TestMainWindow::geometryNotSavedForANeverShownWindow()
         window.saveWindowState();
     }
     QVERIFY(m_settings->value(AppSettings::Key::WindowGeometry).toByteArray().isEmpty());
+}
+
+// Issue 17, bug 9: the first window (nothing saved) opens within its screen, at 1x on the 800 x 600
+// offscreen screen (smaller than the 1100 x 720 default) and at 2x scaling on it (400 x 300
+// logical pixels, smaller than the 480 x 360 minimum too), the latter in a child run of this test.
+void TestMainWindow::defaultGeometryFitsTheScreen()
+{
+    const bool child = qEnvironmentVariableIsSet("NULLIFY_TEST_SCALED_CHILD");
+    MainWindow window(m_settings.get());
+    window.addView(new CountingView(QStringLiteral("A")));
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QScreen* screen = window.screen();
+    QVERIFY(screen);
+    const QRect available = screen->availableGeometry();
+    QVERIFY2(available.contains(window.frameGeometry()),
+             qPrintable(QStringLiteral("window %1,%2 %3 x %4 on a screen of %5 x %6 at %7x")
+                            .arg(window.frameGeometry().x())
+                            .arg(window.frameGeometry().y())
+                            .arg(window.frameGeometry().width())
+                            .arg(window.frameGeometry().height())
+                            .arg(available.width())
+                            .arg(available.height())
+                            .arg(window.devicePixelRatio())));
+    if (child) {
+        QCOMPARE(window.devicePixelRatio(), 2.0);
+        return;
+    }
+
+    QProcess scaled;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_SCALE_FACTOR"), QStringLiteral("2"));
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("NULLIFY_TEST_SCALED_CHILD"), QStringLiteral("1"));
+    scaled.setProcessEnvironment(env);
+    scaled.setProcessChannelMode(QProcess::MergedChannels);
+    scaled.start(QCoreApplication::applicationFilePath(), {QStringLiteral("defaultGeometryFitsTheScreen")});
+    QVERIFY(scaled.waitForFinished(60'000));
+    const QString output = QString::fromLocal8Bit(scaled.readAll());
+    QVERIFY2(scaled.exitStatus() == QProcess::NormalExit && scaled.exitCode() == 0, qPrintable(output));
+    QVERIFY2(output.contains(QStringLiteral("PASS   : TestMainWindow::defaultGeometryFitsTheScreen")),
+             qPrintable(output));
 }
 
 QTEST_MAIN(TestMainWindow)

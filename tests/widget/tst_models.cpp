@@ -206,7 +206,8 @@ void TestModels::findingsRoles()
     QCOMPARE(cell(1, FindingsModel::StatusColumn).toString(), QStringLiteral("Open"));
     QCOMPARE(cell(5, FindingsModel::StatusColumn).toString(), QStringLiteral("Resolved"));
     QCOMPARE(cell(6, FindingsModel::StatusColumn).toString(), QStringLiteral("Allowlisted"));
-    QCOMPARE(cell(0, FindingsModel::StatusColumn).toString(), QStringLiteral("Resolved")); // both: resolved wins
+    QCOMPARE(cell(0, FindingsModel::StatusColumn).toString(),
+             QStringLiteral("Allowlisted")); // both: isResolved includes allowlisted
     QCOMPARE(cell(4, FindingsModel::AutofixColumn).toString(), QStringLiteral("Fix ready"));
     QCOMPARE(cell(1, FindingsModel::AutofixColumn).toString(), QString());
     QVERIFY(!cell(1, FindingsModel::UpdatedColumn).toString().isEmpty());

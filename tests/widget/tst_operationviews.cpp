@@ -32,6 +32,7 @@
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTextBlock>
+#include <QTextDocumentFragment>
 #include <QtTest>
 
 #include <memory>
@@ -104,6 +105,8 @@ private slots:
     void cleanup();
 
     void pentestStartsAndCompletes();
+    void pentestReportShowsItsMetrics();
+    void autofixListHasRoomForTwoFixes();
     void retryAfterOnPentestPollShowsCountdownAndRetryNow();
     void overCapRetryAfterShowsWaitUntil();
     void serviceUnavailableOnPentestStartIsNotRepeated();
@@ -228,13 +231,99 @@ void TestOperationViews::pentestStartsAndCompletes()
     QTest::mouseClick(view->openReportButton(), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(view->reportDialog() && view->reportDialog()->isVisible(), kTimeoutMs);
     QVERIFY(!view->reportDialog()->isModal());
-    QVERIFY2(view->reportDialog()->reportText().contains(QStringLiteral("Summary")),
+    QVERIFY2(view->reportDialog()->reportText().contains(QStringLiteral("Findings (")),
              qPrintable(view->reportDialog()->reportText()));
     const QList<QJsonObject> reports = entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/");
     QVERIFY(std::any_of(reports.cbegin(), reports.cend(), [](const QJsonObject& entry) {
         return entry.value(QStringLiteral("path")).toString().endsWith(QStringLiteral("/report"))
             && entry.value(QStringLiteral("status")).toInt() == 200;
     }));
+}
+
+// Issue 17, bug 2: a past pentest whose card counts its findings opens a report with the same
+// count (metrics.findingMetrics.total), its endpoint metrics, its description and its assessment
+// period, although the sandbox's report has no findingsSummary and no executiveSummary (both
+// optional in the spec). A report without the optional period shows no period, and no zero.
+void TestOperationViews::pentestReportShowsItsMetrics()
+{
+    auto view = makeScansView();
+    QTRY_VERIFY_WITH_TIMEOUT(view->pentestModel()->count() > 0, kTimeoutMs);
+    int row = -1;
+    for (int r = 0; r < view->pentestModel()->count() && row < 0; ++r) {
+        const nullify::api::PentestScan& scan = view->pentestModel()->scan(r);
+        if (scan.status == nullify::api::ScanStatus::Completed && !scan.findingIds.isEmpty())
+            row = r;
+    }
+    QVERIFY2(row >= 0, "the seeded history has a completed pentest with findings");
+    const nullify::api::PentestScan scan = view->pentestModel()->scan(row);
+    const QString card = view->pentestModel()
+                             ->index(row, nullify::ui::PentestScansModel::StatusColumn)
+                             .data(Qt::ToolTipRole)
+                             .toString();
+    QVERIFY2(card.contains(QStringLiteral("%1 finding(s)").arg(scan.findingIds.size())), qPrintable(card));
+
+    std::optional<Result<nullify::api::PentestReport>> reference;
+    QObject context;
+    m_stack->api->pentestReport(
+        scan.id, &context, [&reference](const Result<nullify::api::PentestReport>& r) { reference = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(reference.has_value(), kTimeoutMs);
+    QVERIFY(reference->isOk());
+    const nullify::api::PentestReport& expected = reference->value();
+    QCOMPARE(expected.findingsTotal, std::optional<qint64>(scan.findingIds.size()));
+    QVERIFY(expected.findings.isEmpty() && expected.executiveSummary.isEmpty()); // what made "Findings (0)"
+    QVERIFY(expected.endpointsTested && expected.endpointsVulnerable && expected.periodStart.isValid());
+
+    view->historyTable()->selectRow(row);
+    QTest::mouseClick(view->openReportButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(view->reportDialog() && view->reportDialog()->isVisible(), kTimeoutMs);
+    const QString text = view->reportDialog()->reportText();
+    const QLocale locale;
+    QVERIFY2(text.contains(QStringLiteral("Findings (%1)").arg(locale.toString(scan.findingIds.size()))),
+             qPrintable(text));
+    QVERIFY2(text.contains(
+                 QStringLiteral("%1 tested, %2 vulnerable")
+                     .arg(locale.toString(*expected.endpointsTested), locale.toString(*expected.endpointsVulnerable))),
+             qPrintable(text));
+    QVERIFY2(text.contains(expected.description), qPrintable(text));
+    QVERIFY2(text.contains(nullify::ui::DisplayText::dateTime(expected.periodStart)), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("No summary")) && !text.contains(QStringLiteral("No findings")),
+             qPrintable(text));
+
+    // Without the optional period and with a count the report lacks: absent, not zero.
+    nullify::api::PentestReport sparse;
+    sparse.scanId = QStringLiteral("ps-sparse");
+    sparse.endpointsTested = 12;
+    const QString sparseText
+        = QTextDocumentFragment::fromHtml(nullify::ui::PentestReportDialog::toHtml(QStringLiteral("app"), sparse))
+              .toPlainText();
+    QVERIFY2(!sparseText.contains(QStringLiteral("Assessment period")), qPrintable(sparseText));
+    QVERIFY2(sparseText.contains(QStringLiteral("12 tested, — vulnerable")), qPrintable(sparseText));
+    QVERIFY2(sparseText.contains(QStringLiteral("Findings (—)")), qPrintable(sparseText));
+    QVERIFY2(!sparseText.contains(QLatin1String(" 0 ")), qPrintable(sparseText));
+}
+
+// Issue 17, bug 9: at the default page size the list of fixes shows two of them whole (it was
+// about 80 px tall, less than one row with its buttons).
+void TestOperationViews::autofixListHasRoomForTwoFixes()
+{
+    QString title;
+    const QString findingId = findingOf(nullify::api::FindingType::Code, &title);
+    QVERIFY(!findingId.isEmpty());
+    AutofixView view(context());
+    view.setPollInterval(kPollInterval);
+    view.resize(900, 650); // the default window less the navigation list
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    view.startAutofix(FindingService::Sast, findingId, title);
+    OperationRow* row = view.rowFor(FindingService::Sast, findingId);
+    QVERIFY(row);
+    auto* list = view.findChild<QWidget*>(QStringLiteral("autofixList"));
+    QVERIFY(list);
+    // Ended, the row is at its tallest: its status, its detail and its buttons.
+    QTRY_VERIFY_WITH_TIMEOUT(row->isEnded() && row->isVisible(), kTimeoutMs);
+    QTest::qWait(50); // the layout settles
+    QVERIFY2(list->height() >= 2 * row->sizeHint().height(),
+             qPrintable(QStringLiteral("list %1 px, a row %2 px").arg(list->height()).arg(row->sizeHint().height())));
 }
 
 // 503 + Retry-After: 3 on a poll: the countdown shows in the row; Retry now sends the poll at once.

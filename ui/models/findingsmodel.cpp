@@ -55,11 +55,12 @@ FindingsModel::~FindingsModel() = default;
 
 FindingsModel::Status FindingsModel::statusOf(const api::Finding& finding)
 {
-    // Resolved wins: a resolved finding that was also allowlisted needs no more attention.
-    if (finding.isResolved.value_or(false))
-        return Status::Resolved;
+    // Allowlisted first: the spec's isResolved includes isAllowlisted, so an allowlisted finding
+    // is resolved too, and "Allowlisted" is the more telling of the two.
     if (finding.isAllowlisted.value_or(false))
         return Status::Allowlisted;
+    if (finding.isResolved.value_or(false))
+        return Status::Resolved;
     return Status::Open;
 }
 

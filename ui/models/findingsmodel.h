@@ -33,11 +33,11 @@ class FindingsModel : public QAbstractTableModel
 public:
     enum Column {
         SeverityColumn,
+        StatusColumn, // early, so it is on screen at the default width
         TitleColumn,
         TypeColumn,
         RepositoryColumn,
         LocationColumn, // File:line
-        StatusColumn,
         AutofixColumn,
         UpdatedColumn,
         ColumnCount

@@ -90,6 +90,7 @@ AutofixView::AutofixView(const ViewContext& context, QWidget* parent)
     m_rows->addWidget(m_empty);
     m_rows->addStretch(1);
     auto* scroll = new QScrollArea(this);
+    scroll->setObjectName(QStringLiteral("autofixList"));
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
     scroll->setWidget(rowsWidget);
@@ -119,7 +120,9 @@ AutofixView::AutofixView(const ViewContext& context, QWidget* parent)
     splitter->setStretchFactor(0, 1);
     splitter->setStretchFactor(1, 3);
     splitter->setChildrenCollapsible(false);
-    scroll->setMinimumHeight(fontMetrics().height() * 6);
+    // Room for two fixes with their buttons (six lines were about 80 px: not even one row).
+    scroll->setMinimumHeight(fontMetrics().height() * 12);
+    splitter->setSizes({1, 2});
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(splitter);
 }

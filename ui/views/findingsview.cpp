@@ -115,6 +115,9 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
     // Pixels, so "near the end" below means the same whatever the row height.
     m_table->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_table->setWordWrap(false);
+    // Tab leaves the table for the details pane (arrows move between rows and cells), so the
+    // details and Autofix are reachable by keyboard.
+    m_table->setTabKeyNavigation(false);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->resizeSection(FindingsModel::TitleColumn, 320);
@@ -140,7 +143,9 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
 
     connect(m_banner, &LoadStateBanner::retryRequested, this, [this] {
         m_pageFailed = false;
-        if (!m_pager || m_pager->pagesLoaded() == 0)
+        if (m_refreshFailed)
+            refresh();
+        else if (!m_pager || m_pager->pagesLoaded() == 0)
             startListing();
         else
             loadNextPage();
@@ -164,6 +169,13 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
     });
     if (context.connection)
         connect(context.connection, &ConnectionState::pausedChanged, this, &FindingsView::onPausedChanged);
+    m_banner->retryWhenBackOnline(context.connection); // after onPausedChanged: a first load goes first
+    // Open findings first: what needs attention, counted as the Overview counts it.
+    {
+        const QSignalBlocker block(m_status);
+        m_status->setCurrentIndex(m_status->findData(int(StatusFilter::Open)));
+    }
+    m_query = queryFromFilters();
     updateCount();
 }
 
@@ -340,7 +352,10 @@ void FindingsView::activate()
 void FindingsView::refresh()
 {
     m_loadWanted = true;
-    startListing();
+    if (m_pager && m_pager->count() > 0)
+        startReplacement();
+    else
+        startListing();
     if (m_repositories->pagesLoaded() == 0 && !m_repositories->isLoading())
         m_repositories->loadMore();
 }
@@ -371,33 +386,7 @@ void FindingsView::onPausedChanged(bool paused)
 void FindingsView::applyFilters()
 {
     m_searchTimer->stop();
-    api::FindingsQuery query;
-    query.pageSize = pageSize;
-    if (const int type = m_type->currentData().toInt(); type >= 0)
-        query.types = {api::FindingType(type)};
-    if (const int severity = m_severity->currentData().toInt(); severity >= 0)
-        query.severities = {api::Severity(severity)};
-    // Each status is one combination of the API's flags, the same rule FindingsModel::statusOf
-    // applies (resolved wins over allowlisted), so the server's answer and the Status column agree.
-    switch (StatusFilter(m_status->currentData().toInt())) {
-    case StatusFilter::Any:
-        break;
-    case StatusFilter::Open:
-        query.isResolved = false;
-        query.isAllowlisted = false;
-        break;
-    case StatusFilter::Resolved:
-        query.isResolved = true;
-        break;
-    case StatusFilter::Allowlisted:
-        query.isResolved = false;
-        query.isAllowlisted = true;
-        break;
-    }
-    if (const QString repository = m_repository->currentData().toString(); !repository.isEmpty())
-        query.repositories = {repository};
-    query.search = m_search->text().trimmed();
-
+    const api::FindingsQuery query = queryFromFilters();
     const bool same = query.types == m_query.types && query.severities == m_query.severities
         && query.isResolved == m_query.isResolved && query.isAllowlisted == m_query.isAllowlisted
         && query.repositories == m_query.repositories && query.search == m_query.search;
@@ -408,11 +397,105 @@ void FindingsView::applyFilters()
         startListing();
 }
 
+api::FindingsQuery FindingsView::queryFromFilters() const
+{
+    api::FindingsQuery query;
+    query.pageSize = pageSize;
+    if (const int type = m_type->currentData().toInt(); type >= 0)
+        query.types = {api::FindingType(type)};
+    if (const int severity = m_severity->currentData().toInt(); severity >= 0)
+        query.severities = {api::Severity(severity)};
+    // Each status is one combination of the API's flags, the same rule FindingsModel::statusOf
+    // applies. The spec's isResolved combines isFixed, isFalsePositive and isAllowlisted, so Open
+    // is isResolved=false alone: the Overview's "open" counts exactly these findings.
+    switch (StatusFilter(m_status->currentData().toInt())) {
+    case StatusFilter::Any:
+        break;
+    case StatusFilter::Open:
+        query.isResolved = false;
+        break;
+    case StatusFilter::Resolved:
+        query.isResolved = true;
+        query.isAllowlisted = false;
+        break;
+    case StatusFilter::Allowlisted:
+        query.isAllowlisted = true;
+        break;
+    }
+    if (const QString repository = m_repository->currentData().toString(); !repository.isEmpty())
+        query.repositories = {repository};
+    query.search = m_search->text().trimmed();
+    return query;
+}
+
 void FindingsView::startListing()
 {
+    dropReplacement();
+    showPager(api::makeFindingsPager(context().api, m_query, this));
+    loadNextPage();
+}
+
+void FindingsView::startReplacement()
+{
+    dropReplacement();
+    m_replacement = api::makeFindingsPager(context().api, m_query, this);
+    // The first answer (rows, or none at all) replaces the list; until then the old rows stay.
+    connect(m_replacement, &api::Pager::itemsAppended, this, &FindingsView::adoptReplacement);
+    connect(m_replacement, &api::Pager::exhausted, this, &FindingsView::adoptReplacement);
+    connect(m_replacement, &api::Pager::failed, this, &FindingsView::onReplacementFailed);
+    QNetworkReply* reply = m_replacement->loadMore();
+    if (!m_replacement || !m_replacement->isLoading())
+        return; // refused at once: failed() came first
+    m_refreshFailed = false;
+    setStale(true);
+    m_banner->showLoading(tr("Refreshing... the list shows the earlier answer until the new one comes."), reply);
+    updateCount();
+}
+
+void FindingsView::adoptReplacement()
+{
+    if (!m_replacement)
+        return;
+    api::FindingsPager* fresh = m_replacement;
+    m_replacement = nullptr;
+    fresh->disconnect(this);
+    showPager(fresh);
+    onItemsAppended();
+}
+
+void FindingsView::onReplacementFailed(const api::ApiError& error)
+{
+    api::logFailure(lcUiFindings(), "findings refresh", error);
+    if (m_replacement)
+        m_replacement->deleteLater(); // inside its own signal
+    m_replacement = nullptr;
+    m_refreshFailed = true;
+    setStale(false); // no longer being refreshed; the count and the banner say what the rows are
+    m_banner->showError(tr("Could not refresh the findings; the list shows the earlier answer."), error);
+    updateCount();
+}
+
+void FindingsView::dropReplacement()
+{
+    delete m_replacement; // aborts its page in flight
+    m_replacement = nullptr;
+    m_refreshFailed = false;
+    setStale(false);
+}
+
+void FindingsView::setStale(bool stale)
+{
+    m_stale = stale;
+    m_table->setProperty("stale", stale);
+    m_table->setAccessibleDescription(stale ? tr("Earlier results, being refreshed") : QString());
+}
+
+void FindingsView::showPager(api::FindingsPager* pager)
+{
     m_pageFailed = false;
+    setStale(false);
     api::FindingsPager* old = m_pager;
-    m_pager = api::makeFindingsPager(context().api, m_query, this);
+    m_pager = pager;
     m_model->setPager(m_pager);
     delete old; // aborts its page in flight
     connect(m_pager, &api::Pager::itemsAppended, this, &FindingsView::onItemsAppended);
@@ -422,7 +505,6 @@ void FindingsView::startListing()
     m_clearFilters->setEnabled(!m_query.types.isEmpty() || !m_query.severities.isEmpty() || m_query.isResolved
                                || m_query.isAllowlisted || !m_query.repositories.isEmpty()
                                || !m_query.search.isEmpty());
-    loadNextPage();
 }
 
 void FindingsView::loadNextPage()
@@ -441,8 +523,8 @@ void FindingsView::loadNextPage()
 
 void FindingsView::maybeLoadMore()
 {
-    if (!m_loadWanted || !m_pager || m_pageFailed || isPaused() || m_pager->isLoading() || !m_pager->hasMore()
-        || m_pager->pagesLoaded() == 0)
+    if (!m_loadWanted || !m_pager || m_replacement || m_pageFailed || isPaused() || m_pager->isLoading()
+        || !m_pager->hasMore() || m_pager->pagesLoaded() == 0)
         return;
     const QScrollBar* bar = m_table->verticalScrollBar();
     // The end of the list is on screen (or the list does not fill the view yet).
@@ -452,7 +534,8 @@ void FindingsView::maybeLoadMore()
 
 void FindingsView::onItemsAppended()
 {
-    m_banner->hideState();
+    if (!m_replacement) // else the banner says a refresh is under way
+        m_banner->hideState();
     updateCount();
     QTimer::singleShot(0, this, &FindingsView::maybeLoadMore);
 }
@@ -485,9 +568,11 @@ void FindingsView::updateCount()
         m_count->setText(tr("%1 loaded, more to come").arg(locale.toString(loaded)));
     else
         m_count->setText(loaded == 1 ? tr("1 finding") : tr("%1 findings").arg(locale.toString(loaded)));
+    if (m_stale || m_refreshFailed)
+        m_count->setText(tr("%1 (earlier answer)").arg(m_count->text()));
     m_loadingMore->setVisible(m_pager->isLoading() && loaded > 0);
 
-    if (m_pager->isLoading() || m_banner->state() == LoadStateBanner::State::Error
+    if (m_pager->isLoading() || m_replacement || m_banner->state() == LoadStateBanner::State::Error
         || m_banner->state() == LoadStateBanner::State::Offline)
         return;
     if (!m_pager->hasMore() && loaded == 0)
@@ -624,7 +709,9 @@ void FindingsView::showDetail(const api::FindingDetail& d)
         m_selectedTitle = d.title;
         m_detailTitle->setText(d.title);
     }
-    setDetailField(QStringLiteral("severity"), DisplayText::severity(d.severity, d.severityText));
+    // A detail without a severity keeps the list's: "Unknown" would contradict the row.
+    if (!d.severityText.isEmpty())
+        setDetailField(QStringLiteral("severity"), DisplayText::severity(d.severity, d.severityText));
     if (d.isResolved || d.isAllowlisted)
         setDetailField(QStringLiteral("status"), statusText(d.isResolved, d.isAllowlisted));
     if (d.isResolved.value_or(false) && !m_selectedResolved) {

@@ -67,6 +67,8 @@ public:
     FindingsModel* findingsModel() const { return m_model; }
     FindingsFilterProxy* proxy() const { return m_proxy; }
     api::FindingsPager* pager() const { return m_pager; }
+    // A refresh is under way and the rows are the earlier answer.
+    bool isShowingStaleRows() const { return m_stale; }
     QComboBox* typeFilter() const { return m_type; }
     QComboBox* severityFilter() const { return m_severity; }
     QComboBox* statusFilter() const { return m_status; }
@@ -108,7 +110,16 @@ private:
     void buildFilterBar(QWidget* parent, QHBoxLayout* bar);
     QWidget* buildDetailsPane(QWidget* parent);
     void startListing();
+    // A refresh: the rows shown stay (marked stale) until the new listing's first answer; after
+    // a failure or a Cancel they stay, and the count still describes them.
+    void startReplacement();
+    void adoptReplacement();
+    void onReplacementFailed(const api::ApiError& error);
+    void dropReplacement();
+    void setStale(bool stale);
+    void showPager(api::FindingsPager* pager);
     void applyFilters();
+    api::FindingsQuery queryFromFilters() const;
     void maybeLoadMore();
     void loadNextPage();
     void onItemsAppended();
@@ -136,7 +147,10 @@ private:
     bool m_selectedResolved = false;
     std::optional<api::AutofixStatus> m_autofixStatus; // the selected finding's, from the server
 
-    api::FindingsPager* m_pager = nullptr;
+    api::FindingsPager* m_pager = nullptr; // the listing the table shows
+    api::FindingsPager* m_replacement = nullptr; // a refresh's listing, until its first answer
+    bool m_stale = false; // the rows are from before a refresh still under way
+    bool m_refreshFailed = false;
     FindingsModel* m_model = nullptr;
     FindingsFilterProxy* m_proxy = nullptr;
     api::RepositoryPager* m_repositories = nullptr; // names for the repository filter

@@ -1,5 +1,6 @@
 #include "loadstatebanner.h"
 
+#include "connectionstate.h"
 #include "requesttracker.h"
 #include "retrycountdown.h"
 
@@ -55,6 +56,16 @@ void LoadStateBanner::showEmpty(const QString& text)
 void LoadStateBanner::hideState()
 {
     setState(State::Hidden, QString());
+}
+
+void LoadStateBanner::retryWhenBackOnline(ConnectionState* connection)
+{
+    if (!connection)
+        return;
+    connect(connection, &ConnectionState::pausedChanged, this, [this](bool paused) {
+        if (!paused && m_state == State::Error)
+            emit retryRequested();
+    });
 }
 
 QString LoadStateBanner::text() const

@@ -10,6 +10,7 @@ class QPushButton;
 
 namespace nullify::ui {
 
+class ConnectionState;
 class RequestTracker;
 class RetryCountdown;
 
@@ -33,6 +34,10 @@ public:
     void showError(const QString& what, const api::ApiError& error);
     void showEmpty(const QString& text);
     void hideState();
+    // When the connection comes back (the status bar's Online), a banner showing an error asks
+    // for its retry once: a page that failed while offline reloads by itself. Only that
+    // transition retries, so a failing server is not asked again and again.
+    void retryWhenBackOnline(ConnectionState* connection);
 
     State state() const { return m_state; }
     QString text() const;

@@ -85,6 +85,7 @@ OverviewView::OverviewView(const ViewContext& context, QWidget* parent)
     connect(m_banner, &LoadStateBanner::retryRequested, this, &OverviewView::refresh);
     if (context.connection)
         connect(context.connection, &ConnectionState::pausedChanged, this, &OverviewView::onPausedChanged);
+    m_banner->retryWhenBackOnline(context.connection); // after onPausedChanged: a first load goes first
 }
 
 QString OverviewView::pageTitle()
@@ -222,11 +223,15 @@ QLabel* OverviewView::addFigure(QGridLayout* grid,
     auto* label = new QLabel(caption, tile);
     label->setWordWrap(true);
     label->setBuddy(number);
-    number->setAccessibleName(caption);
+    // The number itself in the accessibility tree, not only its caption: "Critical: 67".
+    number->setAccessibleName(tr("%1: %2").arg(caption, value));
+    number->setAccessibleDescription(detail);
+    tile->setAccessibleName(tr("%1: %2").arg(caption, value));
     tileLayout->addWidget(number);
     tileLayout->addWidget(label);
     if (!detail.isEmpty()) {
         auto* sub = new QLabel(detail, tile);
+        sub->setWordWrap(true); // "12 urgent · last month: 30" in five tiles made the page scroll sideways
         sub->setForegroundRole(QPalette::PlaceholderText);
         tileLayout->addWidget(sub);
     }
@@ -289,9 +294,12 @@ void OverviewView::showOverview(const api::MetricsOverview& overview)
             for (int i = 0; i < severities.size(); ++i) {
                 auto* cell = new QLabel(countText(double(counts.at(i))), box);
                 cell->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-                cell->setAccessibleName(tr("%1, %2").arg(funnelStageText(stage.key), severities.at(i).second));
+                cell->setAccessibleName(
+                    tr("%1, %2: %3").arg(funnelStageText(stage.key), severities.at(i).second, cell->text()));
                 grid->addWidget(cell, row, i + 1);
-                m_figures.insert(QStringLiteral("funnel.%1.%2").arg(stage.key, severities.at(i).first), cell);
+                const QString key = QStringLiteral("funnel.%1.%2").arg(stage.key, severities.at(i).first);
+                cell->setObjectName(QStringLiteral("figure:") + key);
+                m_figures.insert(key, cell);
             }
             ++row;
         }

@@ -94,6 +94,11 @@ RepositoriesView::RepositoriesView(const ViewContext& context, QWidget* parent)
     m_table->setAccessibleName(tr("Repositories"));
     m_table->setModel(m_proxy);
     m_table->horizontalHeader()->resizeSection(RepositoriesModel::NameColumn, 220);
+    // The latest runs ("Completed · 2 critical, 3 high") as wide as they say, never cut short;
+    // the table scrolls sideways instead when the window is narrow.
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    for (int column = RepositoriesModel::SastColumn; column <= RepositoriesModel::ContainersColumn; ++column)
+        m_table->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     splitter->addWidget(m_table);
 
     auto* lower = new QWidget(splitter);
@@ -128,6 +133,9 @@ RepositoriesView::RepositoriesView(const ViewContext& context, QWidget* parent)
     m_history->setAccessibleName(tr("Scan runs"));
     m_history->setModel(m_runsProxy);
     m_history->sortByColumn(ScanRunsModel::StartedColumn, Qt::DescendingOrder);
+    // Dates with their time, status words whole.
+    for (int column : {ScanRunsModel::StatusColumn, ScanRunsModel::StartedColumn, ScanRunsModel::CompletedColumn})
+        m_history->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     lowerLayout->addWidget(m_history, 1);
     splitter->addWidget(lower);
     splitter->setStretchFactor(0, 3);
@@ -169,6 +177,8 @@ RepositoriesView::RepositoriesView(const ViewContext& context, QWidget* parent)
     connect(m_runsModel, &QAbstractItemModel::rowsInserted, this, &RepositoriesView::updateHistoryState);
     if (context.connection)
         connect(context.connection, &ConnectionState::pausedChanged, this, &RepositoriesView::onPausedChanged);
+    m_banner->retryWhenBackOnline(context.connection);
+    m_historyBanner->retryWhenBackOnline(context.connection);
     updateCount();
 }
 

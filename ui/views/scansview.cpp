@@ -136,6 +136,9 @@ ScansView::ScansView(const ViewContext& context, QWidget* parent)
     m_history->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_history->verticalHeader()->hide();
     m_history->horizontalHeader()->setStretchLastSection(true);
+    // Dates with their time: a 100-pixel column cut "12/2/26 10:30 AM" to "12/2/26 1…".
+    for (int column : {PentestScansModel::StatusColumn, PentestScansModel::StartedColumn})
+        m_history->horizontalHeader()->setSectionResizeMode(column, QHeaderView::ResizeToContents);
     m_historyStatus = new QLabel(historyGroup);
     m_historyStatus->setObjectName(QStringLiteral("historyStatus"));
     m_historyStatus->setTextFormat(Qt::PlainText);
