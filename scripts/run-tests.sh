@@ -4,7 +4,7 @@
 #
 #   scripts/run-tests.sh [PRESET|all] [CTEST ARGS...]
 #
-#   scripts/run-tests.sh all                  # everything CI runs: default, trixie, asan and fuzz in turn
+#   scripts/run-tests.sh all                  # everything CI runs: default, asan, fuzz and trixie in turn
 #   scripts/run-tests.sh                      # preset "default" (RelWithDebInfo), every test
 #   scripts/run-tests.sh trixie               # the same on Debian 13 (Qt 6.8, GCC 14), in a root
 #                                             # made by scripts/trixie-root.sh (needs root)
@@ -35,7 +35,7 @@ if [[ "$preset" == all ]]; then
     # One preset after the other, each a run of this script; the first failure does not hide
     # the others' results.
     failed=()
-    for each in default trixie asan fuzz; do
+    for each in default asan fuzz trixie; do
         "$root/scripts/run-tests.sh" "$each" "$@" || failed+=("$each")
         export NULLIFY_SKIP_SETUP=1 # checked once is enough
     done
@@ -43,7 +43,7 @@ if [[ "$preset" == all ]]; then
         echo "run-tests: failed presets: ${failed[*]}" >&2
         exit 1
     fi
-    echo "run-tests: every preset passed (default, trixie, asan, fuzz)"
+    echo "run-tests: every preset passed (default, asan, fuzz, trixie)"
     exit 0
 fi
 jobs="${NULLIFY_TEST_JOBS:-2}"
