@@ -18,7 +18,7 @@
 # build or any test fails.
 # Environment: NULLIFY_TEST_JOBS (parallel tests, default 2), NULLIFY_SKIP_SETUP=1 (do not run
 # scripts/setup.sh first; it is quick when everything is installed), NULLIFY_WERROR=ON|OFF
-# (warnings as errors; ON when CI=true). With CI=true a test that can not run here (a missing tool,
+# (warnings as errors; ON for the GCC presets when CI=true). With CI=true a test that can not run here (a missing tool,
 # keychain, TLS backend, spec or Prism) fails instead of skipping (tests/support/environmentskip.h).
 set -euo pipefail
 
@@ -73,7 +73,9 @@ printf 'run-tests: %s, Qt %s, %s\n' "$(. /etc/os-release 2>/dev/null && printf '
 
 configure_args=(--preset "$preset" --log-level=WARNING)
 werror="${NULLIFY_WERROR:-}"
-if [[ -z "$werror" && ("${CI:-}" == true || "${CI:-}" == 1) ]]; then
+# CI makes warnings errors in the GCC builds (default, trixie), where both Qt versions were checked
+# warning-free; the clang presets (asan, fuzz) have not been yet, so there it stays opt-in.
+if [[ -z "$werror" && ("${CI:-}" == true || "${CI:-}" == 1) && ("$preset" == default || "$preset" == trixie) ]]; then
     werror=ON
 fi
 [[ -z "$werror" ]] || configure_args+=("-DNULLIFY_WERROR=$werror")
