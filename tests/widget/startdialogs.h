@@ -13,7 +13,8 @@ namespace nullify::test {
 inline QMessageBox* openBox(const char* name, int timeoutMs)
 {
     QMessageBox* found = nullptr;
-    QTest::qWaitFor(
+    // The answer is found itself: nullptr when the wait ran out.
+    [[maybe_unused]] const bool opened = QTest::qWaitFor(
         [&found, name] {
             const QWidgetList windows = QApplication::topLevelWidgets();
             for (QWidget* window : windows) {
