@@ -317,6 +317,7 @@ void TestOperationViews::autofixListHasRoomForTwoFixes()
     view.startAutofix(FindingService::Sast, findingId, title);
     OperationRow* row = view.rowFor(FindingService::Sast, findingId);
     QVERIFY(row);
+    QVERIFY(answerStart(true)); // a billable start is confirmed first
     auto* list = view.findChild<QWidget*>(QStringLiteral("autofixList"));
     QVERIFY(list);
     // Ended, the row is at its tallest: its status, its detail and its buttons.
