@@ -122,7 +122,9 @@ MainWindow* AppController::mainWindow()
                 &MainWindow::notificationRequested,
                 this,
                 [this](const QString& title, const QString& message) {
-                    if (!m_events->isCovering())
+                    if (m_events->isCovering())
+                        m_events->readNow(); // its event, without waiting for the next tick
+                    else
                         m_tray->notify(title, message);
                 });
         // No system tray: the feed's notifications show in the window (EventNoticeBar).

@@ -64,6 +64,7 @@ private slots:
     void pausedWhileOfflineAndResumed();
     void backsOffOnErrorsAndWhenIdle();
     void settingTurnsItOff();
+    void readNowSkipsTheWait();
     void trayClickOpensTheFinding();
     void inAppNoticeWithoutTray();
     void revealOpensFindingAndPentest();
@@ -276,6 +277,31 @@ void TestEventNotifier::settingTurnsItOff()
 
     m_settings->setValue(AppSettings::Key::NotificationsEnabled, false);
     QVERIFY(!notifier->isPolling());
+}
+
+void TestEventNotifier::readNowSkipsTheWait()
+{
+    RecordingTray tray(m_settings.get(), true);
+    auto notifier = makeNotifier(&tray);
+    notifier->poller()->setIntervals(60s, 120s, 300s); // the next tick is a minute away
+    QSignalSpy shown(notifier.get(), &EventNotifier::notificationShown);
+    notifier->start();
+    QVERIFY(waitForReads(notifier.get(), 1));
+    QVERIFY(!reportCritical().isEmpty());
+    QTest::qWait(200);
+    QCOMPARE(shown.count(), 0);
+    notifier->readNow(); // a page saw something finish
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 5000);
+    QVERIFY(notifier->isPolling());
+
+    // Not while offline: the read waits for the connection.
+    m_stack->reachability->setOnline(false);
+    QTRY_VERIFY_WITH_TIMEOUT(m_stack->connection->isPaused(), kTimeoutMs);
+    const int before = feedRequests();
+    notifier->readNow();
+    QTest::qWait(200);
+    QCOMPARE(feedRequests(), before);
+    QVERIFY(notifier->driver()->isHeldForConnection());
 }
 
 void TestEventNotifier::trayClickOpensTheFinding()

@@ -112,6 +112,15 @@ void EventNotifier::update()
     }
 }
 
+void EventNotifier::readNow()
+{
+    if (!m_driver->isRunning() || m_driver->isHeldForConnection() || m_driver->heldUntil().isValid())
+        return;
+    m_poller->setInterval(m_poller->baseInterval());
+    m_driver->stop(); // aborts a read in flight: the next one starts at once
+    m_driver->start();
+}
+
 void EventNotifier::onSettingChanged(int key)
 {
     if (AppSettings::Key(key) != AppSettings::Key::NotificationsEnabled)

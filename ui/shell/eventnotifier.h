@@ -92,6 +92,11 @@ public:
     void setMaxPerBatch(int count) { m_maxPerBatch = std::max(1, count); }
     int maxPerBatch() const { return m_maxPerBatch; }
 
+    // Something finished that the feed will tell (a page saw it): read the feed now instead of at
+    // the next, perhaps backed-off, tick. Nothing while offline, while the server asked to wait,
+    // or when the feed is not read at all.
+    void readNow();
+
     // The notification an event makes, if it makes one (a non-critical new finding does not).
     static std::optional<EventNotification> describe(const api::FeedEvent& event);
 
