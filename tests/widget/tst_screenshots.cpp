@@ -154,6 +154,9 @@ template <typename T> T* TestScreenshots::view() const
 void TestScreenshots::capture(const QString& name)
 {
     MainWindow* window = m_controller->mainWindow();
+    // A notice from the event feed (a fix ready, a pentest finished) is shown in its own picture.
+    if (name != QLatin1String("notification"))
+        window->eventNoticeBar()->hide();
     QTest::qWait(300); // let the last layouts and paints settle
     const QImage image = window->grab().toImage();
     QCOMPARE(image.size(), window->size() * window->devicePixelRatio());
