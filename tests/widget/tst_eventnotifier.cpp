@@ -65,6 +65,7 @@ private slots:
     void backsOffOnErrorsAndWhenIdle();
     void settingTurnsItOff();
     void readNowSkipsTheWait();
+    void manyAtOnceEndInASummary();
     void trayClickOpensTheFinding();
     void inAppNoticeWithoutTray();
     void revealOpensFindingAndPentest();
@@ -305,6 +306,28 @@ void TestEventNotifier::readNowSkipsTheWait()
     QTest::qWait(200);
     QCOMPARE(feedRequests(), before);
     QVERIFY(notifier->driver()->isHeldForConnection());
+}
+
+void TestEventNotifier::manyAtOnceEndInASummary()
+{
+    RecordingTray tray(m_settings.get(), true);
+    auto notifier = makeNotifier(&tray);
+    notifier->setMaxPerBatch(2);
+    QSignalSpy shown(notifier.get(), &EventNotifier::notificationShown);
+    notifier->start();
+    QVERIFY(waitForReads(notifier.get(), 1));
+    notifier->stop(); // so that the four arrive in one read
+    for (int i = 0; i < 4; ++i)
+        QVERIFY(!reportCritical().isEmpty());
+    notifier->start();
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, kTimeoutMs);
+    QVERIFY(waitForReads(notifier.get(), 3));
+    QCOMPARE(shown.count(), 2); // one of its own, then one for the other three
+    QCOMPARE(shown.at(0).at(0).value<EventNotification>().title, QStringLiteral("New critical finding"));
+    const EventNotification summary = shown.at(1).at(0).value<EventNotification>();
+    QCOMPARE(summary.title, QStringLiteral("3 more update(s) from Nullify"));
+    QVERIFY(summary.eventId.isEmpty());
+    QCOMPARE(summary.target.kind, NotificationTarget::Kind::None);
 }
 
 void TestEventNotifier::trayClickOpensTheFinding()
