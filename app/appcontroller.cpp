@@ -4,7 +4,10 @@
 #include "appsettings.h"
 #include "autofixview.h"
 #include "connectionstate.h"
+#include "eventnoticebar.h"
+#include "eventnotifier.h"
 #include "findingsview.h"
+#include "itemreveal.h"
 #include "loglevel.h"
 #include "mainwindow.h"
 #include "networkaccessmanager.h"
@@ -44,6 +47,7 @@ AppController::AppController(const Options& options, QObject* parent)
     , m_store(std::make_unique<session::CredentialStore>(options.keychainService))
     , m_session(std::make_unique<session::Session>(m_manager.get(), m_client.get(), m_store.get()))
     , m_tray(std::make_unique<ui::TrayNotifier>(m_settings.get()))
+    , m_events(std::make_unique<ui::EventNotifier>(m_api.get(), m_connection.get(), m_settings.get(), m_tray.get()))
 {
     m_manager->setRetryPolicy(m_settings->applyTo(m_manager->retryPolicy()));
     // --log-level was applied by main() and wins for this run; "default" leaves the rules as they
@@ -56,6 +60,7 @@ AppController::AppController(const Options& options, QObject* parent)
 
     m_connection->setSignedIn(false);
     connect(m_tray.get(), &ui::TrayNotifier::quitRequested, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
+    connect(m_events.get(), &ui::EventNotifier::openRequested, this, &AppController::openNotificationTarget);
     connect(m_tray.get(), &ui::TrayNotifier::showRequested, this, [this] {
         QWidget* window = (m_mainWindow && m_mainWindow->isVisible()) || m_phase == Phase::SignedIn
             ? static_cast<QWidget*>(mainWindow())
@@ -111,7 +116,26 @@ MainWindow* AppController::mainWindow()
         m_mainWindow->setNotice(m_storageNotice);
         connect(m_mainWindow.get(), &MainWindow::signInRequested, this, &AppController::showSignInWindow);
         connect(m_mainWindow.get(), &MainWindow::quitRequested, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
-        connect(m_mainWindow.get(), &MainWindow::notificationRequested, m_tray.get(), &ui::TrayNotifier::notify);
+        // A view's own "finished" notice, unless the event feed tells the same (it covers every
+        // scan and autofix, the ones started here included): one notification per event.
+        connect(m_mainWindow.get(),
+                &MainWindow::notificationRequested,
+                this,
+                [this](const QString& title, const QString& message) {
+                    if (m_events->isCovering())
+                        m_events->readNow(); // its event, without waiting for the next tick
+                    else
+                        m_tray->notify(title, message);
+                });
+        // No system tray: the feed's notifications show in the window (EventNoticeBar).
+        connect(m_events.get(),
+                &ui::EventNotifier::inAppNotice,
+                m_mainWindow->eventNoticeBar(),
+                &ui::EventNoticeBar::showNotification);
+        connect(m_mainWindow->eventNoticeBar(),
+                &ui::EventNoticeBar::openRequested,
+                this,
+                &AppController::openNotificationTarget);
         connect(m_mainWindow.get(), &MainWindow::signOutRequested, this, &AppController::onSignOutRequested);
         addPages();
     }
@@ -122,6 +146,7 @@ AppController::~AppController()
 {
     // Requests first, while the manager that runs them is still alive.
     cancelLoads();
+    m_events.reset();
     m_restoreNoticeTimer.stop();
     if (m_mainWindow) {
         m_mainWindow->saveWindowState();
@@ -183,8 +208,8 @@ template <typename ViewType> int AppController::addPage()
 void AppController::addPages()
 {
     addPage<ui::OverviewView>();
-    addPage<ui::RepositoriesView>();
-    m_mainWindow->addPage(ui::FindingsView::pageTitle(), ui::FindingsView::pageIcon(), [this] {
+    m_repositoriesPage = addPage<ui::RepositoriesView>();
+    m_findingsPage = m_mainWindow->addPage(ui::FindingsView::pageTitle(), ui::FindingsView::pageIcon(), [this] {
         auto* findings = new ui::FindingsView(viewContext());
         connect(findings, &ui::FindingsView::autofixRequested, this, &AppController::startAutofix);
         connect(findings, &ui::FindingsView::autofixShowRequested, this, &AppController::showAutofix);
@@ -194,7 +219,7 @@ void AppController::addPages()
         }
         return findings;
     });
-    addPage<ui::ScansView>();
+    m_scansPage = addPage<ui::ScansView>();
     m_autofixPage = m_mainWindow->addPage(ui::AutofixView::pageTitle(), ui::AutofixView::pageIcon(), [this] {
         auto* autofix = new ui::AutofixView(viewContext());
         for (ui::View* view : m_mainWindow->builtViews()) {
@@ -234,6 +259,40 @@ void AppController::showAutofix(api::FindingService service, const QString& find
     autofix->showAutofix(service, findingId, findingTitle);
 }
 
+void AppController::openNotificationTarget(const ui::NotificationTarget& target)
+{
+    if (m_phase != Phase::SignedIn)
+        return;
+    MainWindow* window = mainWindow();
+    window->showNormal();
+    window->raise();
+    window->activateWindow();
+    using Kind = ui::NotificationTarget::Kind;
+    switch (target.kind) {
+    case Kind::Finding:
+        if (auto* findings = qobject_cast<ui::FindingsView*>(window->view(m_findingsPage))) {
+            window->showView(findings);
+            ui::revealFinding(findings, target.findingId);
+        }
+        break;
+    case Kind::Autofix:
+        if (target.service)
+            showAutofix(*target.service, target.findingId, target.title);
+        break;
+    case Kind::Scan:
+        if (target.scan == api::EventScan::Code) {
+            window->setCurrentPage(m_repositoriesPage);
+        } else if (auto* scans = qobject_cast<ui::ScansView*>(window->view(m_scansPage))) {
+            window->showView(scans);
+            if (target.scan == api::EventScan::Pentest)
+                ui::revealPentest(scans, target.scanId);
+        }
+        break;
+    case Kind::None:
+        break;
+    }
+}
+
 void AppController::onSignInWindowSignedIn(const session::Tenant& tenant, const session::Credentials& credentials)
 {
     m_storageNotice.clear(); // a new attempt at keeping the credentials; it reports its own problem
@@ -267,6 +326,8 @@ void AppController::onSessionSignedIn()
     m_connection->setSignedIn(true);
     m_settings->setValue(ui::AppSettings::Key::SignedInAtExit, true);
     updateProbeUrl();
+    m_events->setTenant(tenantHost);
+    m_events->start();
     showMainWindow();
     if (m_signInWindow)
         m_signInWindow->hide();
@@ -318,6 +379,7 @@ void AppController::onSessionExpired(const QString& reason)
     m_phase = Phase::Expired;
     m_settings->setValue(ui::AppSettings::Key::SignedInAtExit, false);
     cancelLoads();
+    m_events->stop();
     // The main window stays up with what it shows; it goes on once the user is back.
     m_connection->setSignedIn(false);
     m_mainWindow->setSignedInAs(QString());
@@ -362,6 +424,7 @@ void AppController::onSignOutRequested()
     m_phase = Phase::SigningOut;
     m_settings->setValue(ui::AppSettings::Key::SignedInAtExit, false);
     cancelLoads();
+    m_events->stop();
     m_session->signOut();
     // Switch at once: the keychain entry is removed in the background and needs nothing from the user.
     m_connection->setSignedIn(false);

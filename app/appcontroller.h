@@ -25,11 +25,13 @@ namespace ui {
 class AppSettings;
 class AutofixView;
 class ConnectionState;
+class EventNotifier;
 class FindingsView;
 class RequestTracker;
 class SignInWindow;
 class TrayNotifier;
 class View;
+struct NotificationTarget;
 struct ViewContext;
 } // namespace ui
 } // namespace nullify
@@ -87,6 +89,11 @@ public:
     ui::RequestTracker* requestTracker() const { return m_tracker.get(); }
     ui::ConnectionState* connectionState() const { return m_connection.get(); }
     ui::TrayNotifier* trayNotifier() const { return m_tray.get(); }
+    ui::EventNotifier* eventNotifier() const { return m_events.get(); }
+
+    // What a click on a notification does: the main window comes up with the item it names (the
+    // finding selected, the autofix shown, the pentest's report opened).
+    void openNotificationTarget(const ui::NotificationTarget& target);
 
 signals:
     // Once, for the first window the controller shows (for --exit-when-shown and start-up timing).
@@ -134,10 +141,14 @@ private:
     std::unique_ptr<session::CredentialStore> m_store;
     std::unique_ptr<session::Session> m_session;
     std::unique_ptr<ui::TrayNotifier> m_tray;
+    std::unique_ptr<ui::EventNotifier> m_events; // notifications from the event feed
     std::unique_ptr<ui::SignInWindow> m_signInWindow; // built on first use
     std::unique_ptr<MainWindow> m_mainWindow; // built on first use, or step by step after start()
 
     int m_autofixPage = -1; // the main window's page index of the Autofix view
+    int m_findingsPage = -1;
+    int m_scansPage = -1;
+    int m_repositoriesPage = -1;
     QString m_tenantText; // what the sign-in window's tenant field shows: --api-url or the last tenant
     QTimer m_restoreNoticeTimer;
     QPointer<QObject> m_loadContext; // the context of the account request: deleting it aborts it

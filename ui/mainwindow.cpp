@@ -4,6 +4,7 @@
 #include "appsettings.h"
 #include "connectionstate.h"
 #include "connectionstatuswidget.h"
+#include "eventnoticebar.h"
 #include "requesttracker.h"
 #include "settingsdialog.h"
 #include "view.h"
@@ -107,7 +108,15 @@ MainWindow::MainWindow(ui::AppSettings* settings, QWidget* parent)
     splitter->addWidget(m_stack);
     splitter->setStretchFactor(1, 1);
     splitter->setSizes({180, 900});
-    setCentralWidget(splitter);
+    // Above the pages: the in-app form of a notification, when the desktop has no tray.
+    m_eventNotice = new ui::EventNoticeBar(this);
+    auto* central = new QWidget(this);
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    centralLayout->addWidget(m_eventNotice);
+    centralLayout->addWidget(splitter, 1);
+    setCentralWidget(central);
 
     connect(m_navigation, &QListWidget::currentRowChanged, this, &MainWindow::onPageChanged);
 

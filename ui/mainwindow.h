@@ -24,6 +24,7 @@ class ActivityModel;
 class AppSettings;
 class ConnectionState;
 class ConnectionStatusWidget;
+class EventNoticeBar;
 class SettingsDialog;
 class View;
 } // namespace ui
@@ -96,6 +97,8 @@ public:
     QDockWidget* activityDock() const { return m_activityDock; }
     QTableView* activityTable() const { return m_activityTable; }
     ui::SettingsDialog* settingsDialog() const { return m_settingsDialog; }
+    // An event notification shown in the window (no system tray); hidden until one comes.
+    ui::EventNoticeBar* eventNoticeBar() const { return m_eventNotice; }
 
     // Writes geometry, dock state and the current page to the settings (also on close).
     // Keeps the window (default or restored) and its minimum size within the available screen.
@@ -159,6 +162,7 @@ private:
     ui::ActivityModel* m_activityModel = nullptr;
     ui::ConnectionStatusWidget* m_connectionWidget = nullptr;
     ui::SettingsDialog* m_settingsDialog = nullptr; // a child, made on first use
+    ui::EventNoticeBar* m_eventNotice = nullptr;
 };
 
 } // namespace nullify

@@ -7,6 +7,8 @@
 #include "apiclient.h"
 #include "connectionstate.h"
 #include "environmentskip.h"
+#include "eventfeedpoller.h"
+#include "events.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
 #include "pager.h"
@@ -224,6 +226,7 @@ private slots:
     void pentests();
     void autofix_data();
     void autofix();
+    void eventFeed();
     void offlineProbe();
 
 private:
@@ -709,6 +712,57 @@ void tst_Contract::autofix()
         QVERIFY2(pollToTerminal(&status, &why), qPrintable(why));
         QVERIFY2(!status.pullRequestUrl.isEmpty(), qPrintable(status.stateText));
     }
+}
+
+// The event feed, after the scans and autofixes above: read from the start in small pages (every
+// event type the sandbox writes passes Prism), then with the notifier's poller from a cursor, which
+// sees a finding reported after it and nothing from before.
+void tst_Contract::eventFeed()
+{
+    EventsQuery query;
+    query.limit = 3;
+    QStringList types;
+    QSet<QString> ids;
+    for (int page = 0; page < 100; ++page) {
+        const Result<EventPage> read = await<EventPage>(
+            [&](QObject* context, Callback<EventPage> done) { return listEvents(m_api.get(), query, context, done); });
+        QVERIFY2(read, describe(read, "events"));
+        for (const FeedEvent& event : read.value().events) {
+            QVERIFY2(!ids.contains(event.id), qPrintable(event.id));
+            ids.insert(event.id);
+            types.append(event.type);
+        }
+        query.after = read.value().next;
+        if (!read.value().hasMore)
+            break;
+    }
+    for (const char* type : {"dast-pentest-scan-completed",
+                             "cloud-integration-scan-completed",
+                             "auto_fix_agent_finished",
+                             "auto-fix-pull-request-created",
+                             "dast-pentest-new-finding"})
+        QVERIFY2(types.contains(QLatin1String(type)), type);
+
+    EventFeedPoller poller(m_api.get());
+    poller.setCursor(query.after);
+    QList<FeedEvent> arrived;
+    connect(
+        &poller, &EventFeedPoller::eventsArrived, &poller, [&](const QList<FeedEvent>& events) { arrived += events; });
+    QString error;
+    QVERIFY(!m_sandbox->tenant().reportNewFinding(QString(), &error).isEmpty());
+    bool finished = false;
+    poller.setIntervals(250ms, 500ms, 1s);
+    connect(&poller, &EventFeedPoller::polled, &poller, [&](bool) {
+        if (!arrived.isEmpty()) {
+            finished = true;
+            poller.stop(); // the feed never ends by itself
+        }
+    });
+    QString why;
+    QVERIFY2(runPoller(&poller, finished, &why), qPrintable(why));
+    QCOMPARE(arrived.size(), 1);
+    QCOMPARE(arrived.first().kind(), EventKind::NewFinding);
+    QCOMPARE(arrived.first().severity(), Severity::Critical);
 }
 
 // The offline probe of the app's connection state (ui::ConnectionState), sent as the app sends it

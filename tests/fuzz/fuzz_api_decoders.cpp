@@ -7,6 +7,7 @@
 //   C cloud-scan status      a applications         p pentest scan        P pentest-scan page
 //   R pentest report         x autofix start        X autofix status      m metrics overview
 //   u current user           i installations        S CLI session         T CLI token
+//   E event-feed page (POST /admin/events)
 //   F token refresh: body, then NUL and the Set-Cookie headers, one a line
 //   e an error body: the next byte picks the HTTP status (see errorStatuses), then the body
 //   D finding detail, d autofix diff: the next byte picks the service (byte % 7, see services)
@@ -18,6 +19,7 @@
 #include "apierror.h"
 #include "authapi.h"
 #include "credentials.h"
+#include "events.h"
 #include "fuzzsupport.h"
 #include "jsonreader.h"
 #include "types.h"
@@ -198,7 +200,7 @@ struct Decoder
     void (*decode)(const QByteArray& rest);
 };
 
-const std::array<Decoder, 20> decoders {{
+const std::array<Decoder, 21> decoders {{
     {'r', [](const QByteArray& b) { check(decodeRepositoryPage(b)); }},
     {'s', [](const QByteArray& b) { check(decodeScanRunPage(b)); }},
     {'f', [](const QByteArray& b) { check(decodeFindingsPage(b)); }},
@@ -231,6 +233,20 @@ const std::array<Decoder, 20> decoders {{
     {'T', decodeCliToken},
     {'F', decodeRefresh},
     {'e', decodeErrorBody},
+    {'E',
+     [](const QByteArray& b) {
+         const auto result = decodeEventPage(b);
+         if (!check(result))
+             return;
+         // Notifications are told apart by id, and each names what a click opens.
+         for (const FeedEvent& event : result.value().events) {
+             NULLIFY_FUZZ_CHECK(!event.id.isEmpty());
+             (void)event.kind();
+             (void)event.scan();
+             (void)event.severity();
+             (void)event.findingService();
+         }
+     }},
 }};
 
 } // namespace

@@ -228,6 +228,7 @@ QJsonObject SandboxServer::state() const
         {QStringLiteral("autofixesStarted"), m_tenant->autofixesStarted()},
         {QStringLiteral("autofixRequests"), m_tenant->autofixRequests()},
         {QStringLiteral("findingPatches"), m_tenant->findingPatches()},
+        {QStringLiteral("events"), m_tenant->eventCount()},
     };
 }
 
@@ -452,6 +453,26 @@ void SandboxServer::registerControlRoutes()
     });
     m_controlRouter.add(
         get, QStringLiteral("/state"), [this](const SandboxRequest&) { return SandboxResponse::json(200, state()); });
+    // A scanner reports a finding as new: {"findingId": "..."}, or an empty body for the next open
+    // critical finding. The event feed gets a "<scanner>-new-finding" event for it.
+    m_controlRouter.add(post, QStringLiteral("/events/new-finding"), [this](const SandboxRequest& request) {
+        QJsonObject body;
+        if (!request.body.trimmed().isEmpty()) {
+            QString error;
+            const auto parsed = request.jsonObject(&error);
+            if (!parsed) {
+                return SandboxResponse::error(400, error);
+            }
+            body = *parsed;
+        }
+        QString error;
+        const QJsonObject event
+            = m_tenant->reportNewFinding(body.value(QStringLiteral("findingId")).toString(), &error);
+        if (event.isEmpty()) {
+            return SandboxResponse::error(404, error);
+        }
+        return SandboxResponse::json(200, QJsonObject {{QStringLiteral("event"), event}});
+    });
     m_controlRouter.add(post, QStringLiteral("/reset-log"), [this](const SandboxRequest&) {
         resetLog();
         return SandboxResponse::json(200, QJsonObject {{QStringLiteral("last"), m_logSequence}});

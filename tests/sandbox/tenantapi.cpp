@@ -1,5 +1,6 @@
 #include "tenantapi.h"
 
+#include "eventfeed.h"
 #include "seeddata.h"
 #include "tenantjson.h"
 #include "utctime.h"
@@ -394,6 +395,7 @@ struct CloudScan
     QString id;
     qint64 startedMs = 0;
     bool fail = false;
+    bool endReported = false; // its end is in the event feed
 };
 
 struct PentestRun
@@ -405,6 +407,7 @@ struct PentestRun
     qint64 stopMs = 0; // 0: not asked to stop
     int progressAtStop = 0;
     QString executionArn;
+    bool endReported = false; // its end is in the event feed
 };
 
 struct AutofixRun
@@ -413,6 +416,9 @@ struct AutofixRun
     bool fail = false;
     qint64 prRequestedMs = 0; // 0: no pull request asked for
     int prNumber = 0;
+    QString id; // the autofix's id in the event feed
+    bool endReported = false; // "fix ready" (or failed) is in the event feed
+    bool prReported = false; // "pull request opened" is in the event feed
 };
 
 const QStringList cloudProviders = {QStringLiteral("AWS"), QStringLiteral("Azure"), QStringLiteral("GCP")};
@@ -437,6 +443,8 @@ public:
     int autofixRequestCount = 0;
     int autofixStartCount = 0;
     quint64 idCounter = 0;
+    EventFeed events;
+    int nextCriticalToReport = 0; // reportNewFinding() without an id walks the criticals
 
     qint64 now() const { return clock(); }
     qint64 workMs() const { return std::max(0, options.workSeconds) * 1000LL; }
@@ -479,6 +487,13 @@ public:
     SandboxResponse pentestScans(const SandboxRequest& request);
     SandboxResponse currentUser(const SandboxRequest& request);
     SandboxResponse installations(const SandboxRequest& request);
+    SandboxResponse listEvents(const SandboxRequest& request);
+
+    // The event feed: what the seeded history says happened, and what the running work has done
+    // by now (scans ending, fixes ready, pull requests opened), appended in time order.
+    void seedEvents();
+    void syncEvents();
+    EventFeed::Event findingEvent(int index, qint64 timeUnix) const;
 
     // The finding named by the path, if it exists and belongs to `service`.
     int findingForService(const SandboxRequest& request, const QString& service) const;
@@ -735,6 +750,7 @@ SandboxResponse TenantApi::Private::autofixFix(const SandboxRequest& request, co
     AutofixRun run;
     run.startedMs = now();
     run.fail = options.failAutofixes;
+    run.id = QStringLiteral("autofix_%1_%2").arg(tenant.findingId(index)).arg(autofixStartCount + 1);
     autofixes.insert(index, run);
     ++autofixStartCount;
     return SandboxResponse::json(
@@ -1542,6 +1558,205 @@ SandboxResponse TenantApi::Private::installations(const SandboxRequest&)
 
 // --- TenantApi ---------------------------------------------------------------------------------------
 
+// --- Event feed ----------------------------------------------------------------------------------
+
+namespace {
+
+struct FindingEventNames
+{
+    const char* type;
+    const char* service;
+};
+
+FindingEventNames findingEventNames(FindingType type)
+{
+    switch (type) {
+    case FindingType::Code:
+        return {"sast-new-finding", "sast"};
+    case FindingType::Dependencies:
+    case FindingType::Containers:
+        return {"sca-new-finding", "sca"};
+    case FindingType::SecretsCredentials:
+        return {"secrets-new-finding", "secrets"};
+    case FindingType::SecretsSensitiveData:
+        return {"sensitivedata-new-finding", "secrets"};
+    case FindingType::Pentest:
+        return {"dast-pentest-new-finding", "dast"};
+    case FindingType::BugHunt:
+        return {"dast-bughunt-new-finding", "dast"};
+    case FindingType::Cloud:
+        return {"cspm-new-finding", "cspm"};
+    case FindingType::Platform:
+    default:
+        return {"scpm-new-finding", "scpm"};
+    }
+}
+
+} // namespace
+
+EventFeed::Event TenantApi::Private::findingEvent(int index, qint64 timeUnix) const
+{
+    const Finding& f = tenant.findings.at(index);
+    const FindingEventNames names = findingEventNames(f.type);
+    EventFeed::Event event;
+    event.type = QLatin1String(names.type);
+    event.service = QLatin1String(names.service);
+    event.timestampUnix = timeUnix;
+    event.findingId = tenant.findingId(index);
+    if (f.repository < tenant.repositories.size())
+        event.repositoryId = tenant.repositories.at(f.repository).id;
+    event.data = QJsonObject {{QStringLiteral("severity"), seed::severityName(f.severity)},
+                              {QStringLiteral("title"), tenant.findingTitle(f)},
+                              {QStringLiteral("findingType"), seed::findingTypeName(f.type)},
+                              {QStringLiteral("repository"), tenant.repositoryFullName(f.repository)}};
+    return event;
+}
+
+void TenantApi::Private::seedEvents()
+{
+    // The history a first run must not bring up as notifications: past pentests that ended and the
+    // newest open critical findings, in time order.
+    QList<EventFeed::Event> history;
+    for (const seed::PastPentest& past : tenant.pastPentests) {
+        if (past.status != QLatin1String("completed") && past.status != QLatin1String("failed"))
+            continue;
+        EventFeed::Event event;
+        event.type = past.status == QLatin1String("completed") ? QStringLiteral("dast-pentest-scan-completed")
+                                                               : QStringLiteral("dast-pentest-scan-failed");
+        event.service = QStringLiteral("dast");
+        event.timestampUnix = past.endedAt;
+        event.runId = past.id;
+        event.data = QJsonObject {{QStringLiteral("status"), past.status},
+                                  {QStringLiteral("application"), tenant.applications.at(past.application).name}};
+        history.append(event);
+    }
+    int criticals = 0;
+    for (int index = 0; index < tenant.findings.size() && criticals < 5; ++index) {
+        const Finding& f = tenant.findings.at(index);
+        if (f.severity == seed::Severity::Critical && !f.isResolved()) {
+            history.append(findingEvent(index, f.createdAt));
+            ++criticals;
+        }
+    }
+    std::stable_sort(history.begin(), history.end(), [](const EventFeed::Event& a, const EventFeed::Event& b) {
+        return a.timestampUnix < b.timestampUnix;
+    });
+    for (const EventFeed::Event& event : std::as_const(history))
+        events.append(event);
+}
+
+void TenantApi::Private::syncEvents()
+{
+    // Work moves with the clock, not with requests: every transition that has happened by now and
+    // is not in the feed yet goes in, stamped with the time it happened, in that order.
+    const qint64 t = now();
+    struct Pending
+    {
+        qint64 ms;
+        EventFeed::Event event;
+    };
+    QList<Pending> pending;
+    for (CloudScan& scan : cloudScans) {
+        const qint64 endMs = scan.startedMs + workMs();
+        if (scan.endReported || endMs > t)
+            continue;
+        scan.endReported = true;
+        const QString status = cloudScanStatus(scan).value(QStringLiteral("overallStatus")).toString();
+        EventFeed::Event event;
+        event.type = status == QLatin1String("failed") ? QStringLiteral("cloud-integration-scan-failed")
+                                                       : QStringLiteral("cloud-integration-scan-completed");
+        event.service = QStringLiteral("cspm");
+        event.runId = scan.id;
+        event.data = QJsonObject {{QStringLiteral("status"), status}};
+        pending.append({endMs, event});
+    }
+    for (PentestRun& run : pentests) {
+        if (run.endReported)
+            continue;
+        int progress = 0;
+        qint64 endMs = 0;
+        const QString status = pentestStatus(run, &progress, &endMs);
+        if (endMs == 0 || endMs > t)
+            continue;
+        run.endReported = true;
+        if (status == QLatin1String("cancelled"))
+            continue; // stopped by the user: nothing to tell
+        EventFeed::Event event;
+        event.type = status == QLatin1String("failed") ? QStringLiteral("dast-pentest-scan-failed")
+                                                       : QStringLiteral("dast-pentest-scan-completed");
+        event.service = QStringLiteral("dast");
+        event.runId = run.id;
+        event.data = QJsonObject {{QStringLiteral("status"), status},
+                                  {QStringLiteral("application"), tenant.applications.at(run.application).name}};
+        pending.append({endMs, event});
+        if (status == QLatin1String("completed")) {
+            // What the pentest found: its application's critical findings, reported with it.
+            for (int index : pentestFindingsByApp.value(run.application)) {
+                if (tenant.findings.at(index).severity == seed::Severity::Critical)
+                    pending.append({endMs, findingEvent(index, endMs / 1000)});
+            }
+        }
+    }
+    for (auto it = autofixes.begin(); it != autofixes.end(); ++it) {
+        AutofixRun& run = it.value();
+        const int index = it.key();
+        const Finding& f = tenant.findings.at(index);
+        const FindingEventNames names = findingEventNames(f.type);
+        const qint64 readyMs = run.startedMs + autofixMs();
+        if (!run.endReported && readyMs <= t) {
+            run.endReported = true;
+            EventFeed::Event event;
+            event.type = run.fail ? QStringLiteral("auto_fix_agent_failed") : QStringLiteral("auto_fix_agent_finished");
+            event.service = QLatin1String(names.service);
+            event.findingId = tenant.findingId(index);
+            event.autofixId = run.id;
+            event.repositoryId = tenant.repositories.at(f.repository).id;
+            event.data = QJsonObject {
+                {QStringLiteral("title"), tenant.findingTitle(f)},
+                {QStringLiteral("findingType"), seed::findingTypeName(f.type)},
+                {QStringLiteral("repository"), tenant.repositoryFullName(f.repository)},
+                {QStringLiteral("state"), run.fail ? QStringLiteral("failed_abort") : QStringLiteral("cached")}};
+            pending.append({readyMs, event});
+        }
+        const qint64 prMs = run.prRequestedMs + autofixMs() / 4;
+        if (run.prRequestedMs && !run.prReported && prMs <= t) {
+            run.prReported = true;
+            const QString url = QStringLiteral("https://github.com/%1/pull/%2")
+                                    .arg(tenant.repositoryFullName(f.repository))
+                                    .arg(run.prNumber);
+            EventFeed::Event event;
+            event.type = QStringLiteral("auto-fix-pull-request-created");
+            event.service = QLatin1String(names.service);
+            event.findingId = tenant.findingId(index);
+            event.autofixId = run.id;
+            event.repositoryId = tenant.repositories.at(f.repository).id;
+            event.prCanonicalId
+                = QStringLiteral("github:%1#%2").arg(tenant.repositoryFullName(f.repository)).arg(run.prNumber);
+            event.data = QJsonObject {{QStringLiteral("title"), tenant.findingTitle(f)},
+                                      {QStringLiteral("findingType"), seed::findingTypeName(f.type)},
+                                      {QStringLiteral("repository"), tenant.repositoryFullName(f.repository)},
+                                      {QStringLiteral("pullRequestUrl"), url}};
+            pending.append({prMs, event});
+        }
+    }
+    std::stable_sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.ms < b.ms; });
+    for (Pending& p : pending) {
+        p.event.timestampUnix = p.ms / 1000;
+        events.append(p.event);
+    }
+}
+
+SandboxResponse TenantApi::Private::listEvents(const SandboxRequest& request)
+{
+    QString error;
+    const auto query = EventFeed::parseQuery(optionalBody(request), &error);
+    if (!query) {
+        throw BadRequest {error};
+    }
+    syncEvents();
+    return SandboxResponse::json(200, events.read(*query));
+}
+
 TenantApi::TenantApi(const TenantOptions& options, QObject* parent)
     : QObject(parent)
     , d(std::make_unique<Private>())
@@ -1561,6 +1776,8 @@ TenantApi::TenantApi(const TenantOptions& options, QObject* parent)
             d->pentestFindingsByApp[f.application].append(index);
         }
     }
+    d->events = EventFeed(d->tenant.tenantId);
+    d->seedEvents();
 }
 
 TenantApi::~TenantApi() = default;
@@ -1605,6 +1822,43 @@ int TenantApi::findingCount() const
     return static_cast<int>(d->tenant.findings.size());
 }
 
+int TenantApi::eventCount() const
+{
+    QMutexLocker lock(&d->mutex);
+    d->syncEvents();
+    return d->events.size();
+}
+
+QJsonObject TenantApi::reportNewFinding(const QString& findingId, QString* error)
+{
+    QMutexLocker lock(&d->mutex);
+    int index = -1;
+    if (findingId.isEmpty()) {
+        // The next open critical finding not reported yet, newest first.
+        for (int i = d->nextCriticalToReport; i < d->tenant.findings.size(); ++i) {
+            const Finding& f = d->tenant.findings.at(i);
+            if (f.severity == seed::Severity::Critical && !f.isResolved()) {
+                index = i;
+                d->nextCriticalToReport = i + 1;
+                break;
+            }
+        }
+        if (index < 0) {
+            *error = QStringLiteral("no open critical finding left to report");
+            return {};
+        }
+    } else {
+        index = d->tenant.findingIndex(findingId);
+        if (index < 0) {
+            *error = QStringLiteral("no finding with id \"%1\"").arg(findingId);
+            return {};
+        }
+    }
+    d->syncEvents(); // what happened before this goes first
+    d->events.append(d->findingEvent(index, d->now() / 1000));
+    return EventFeed::toJson(d->events.events().constLast(), d->tenant.tenantId);
+}
+
 void TenantApi::setClockForTesting(std::function<qint64()> clock)
 {
     QMutexLocker lock(&d->mutex);
@@ -1637,6 +1891,7 @@ void TenantApi::registerRoutes(Router& router)
     add("POST", QStringLiteral("/admin/metrics/overview"), [p](R r) { return p->metricsOverview(r); });
     add("GET", QStringLiteral("/admin/user/current"), [p](R r) { return p->currentUser(r); });
     add("GET", QStringLiteral("/admin/installations"), [p](R r) { return p->installations(r); });
+    add("POST", QStringLiteral("/admin/events"), [p](R r) { return p->listEvents(r); });
 
     // Single findings. Where an operation declares no 404, an unknown id is its 400.
     struct Service

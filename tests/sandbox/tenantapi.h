@@ -3,6 +3,7 @@
 #include "sandboxhttp.h"
 
 #include <QDateTime>
+#include <QJsonObject>
 #include <QObject>
 
 #include <functional>
@@ -50,6 +51,12 @@ public:
     // PATCH /{svc}/findings/{id} calls that changed a finding (the soak counts written PATCHes).
     int findingPatches() const;
     int findingCount() const;
+
+    // The event feed (POST /admin/events): how many events it holds, with the running work's
+    // transitions up to now; and a scanner reporting a finding as new (the next open critical one
+    // when findingId is empty). Returns the event appended, or an empty object and *error.
+    int eventCount() const;
+    QJsonObject reportNewFinding(const QString& findingId, QString* error);
 
     // Work progresses with this clock (milliseconds since the epoch); tests may replace it to step
     // through a lifecycle without waiting. Default: the wall clock.

@@ -148,6 +148,7 @@ private slots:
     void faultPlanValidationAndControl();
     void requestLogLines();
     void controlStateAndLog();
+    void eventFeedOverHttpAndControl();
     void keepAliveChunkedAndPipelining();
     void malformedRequests();
     void oversizedBodies();
@@ -1088,6 +1089,39 @@ void TestSandboxServer::controlStateAndLog()
 
     QCOMPARE(control("GET", QStringLiteral("/nope")).status, 404);
     QCOMPARE(control("PUT", QStringLiteral("/faults")).status, 405);
+}
+
+// POST /admin/events over the wire, and the control endpoint that reports a finding as new: the
+// reader at the feed's end sees exactly that event, once.
+void TestSandboxServer::eventFeedOverHttpAndControl()
+{
+    ServerOptions options;
+    options.auth.serviceTokens = {QStringLiteral("svc-events")};
+    m_server = startServer(options);
+    QVERIFY(m_server);
+    const auto token = bearer(QStringLiteral("svc-events"));
+    Reply reply = api("POST", scoped(QStringLiteral("/admin/events")), R"({"limit": 200})", token);
+    QCOMPARE(reply.status, 200);
+    const int history = int(reply.json().value(QStringLiteral("events")).toArray().size());
+    QVERIFY(history > 0);
+    QCOMPARE(control("GET", QStringLiteral("/state")).json().value(QStringLiteral("events")).toInt(), history);
+    const QString end = reply.json().value(QStringLiteral("nextCursorId")).toString();
+    QVERIFY(!end.isEmpty());
+
+    Reply reported = control("POST", QStringLiteral("/events/new-finding"));
+    QCOMPARE(reported.status, 200);
+    const QJsonObject event = reported.json().value(QStringLiteral("event")).toObject();
+    QVERIFY(event.value(QStringLiteral("type")).toString().endsWith(QLatin1String("-new-finding")));
+    QCOMPARE(control("POST", QStringLiteral("/events/new-finding"), R"({"findingId": "nope"})").status, 404);
+    QCOMPARE(control("POST", QStringLiteral("/events/new-finding"), "not json").status, 400);
+
+    const QByteArray after = QJsonDocument(QJsonObject {{QStringLiteral("afterId"), end}}).toJson();
+    reply = api("POST", scoped(QStringLiteral("/admin/events")), after, token);
+    QCOMPARE(reply.status, 200);
+    const QJsonArray events = reply.json().value(QStringLiteral("events")).toArray();
+    QCOMPARE(events.size(), 1);
+    QCOMPARE(events.first().toObject().value(QStringLiteral("id")), event.value(QStringLiteral("id")));
+    QCOMPARE(api("POST", scoped(QStringLiteral("/admin/events")), R"({"limit": "ten"})", token).status, 400);
 }
 
 void TestSandboxServer::keepAliveChunkedAndPipelining()

@@ -193,6 +193,8 @@ private slots:
     void autofixWalksToCachedWithADiff();
     void autofixDuplicatesAndFailures();
     void scpmAutofixOpensAPullRequest();
+    void eventFeedFollowsTheWork();
+    void eventFeedPagesFiltersAndBadInput();
     void metricsUserAndInstallations();
     void badInputNeverCrashes();
     void scaleHundredThousandFindings();
@@ -1134,6 +1136,161 @@ void TestTenantApi::scpmAutofixOpensAPullRequest()
                            .arg(tenant.firstFindingOf(QStringLiteral("Code"))))
                  .status,
              404);
+}
+
+// The event feed (POST /admin/events): seeded history, then each transition of the running work
+// appended once, at the time it happened; a real cursor (after the id, or after a time); limits,
+// filters and bad input.
+void TestTenantApi::eventFeedFollowsTheWork()
+{
+    TenantOptions options;
+    options.workSeconds = 12;
+    options.autofixSeconds = 8;
+    ManualClock clock;
+    Tenant tenant(options, &clock);
+    auto read = [&](const QJsonObject& body) { return tenant.post(QStringLiteral("/admin/events"), body); };
+    auto typesOf = [](const Reply& reply) {
+        QStringList types;
+        for (const QJsonValue& e : reply.json.value(QStringLiteral("events")).toArray())
+            types.append(e.toObject().value(QStringLiteral("type")).toString());
+        return types;
+    };
+
+    // The history: events before "now", oldest first; reading from now on finds none of them.
+    const Reply history = read(QJsonObject {{QStringLiteral("limit"), 200}});
+    QCOMPARE(history.status, 200);
+    const QJsonArray past = history.json.value(QStringLiteral("events")).toArray();
+    QVERIFY(past.size() >= 5);
+    QCOMPARE(history.json.value(QStringLiteral("hasMore")).toBool(), false);
+    qint64 previous = 0;
+    for (const QJsonValue& e : past) {
+        const QJsonObject event = e.toObject();
+        QVERIFY(!event.value(QStringLiteral("id")).toString().isEmpty());
+        QVERIFY(isInteger(event.value(QStringLiteral("timestampUnix"))));
+        QVERIFY(event.value(QStringLiteral("timestampUnix")).toInteger() >= previous);
+        previous = event.value(QStringLiteral("timestampUnix")).toInteger();
+    }
+    const Reply fromNow = read(QJsonObject {{QStringLiteral("afterTimeUnix"), clock.now / 1000}});
+    QCOMPARE(fromNow.json.value(QStringLiteral("events")).toArray().size(), 0);
+    // The cursor of an empty read is the feed's end: what is appended later comes after it.
+    const QString tail = past.last().toObject().value(QStringLiteral("id")).toString();
+    QCOMPARE(fromNow.json.value(QStringLiteral("nextCursorId")).toString(), tail);
+
+    // Work: a cloud scan, a pentest and an scpm autofix with a pull request.
+    const QString cloudId = tenant.call("POST", QStringLiteral("/context/cloud-scan/start"))
+                                .json.value(QStringLiteral("scanId"))
+                                .toString();
+    const QString appId = tenant.firstId(QStringLiteral("/context/applications"), QStringLiteral("applications"));
+    const QString pentestId = tenant.startPentest(appId);
+    const QString findingId = tenant.firstFindingOf(QStringLiteral("Platform"));
+    const QString base = QStringLiteral("/scpm/findings/%1/autofix").arg(findingId);
+    QCOMPARE(tenant.call("POST", base + QStringLiteral("/fix"), QByteArrayLiteral("{}")).status, 200);
+
+    QJsonObject cursor {{QStringLiteral("afterId"), tail}};
+    QCOMPARE(typesOf(read(cursor)), QStringList());
+    clock.now += 8000; // the fix is ready; the scans still run
+    Reply step = read(cursor);
+    QCOMPARE(typesOf(step), QStringList {QStringLiteral("auto_fix_agent_finished")});
+    const QJsonObject fixEvent = step.json.value(QStringLiteral("events")).toArray().first().toObject();
+    QCOMPARE(fixEvent.value(QStringLiteral("findingId")).toString(), findingId);
+    QCOMPARE(fixEvent.value(QStringLiteral("service")).toString(), QStringLiteral("scpm"));
+    QVERIFY(!fixEvent.value(QStringLiteral("autofixId")).toString().isEmpty());
+    QCOMPARE(fixEvent.value(QStringLiteral("timestampUnix")).toInteger(), clock.now / 1000);
+    // Read again from the same cursor: the same event, not a second one.
+    QCOMPARE(typesOf(read(cursor)), QStringList {QStringLiteral("auto_fix_agent_finished")});
+    cursor = QJsonObject {{QStringLiteral("afterId"), step.json.value(QStringLiteral("nextCursorId"))},
+                          {QStringLiteral("afterTimeUnix"), step.json.value(QStringLiteral("nextCursorTime"))}};
+    QCOMPARE(typesOf(read(cursor)), QStringList());
+
+    QCOMPARE(tenant.call("POST", base + QStringLiteral("/cache/create_pr"), QByteArrayLiteral("{}")).status, 200);
+    clock.now += 5000; // the pull request (2 s after asking) and both scans (12 s) are done
+    step = read(cursor);
+    const QStringList types = typesOf(step);
+    QCOMPARE(types.count(QStringLiteral("auto-fix-pull-request-created")), 1);
+    QCOMPARE(types.count(QStringLiteral("cloud-integration-scan-completed")), 1);
+    QCOMPARE(types.count(QStringLiteral("dast-pentest-scan-completed")), 1);
+    QVERIFY(types.count(QStringLiteral("dast-pentest-new-finding")) >= 1); // the pentest's criticals
+    // In the order they happened: the pull request (at 10 s) before the scans (at 12 s).
+    QCOMPARE(types.first(), QStringLiteral("auto-fix-pull-request-created"));
+    for (const QJsonValue& e : step.json.value(QStringLiteral("events")).toArray()) {
+        const QJsonObject event = e.toObject();
+        const QString type = event.value(QStringLiteral("type")).toString();
+        if (type == QLatin1String("cloud-integration-scan-completed"))
+            QCOMPARE(event.value(QStringLiteral("runId")).toString(), cloudId);
+        if (type == QLatin1String("dast-pentest-scan-completed"))
+            QCOMPARE(event.value(QStringLiteral("runId")).toString(), pentestId);
+        if (type == QLatin1String("dast-pentest-new-finding"))
+            QCOMPARE(event.value(QStringLiteral("data")).toObject().value(QStringLiteral("severity")).toString(),
+                     QStringLiteral("CRITICAL"));
+        if (type == QLatin1String("auto-fix-pull-request-created"))
+            QVERIFY(event.value(QStringLiteral("data"))
+                        .toObject()
+                        .value(QStringLiteral("pullRequestUrl"))
+                        .toString()
+                        .startsWith(QLatin1String("https://github.com/")));
+    }
+    const int total = tenant.api.eventCount();
+    clock.now += 60'000;
+    QCOMPARE(tenant.api.eventCount(), total); // nothing happens twice
+
+    // A finding a scanner reports as new (the control endpoint's way in).
+    QString error;
+    const QJsonObject reported = tenant.api.reportNewFinding(QString(), &error);
+    QVERIFY2(!reported.isEmpty(), qPrintable(error));
+    QCOMPARE(reported.value(QStringLiteral("data")).toObject().value(QStringLiteral("severity")).toString(),
+             QStringLiteral("CRITICAL"));
+    QCOMPARE(tenant.api.eventCount(), total + 1);
+    QVERIFY(tenant.api.reportNewFinding(QStringLiteral("no-such-finding"), &error).isEmpty());
+}
+
+void TestTenantApi::eventFeedPagesFiltersAndBadInput()
+{
+    ManualClock clock;
+    Tenant tenant({}, &clock);
+    auto read = [&](const QJsonObject& body) { return tenant.post(QStringLiteral("/admin/events"), body); };
+    QString error;
+    for (int i = 0; i < 5; ++i)
+        QVERIFY2(!tenant.api.reportNewFinding(QString(), &error).isEmpty(), qPrintable(error));
+
+    // Pages of two, by cursor, until hasMore is false: every event once.
+    const int all = tenant.api.eventCount();
+    QSet<QString> seen;
+    QJsonObject body {{QStringLiteral("limit"), 2}};
+    for (int page = 0; page < 100; ++page) {
+        const Reply reply = read(body);
+        QCOMPARE(reply.status, 200);
+        const QJsonArray events = reply.json.value(QStringLiteral("events")).toArray();
+        QVERIFY(events.size() <= 2);
+        for (const QJsonValue& e : events) {
+            const QString id = e.toObject().value(QStringLiteral("id")).toString();
+            QVERIFY2(!seen.contains(id), qPrintable(id));
+            seen.insert(id);
+        }
+        if (!reply.json.value(QStringLiteral("hasMore")).toBool())
+            break;
+        body.insert(QStringLiteral("afterId"), reply.json.value(QStringLiteral("nextCursorId")));
+    }
+    QCOMPARE(seen.size(), all);
+
+    // Filters: event types and findings.
+    const Reply criticals
+        = read(QJsonObject {{QStringLiteral("eventTypes"), QJsonArray {QStringLiteral("dast-pentest-scan-completed")}},
+                            {QStringLiteral("limit"), 200}});
+    for (const QJsonValue& e : criticals.json.value(QStringLiteral("events")).toArray())
+        QCOMPARE(e.toObject().value(QStringLiteral("type")).toString(), QStringLiteral("dast-pentest-scan-completed"));
+
+    // Bad input: a 400 naming the field.
+    for (const QJsonObject& bad : {QJsonObject {{QStringLiteral("limit"), 0}},
+                                   QJsonObject {{QStringLiteral("limit"), QStringLiteral("5")}},
+                                   QJsonObject {{QStringLiteral("afterTimeUnix"), 1.5}},
+                                   QJsonObject {{QStringLiteral("afterId"), 7}},
+                                   QJsonObject {{QStringLiteral("eventTypes"), QJsonArray {1}}}}) {
+        const Reply reply = read(bad);
+        QCOMPARE(reply.status, 400);
+        QVERIFY(!reply.error().isEmpty());
+    }
+    QCOMPARE(tenant.call("POST", QStringLiteral("/admin/events"), QByteArrayLiteral("not json")).status, 400);
+    QCOMPARE(tenant.call("POST", QStringLiteral("/admin/events")).status, 200); // the body is optional
 }
 
 void TestTenantApi::metricsUserAndInstallations()

@@ -12,6 +12,9 @@
 #include "diffview.h"
 #include "displaytext.h"
 #include "environmentskip.h"
+#include "eventfeedpoller.h"
+#include "eventnoticebar.h"
+#include "eventnotifier.h"
 #include "findingsfilterproxy.h"
 #include "findingsmodel.h"
 #include "findingsview.h"
@@ -31,6 +34,7 @@
 #include "startdialogs.h"
 #include "tenant.h"
 #include "testbrowser.h"
+#include "traynotifier.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
@@ -199,6 +203,7 @@ private slots:
     void expiredSessionPromptsOnceAndWorkGoesOn();
     void settingsAndConnectionStateAreWired();
     void autofixIsTheServersAfterARestart();
+    void eventNotificationOpensItsItem();
     void echoedSecretsAppearNowhere_data();
     void echoedSecretsAppearNowhere();
 
@@ -667,6 +672,79 @@ void TestAppController::autofixIsTheServersAfterARestart()
     QVERIFY(!nullify::test::openBox("startConfirmation", 500)); // nothing to confirm: nothing starts
     QCOMPARE(m_sandbox->tenant().autofixRequests(), 1);
     QCOMPARE(m_sandbox->tenant().autofixesStarted(), 1);
+}
+
+// The event feed's notifications in the running app: a critical finding reported by a scanner is
+// notified once (in the tray, or in the window where there is none, as offscreen), and its click
+// brings up Findings with the finding selected; a fix ready opens the Autofix page on that fix.
+void TestAppController::eventNotificationOpensItsItem()
+{
+    using nullify::ui::EventNotification;
+    using nullify::ui::EventNotifier;
+    using namespace std::chrono_literals;
+    auto controller = makeController();
+    controller->start();
+    signInWithBrowser(controller.get());
+    EventNotifier* events = controller->eventNotifier();
+    QVERIFY(events->isPolling());
+    // Quicker than the app's 30 s, and each notification at once.
+    events->stop();
+    events->poller()->setIntervals(50ms, 100ms, 400ms);
+    events->setDeliveryGap(0ms);
+    QSignalSpy reads(events->poller(), &nullify::api::EventFeedPoller::polled);
+    QSignalSpy shown(events, &EventNotifier::notificationShown);
+    events->start();
+    QTRY_VERIFY_WITH_TIMEOUT(reads.count() >= 1, kFlowTimeoutMs);
+
+    // An open critical finding of this tenant, reported as new.
+    nullify::api::FindingsQuery criticals;
+    criticals.pageSize = 5;
+    criticals.severities = {nullify::api::Severity::Critical};
+    criticals.isResolved = false;
+    std::optional<nullify::api::Result<nullify::api::Page<nullify::api::Finding>>> page;
+    controller->api()->findings(criticals, this, [&page](const auto& result) { page = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(page.has_value(), kFlowTimeoutMs);
+    QVERIFY(page->isOk());
+    if (page->value().items.isEmpty())
+        QSKIP("this seed has no open critical finding");
+    const QString findingId = page->value().items.first().id;
+    QString error;
+    QVERIFY2(!m_sandbox->tenant().reportNewFinding(findingId, &error).isEmpty(), qPrintable(error));
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, kFlowTimeoutMs);
+    QCOMPARE(shown.first().at(0).value<EventNotification>().title, QStringLiteral("New critical finding"));
+
+    MainWindow* main = controller->mainWindow();
+    nullify::ui::EventNoticeBar* notice = main->eventNoticeBar();
+    if (controller->trayNotifier()->isAvailable()) {
+        controller->trayNotifier()->onMessageClicked(); // what the tray's messageClicked reaches
+    } else {
+        // No system tray (offscreen): the window shows it, and its Open does what a click would.
+        QVERIFY(notice->isVisibleTo(main));
+        QVERIFY(notice->textLabel()->text().startsWith(QStringLiteral("New critical finding")));
+        QTest::mouseClick(notice->openButton(), Qt::LeftButton);
+    }
+    auto* findings = pageOf<nullify::ui::FindingsView>(main);
+    QCOMPARE(main->currentView(), static_cast<nullify::ui::View*>(findings));
+    QTRY_COMPARE_WITH_TIMEOUT(findings->selectedFindingId(), findingId, kFlowTimeoutMs);
+
+    // A fix becoming ready on the server (started elsewhere): once, and it opens the Autofix page.
+    std::optional<nullify::api::Result<nullify::api::AutofixStart>> started;
+    controller->api()->startAutofix(nullify::api::FindingService::Sast,
+                                    selectCodeFinding(main, QString()),
+                                    this,
+                                    [&started](const auto& result) { started = result; });
+    QTRY_VERIFY_WITH_TIMEOUT(started.has_value(), kFlowTimeoutMs);
+    QVERIFY(started->isOk());
+    QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 2, kFlowTimeoutMs);
+    const EventNotification fix = shown.last().at(0).value<EventNotification>();
+    QCOMPARE(fix.title, QStringLiteral("Fix ready"));
+    events->openCurrent(); // the tray's click handler
+    auto* autofix = pageOf<nullify::ui::AutofixView>(main);
+    QCOMPARE(main->currentView(), static_cast<nullify::ui::View*>(autofix));
+    QTRY_VERIFY_WITH_TIMEOUT(autofix->rowFor(nullify::api::FindingService::Sast, fix.target.findingId), kFlowTimeoutMs);
+    const int reads0 = int(reads.count());
+    QTRY_VERIFY_WITH_TIMEOUT(reads.count() >= reads0 + 3, kFlowTimeoutMs);
+    QCOMPARE(shown.count(), 2);
 }
 
 void TestAppController::echoedSecretsAppearNowhere_data()

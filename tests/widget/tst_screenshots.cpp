@@ -11,6 +11,9 @@
 #include "autofixview.h"
 #include "diffview.h"
 #include "environmentskip.h"
+#include "eventfeedpoller.h"
+#include "eventnoticebar.h"
+#include "eventnotifier.h"
 #include "findingsview.h"
 #include "mainwindow.h"
 #include "overviewview.h"
@@ -19,6 +22,7 @@
 #include "signinwindow.h"
 #include "startdialogs.h"
 #include "testbrowser.h"
+#include "traynotifier.h"
 #include "view.h"
 
 #include <QAbstractItemModel>
@@ -150,6 +154,9 @@ template <typename T> T* TestScreenshots::view() const
 void TestScreenshots::capture(const QString& name)
 {
     MainWindow* window = m_controller->mainWindow();
+    // A notice from the event feed (a fix ready, a pentest finished) is shown in its own picture.
+    if (name != QLatin1String("notification"))
+        window->eventNoticeBar()->hide();
     QTest::qWait(300); // let the last layouts and paints settle
     const QImage image = window->grab().toImage();
     QCOMPARE(image.size(), window->size() * window->devicePixelRatio());
@@ -251,6 +258,32 @@ void TestScreenshots::mainViews()
     QTRY_VERIFY_WITH_TIMEOUT(history->model()->rowCount() > 0, kTimeoutMs);
     QTest::qWait(1000); // progress under way
     capture(QStringLiteral("scans"));
+
+    // A notification from the event feed: a scanner reports a critical finding. Without a system
+    // tray (Xvfb has none) it is the notice at the top of the window; with one, the tray shows it
+    // and the window has nothing to capture.
+    nullify::ui::EventNotifier* events = m_controller->eventNotifier();
+    events->stop();
+    events->poller()->setIntervals(
+        std::chrono::milliseconds(100), std::chrono::milliseconds(200), std::chrono::milliseconds(1000));
+    events->setDeliveryGap(std::chrono::milliseconds(0));
+    events->setMaxPerBatch(100);
+    events->start();
+    QTRY_VERIFY_WITH_TIMEOUT(events->isCovering(), kTimeoutMs);
+    QString error;
+    const QString reported
+        = m_sandbox->tenant().reportNewFinding(QString(), &error).value(QStringLiteral("id")).toString();
+    QVERIFY2(!reported.isEmpty(), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(events->current() && events->current()->eventId == reported, kTimeoutMs);
+    nullify::ui::EventNoticeBar* notice = window->eventNoticeBar();
+    if (m_controller->trayNotifier()->isAvailable()) {
+        qInfo("a system tray is available: the notification went there, no in-app notice to capture");
+    } else {
+        QVERIFY(notice->isVisible());
+        window->showView(findings);
+        capture(QStringLiteral("notification"));
+        notice->dismissButton()->click();
+    }
 
     // The same views in a dark palette: what a user with a dark desktop theme sees.
     const QPalette light = QApplication::palette();

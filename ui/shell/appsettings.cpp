@@ -40,7 +40,8 @@ QList<AppSettings::Definition> buildDefinitions()
          {},
          QT_TRANSLATE_NOOP("nullify::ui::AppSettings", "Show desktop notifications"),
          QT_TRANSLATE_NOOP("nullify::ui::AppSettings",
-                           "Tell you when a scan or an autofix finishes while you look elsewhere.")},
+                           "Tell you about new critical findings, fixes ready, pull requests opened and finished "
+                           "scans while you look elsewhere.")},
         {K::RetryCapSeconds,
          "network/retryCapSeconds",
          T::Int,
@@ -75,6 +76,7 @@ QList<AppSettings::Definition> buildDefinitions()
         {K::WindowState, "window/state", T::Bytes, QByteArray(), 0, 0, {}},
         {K::LastPage, "window/lastPage", T::Int, 0, 0, 99, {}},
         {K::SignedInAtExit, "session/signedInAtExit", T::Bool, false, 0, 0, {}},
+        {K::EventFeedState, "notifications/eventFeed", T::Bytes, QByteArray(), 0, 0, {}},
     };
 }
 

@@ -31,6 +31,7 @@ public:
         WindowState,
         LastPage,
         SignedInAtExit, // a session was open when the app last closed: show the main window at once
+        EventFeedState, // per tenant: where the event feed was read up to, and the ids seen (JSON)
     };
     Q_ENUM(Key)
 

@@ -43,7 +43,7 @@ TrayNotifier::TrayNotifier(AppSettings* settings, bool trayAvailable, QObject* p
         if (reason == QSystemTrayIcon::Trigger || reason == QSystemTrayIcon::DoubleClick)
             emit showRequested();
     });
-    connect(m_icon, &QSystemTrayIcon::messageClicked, this, &TrayNotifier::showRequested);
+    connect(m_icon, &QSystemTrayIcon::messageClicked, this, &TrayNotifier::onMessageClicked);
     m_icon->show();
 }
 
@@ -57,6 +57,12 @@ void TrayNotifier::notify(const QString& title, const QString& message)
     if (!m_available || !m_settings || !m_settings->notificationsEnabled())
         return;
     deliver(title, message);
+}
+
+void TrayNotifier::onMessageClicked()
+{
+    emit showRequested();
+    emit messageClicked();
 }
 
 void TrayNotifier::deliver(const QString& title, const QString& message)

@@ -28,9 +28,14 @@ public:
     // A view's notificationRequested: shown when available and enabled in the settings.
     void notify(const QString& title, const QString& message);
 
+    // The handler the tray icon's messageClicked reaches: brings the window up and says which
+    // message it was for (messageClicked(); the event notifications open their item).
+    void onMessageClicked();
+
 signals:
     void showRequested();
     void quitRequested();
+    void messageClicked();
 
 protected:
     // Hands the message to the tray. The seam for tests: offscreen has no tray to show it in.
