@@ -161,6 +161,7 @@ SignInWindow::SignInWindow(NetworkAccessManager* manager, QWidget* parent)
     outer->addStretch(1);
 
     m_cliCheckTimer = new QTimer(this);
+    m_cliCheckTimer->setObjectName(QStringLiteral("cliCheckTimer")); // tests wait for the check
     m_cliCheckTimer->setSingleShot(true);
     m_cliCheckTimer->setInterval(kCliCheckDelayMs);
 

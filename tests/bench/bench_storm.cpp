@@ -13,6 +13,7 @@
 
 #include "apiclient.h"
 #include "benchfigure.h"
+#include "faultplan.h"
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
 #include "nullifyapi.h"
@@ -45,6 +46,7 @@ using nullify::api::ApiClient;
 using nullify::api::CurrentUser;
 using nullify::api::NullifyApi;
 using nullify::api::Result;
+using nullify::sandbox::FaultRule;
 using nullify::session::Credentials;
 using nullify::session::Session;
 using nullify::session::Tenant;
@@ -465,12 +467,7 @@ int main(int argc, char* argv[])
     if (options.throttleSeconds > 0) {
         const int waitMs = options.throttleSeconds * 1000;
         const int calls = options.throttleSeconds * 10 + 5; // one every 100 ms, through the wait and after
-        const QJsonObject rule {{QStringLiteral("method"), QStringLiteral("GET")},
-                                {QStringLiteral("path"), stormPath},
-                                {QStringLiteral("fault"), QStringLiteral("status")},
-                                {QStringLiteral("status"), 429},
-                                {QStringLiteral("retryAfter"), options.throttleSeconds},
-                                {QStringLiteral("count"), 1}};
+        const auto rule = FaultRule::on("GET", stormPath).status(429).retryAfter(options.throttleSeconds);
         if (!sandbox.resetLog() || !sandbox.addFaults({rule})) {
             std::fprintf(stderr, "sandbox control: %s\n", qPrintable(sandbox.lastError()));
             return 1;

@@ -158,10 +158,8 @@ bool loadPages(Pager* pager, int maxPages, QString* why)
     while (!error && pager->hasMore() && pager->pagesLoaded() < target) {
         const int before = pager->pagesLoaded();
         pager->loadMore();
-        QElapsedTimer clock;
-        clock.start();
-        while (!error && pager->pagesLoaded() == before && clock.elapsed() < callTimeoutMs)
-            QTest::qWait(10);
+        // Judged below.
+        static_cast<void>(QTest::qWaitFor([&] { return error || pager->pagesLoaded() != before; }, callTimeoutMs));
         if (!error && pager->pagesLoaded() == before) {
             *why = QStringLiteral("page %1 did not arrive within %2 ms").arg(before + 1).arg(callTimeoutMs);
             QObject::disconnect(failed);
@@ -184,10 +182,8 @@ bool runPoller(Poller* poller, const bool& finished, QString* why)
     QObject::connect(poller, &Poller::pollFailed, poller, [&error](const ApiError& e) { error = e; });
     poller->setInterval(250ms); // the sandbox's work takes 2 s; the app's 3 s would only slow this down
     poller->start();
-    QElapsedTimer clock;
-    clock.start();
-    while (!error && poller->isActive() && clock.elapsed() < pollTimeoutMs)
-        QTest::qWait(10);
+    // Judged below.
+    static_cast<void>(QTest::qWaitFor([&] { return error || !poller->isActive(); }, pollTimeoutMs));
     poller->stop();
     if (error) {
         *why = QStringLiteral("poll failed: %1").arg(error->toString());
@@ -296,7 +292,7 @@ void tst_Contract::initTestCase()
         probe.connectToHost(QHostAddress::LocalHost, port);
         listening = probe.waitForConnected(1'000);
         if (!listening)
-            QTest::qWait(250);
+            QTest::qWait(250); // pacing between connection probes while Prism starts
     }
     QVERIFY2(listening,
              qPrintable(QStringLiteral("Prism is not listening on port %1 after %2 ms (%3); its log:\n%4")
@@ -808,7 +804,7 @@ void tst_Contract::offlineProbe()
     QCOMPARE(reached.size(), probes.size());
     QCOMPARE(reached.count(QStringLiteral("GET /admin/user/current 200")), probes.size());
     // Online: no more probes.
-    QTest::qWait(300);
+    QTest::qWait(300); // negative: three of the longest probe intervals (100 ms) without a probe
     QCOMPARE(m_exchanges.size(), before + probes.size());
 }
 

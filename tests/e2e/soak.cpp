@@ -26,6 +26,7 @@
 
 #include "../bench/benchfigure.h"
 #include "apiclient.h"
+#include "faultplan.h"
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
 #include "nullifyapi.h"
@@ -75,6 +76,8 @@ using nullify::api::ApiError;
 using nullify::api::ApiRequest;
 using nullify::api::Result;
 using nullify::bench::figure;
+using nullify::sandbox::FaultRule;
+using nullify::sandbox::FaultRuleBuilder;
 using nullify::test::SandboxHarness;
 
 namespace {
@@ -185,17 +188,16 @@ QJsonArray faultRules(quint32 seed, double faultRate)
     struct Kind
     {
         double share; // of faultRate
-        QJsonObject rule;
+        FaultRuleBuilder (*on)(const QString& path);
     };
-    const QString fault = QStringLiteral("fault");
     const QList<Kind> kinds {
-        {0.20, {{fault, QStringLiteral("status")}, {QStringLiteral("status"), 503}, {QStringLiteral("retryAfter"), 1}}},
-        {0.20, {{fault, QStringLiteral("status")}, {QStringLiteral("status"), 503}}},
-        {0.15, {{fault, QStringLiteral("status")}, {QStringLiteral("status"), 429}, {QStringLiteral("retryAfter"), 1}}},
-        {0.05, {{fault, QStringLiteral("revoke")}}},
-        {0.20, {{fault, QStringLiteral("reset")}}},
-        {0.10, {{fault, QStringLiteral("stall")}}},
-        {0.10, {{fault, QStringLiteral("close")}}},
+        {0.20, [](const QString& path) { return FaultRule::on("*", path).status(503).retryAfter(1); }},
+        {0.20, [](const QString& path) { return FaultRule::on("*", path).status(503); }},
+        {0.15, [](const QString& path) { return FaultRule::on("*", path).status(429).retryAfter(1); }},
+        {0.05, [](const QString& path) { return FaultRule::on("*", path).revoke(); }},
+        {0.20, [](const QString& path) { return FaultRule::on("*", path).resetMidBody(); }},
+        {0.10, [](const QString& path) { return FaultRule::on("*", path).stall(); }},
+        {0.10, [](const QString& path) { return FaultRule::on("*", path).close(); }},
     };
     const QStringList prefixes {
         QStringLiteral("/context/*"), QStringLiteral("/admin/*"), QStringLiteral("/sast/*"), QStringLiteral("/dast/*")};
@@ -204,11 +206,8 @@ QJsonArray faultRules(quint32 seed, double faultRate)
         double taken = 0.0;
         for (int k = 0; k < kinds.size(); ++k) {
             const double share = kinds[k].share * faultRate;
-            QJsonObject rule = kinds[k].rule;
-            rule.insert(QStringLiteral("path"), prefixes[p]);
-            rule.insert(QStringLiteral("rate"), std::clamp(share / (1.0 - taken), 0.0, 1.0));
-            rule.insert(QStringLiteral("seed"), qint64(seed) * 1000 + p * 10 + k);
-            rules.append(rule);
+            const auto ruleSeed = static_cast<quint32>(qint64(seed) * 1000 + p * 10 + k);
+            rules.append(kinds[k].on(prefixes[p]).rate(std::clamp(share / (1.0 - taken), 0.0, 1.0), ruleSeed));
             taken += share;
         }
     }
@@ -838,7 +837,7 @@ int Soak::run()
     QElapsedTimer sinceProgress;
     sinceProgress.start();
     while (m_finished < m_options.requests) {
-        QTest::qWait(100);
+        QTest::qWait(100); // pacing, not a proof: the progress check's tick
         if (m_finished != lastFinished) {
             lastFinished = m_finished;
             sinceProgress.restart();
@@ -851,10 +850,10 @@ int Soak::run()
     harvest.stop();
     // The replies are deleted later: let that happen before the end figure is read.
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
-    QTest::qWait(200);
+    QTest::qWait(200); // and what those deletions post in turn (Qt's HTTP thread hands back buffers)
     const double rssEnd = rssMiB();
     // Late entries (an attempt the server logged after the client gave up on it) and any finished()
-    // that would come a second time.
+    // that would come a second time. Negative, and the server is another process: no signal.
     QTest::qWait(1000);
     harvestLog();
 

@@ -6,6 +6,7 @@
 
 #include "apiclient.h"
 #include "authservice.h"
+#include "faultplan.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
 #include "replyhelpers.h"
@@ -36,6 +37,8 @@ using nullify::RetryPolicy;
 using nullify::api::ApiError;
 using nullify::api::Callback;
 using nullify::api::Result;
+using nullify::sandbox::FaultRule;
+using nullify::sandbox::FaultRuleBuilder;
 using nullify::sandbox::shortHash;
 using nullify::session::Session;
 using nullify::session::Tenant;
@@ -81,20 +84,6 @@ QString faultKindOf(const QJsonObject& entry)
     return entry.value(QStringLiteral("fault")).toObject().value(QStringLiteral("fault")).toString();
 }
 
-// A fault rule for the control port: `fault` on the next `method path`.
-QJsonObject faultOn(const QString& method, const QString& path, const QString& fault)
-{
-    return {{QStringLiteral("method"), method}, {QStringLiteral("path"), path}, {QStringLiteral("fault"), fault}};
-}
-
-// The "status" fault: the server answers `status` instead of running the handler.
-QJsonObject statusOn(const QString& method, const QString& path, int status)
-{
-    QJsonObject rule = faultOn(method, path, QStringLiteral("status"));
-    rule.insert(QStringLiteral("status"), status);
-    return rule;
-}
-
 // The calls that start billable work, for the tests that prove they are never duplicated.
 enum class StartKind { CloudScan, Pentest };
 
@@ -134,7 +123,7 @@ private slots:
 private:
     QString listRepositories();
     void startWork(StartKind kind, QObject* context, std::function<void(const Result<QString>&)> done);
-    QString startUnderFault(StartKind kind, const QJsonObject& rule, Call<QString>* call);
+    QString startUnderFault(StartKind kind, const FaultRuleBuilder& rule, Call<QString>* call);
     QString startPath(StartKind kind) const;
     QString startedCounter(StartKind kind) const;
 
@@ -263,7 +252,7 @@ void TestE2eFaults::startWork(StartKind kind, QObject* context, std::function<vo
 
 // Puts one fault rule in place, starts a cloud scan or a pentest and waits for the client's answer.
 // Empty when it answered, else what went wrong.
-QString TestE2eFaults::startUnderFault(StartKind kind, const QJsonObject& rule, Call<QString>* call)
+QString TestE2eFaults::startUnderFault(StartKind kind, const FaultRuleBuilder& rule, Call<QString>* call)
 {
     if (!m_sandbox->addFaults({rule}))
         return m_sandbox->lastError();
@@ -289,9 +278,8 @@ QString TestE2eFaults::listRepositories()
 void TestE2eFaults::retryAfterOnGetIsHonoured()
 {
     const QString path = QStringLiteral("/context/repositories");
-    QJsonObject rule = statusOn(QStringLiteral("GET"), path, 503);
-    rule.insert(QStringLiteral("retryAfter"), 1);
-    QVERIFY2(m_sandbox->addFaults({rule}), qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_sandbox->addFaults({FaultRule::on("GET", path).status(503).retryAfter(1)}),
+             qPrintable(m_sandbox->lastError()));
 
     const QString error = listRepositories();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -321,7 +309,7 @@ void TestE2eFaults::retryAfterOnGetIsHonoured()
 void TestE2eFaults::tooManyRequestsOnStartIsRetriedOnce()
 {
     const QString path = startPath(StartKind::CloudScan);
-    QVERIFY2(m_sandbox->addFaults({statusOn(QStringLiteral("POST"), path, 429)}), qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_sandbox->addFaults({FaultRule::on("POST", path).status(429)}), qPrintable(m_sandbox->lastError()));
 
     Call<nullify::api::CloudScanStart> call;
     m_api->startCloudScan(&call, call.callback());
@@ -363,7 +351,7 @@ void TestE2eFaults::serviceUnavailableOnStartIsNotRetried()
     const QString path = startPath(kind);
     // count 1: a wrong retry would get through and start a scan, which the state would show.
     Call<QString> call;
-    const QString failure = startUnderFault(kind, statusOn(QStringLiteral("POST"), path, 503), &call);
+    const QString failure = startUnderFault(kind, FaultRule::on("POST", path).status(503), &call);
     QVERIFY2(failure.isEmpty(), qPrintable(failure));
     QVERIFY2(!call.result->isOk(), "a 503 must reach the caller");
     const ApiError& error = call.result->error();
@@ -390,8 +378,7 @@ void TestE2eFaults::resetAfterStartCommittedIsNotRetried()
     QFETCH(StartKind, kind);
     const QString path = startPath(kind);
     Call<QString> call;
-    const QString failure
-        = startUnderFault(kind, faultOn(QStringLiteral("POST"), path, QStringLiteral("reset")), &call);
+    const QString failure = startUnderFault(kind, FaultRule::on("POST", path).resetMidBody(), &call);
     QVERIFY2(failure.isEmpty(), qPrintable(failure));
     QVERIFY2(!call.result->isOk(), "half an answer must not be a success");
     QCOMPARE(call.result->error().kind, ApiError::Kind::Network);
@@ -416,8 +403,7 @@ void TestE2eFaults::closeAfterStartSentIsNotResent()
     QFETCH(StartKind, kind);
     const QString path = startPath(kind);
     Call<QString> call;
-    const QString failure
-        = startUnderFault(kind, faultOn(QStringLiteral("POST"), path, QStringLiteral("close")), &call);
+    const QString failure = startUnderFault(kind, FaultRule::on("POST", path).close(), &call);
     QVERIFY2(failure.isEmpty(), qPrintable(failure));
     const QList<QJsonObject> posts = SandboxHarness::entriesFor(m_sandbox->requestLog(), QStringLiteral("POST"), path);
     QVERIFY2(
@@ -444,8 +430,7 @@ void TestE2eFaults::closeAfterStartSentIsNotResent()
 void TestE2eFaults::revokedTokenIsRefreshedOnceAndReplayed()
 {
     const QString path = QStringLiteral("/context/repositories");
-    QVERIFY2(m_sandbox->addFaults({faultOn(QStringLiteral("GET"), path, QStringLiteral("revoke"))}),
-             qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_sandbox->addFaults({FaultRule::on("GET", path).revoke()}), qPrintable(m_sandbox->lastError()));
 
     const QString error = listRepositories();
     QVERIFY2(error.isEmpty(), qPrintable(error));
@@ -573,8 +558,7 @@ void TestE2eFaults::resetMidBodyOnReadIsRetried()
     QVERIFY(!expected.isEmpty());
     QVERIFY2(m_sandbox->resetLog(), qPrintable(m_sandbox->lastError()));
 
-    QVERIFY2(m_sandbox->addFaults({faultOn(method, path, QStringLiteral("reset"))}),
-             qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_sandbox->addFaults({FaultRule::on(method, path).resetMidBody()}), qPrintable(m_sandbox->lastError()));
     QStringList got;
     qint64 gotTotal = 0;
     error = read(&got, &gotTotal);
@@ -604,8 +588,7 @@ void TestE2eFaults::stalledGetTimesOutAndIsRetried()
     m_manager->setRetryPolicy(policy);
 
     const QString path = QStringLiteral("/context/repositories");
-    QVERIFY2(m_sandbox->addFaults({faultOn(QStringLiteral("GET"), path, QStringLiteral("stall"))}),
-             qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_sandbox->addFaults({FaultRule::on("GET", path).stall()}), qPrintable(m_sandbox->lastError()));
 
     QElapsedTimer clock;
     clock.start();
@@ -644,8 +627,7 @@ void TestE2eFaults::stalledStartTimesOutAndIsNotResent()
 
     const QString path = startPath(kind);
     Call<QString> call;
-    const QString failure
-        = startUnderFault(kind, faultOn(QStringLiteral("POST"), path, QStringLiteral("stall")), &call);
+    const QString failure = startUnderFault(kind, FaultRule::on("POST", path).stall(), &call);
     QVERIFY2(failure.isEmpty(), qPrintable(failure));
     const QList<QJsonObject> posts = SandboxHarness::entriesFor(m_sandbox->requestLog(), QStringLiteral("POST"), path);
     QVERIFY2(
@@ -709,10 +691,7 @@ void TestE2eFaults::gracefulProxyReloadLosesNoReadAndDuplicatesNoStart()
     policy.attemptTimeout = 2s; // how long a stranded request waits
     m_manager->setRetryPolicy(policy);
     // Every answer takes 100 ms, so streams are open whenever a reload comes.
-    QJsonObject slow = faultOn(QStringLiteral("*"), QStringLiteral("*"), QStringLiteral("latency"));
-    slow.insert(QStringLiteral("latencyMs"), 100);
-    slow.insert(QStringLiteral("count"), -1);
-    QVERIFY2(m_sandbox->addFaults({slow}), qPrintable(m_sandbox->lastError()));
+    QVERIFY2(m_sandbox->addFaults({FaultRule::on("*", "*").latency(100).always()}), qPrintable(m_sandbox->lastError()));
 
     constexpr int kCalls = 120; // odd: reads, even: starts
     constexpr int kInFlight = 16;

@@ -7,8 +7,10 @@
 // D-Bus session at all (NULLIFY_TEST_NO_KEYCHAIN=1), where only the "keychain unavailable" case runs.
 
 #include "apiclient.h"
+#include "authservice.h"
 #include "credentialstore.h"
 #include "environmentskip.h"
+#include "faultplan.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
 #include "replyhelpers.h"
@@ -30,6 +32,7 @@ using nullify::api::ApiError;
 using nullify::api::CurrentUser;
 using nullify::api::NullifyApi;
 using nullify::api::Result;
+using nullify::sandbox::FaultRule;
 using nullify::sandbox::shortHash;
 using nullify::session::Credentials;
 using nullify::session::CredentialStore;
@@ -384,7 +387,8 @@ void TestSession::expiredTokenIsRenewedFromEitherRefreshShape()
     credentials->expiresAt = QDateTime::currentDateTimeUtc().addSecs(3600);
     client->session->signIn(sandboxTenant(), *credentials);
     QTRY_VERIFY_WITH_TIMEOUT(client->session->isPersisted(), kTimeoutMs);
-    QTest::qWait(lifetimeSeconds * 1000 + 300); // expired on the server
+    // Expired on the server: of its live access tokens only the configured service token is left.
+    QTRY_COMPARE_WITH_TIMEOUT(m_sandbox->server().auth().liveAccessTokens(), 1, lifetimeSeconds * 1000 + kTimeoutMs);
     QVERIFY(m_sandbox->resetLog());
 
     QSignalSpy refreshed(client->session.get(), &Session::tokenRefreshed);
@@ -501,11 +505,7 @@ void TestSession::refreshServerErrorKeepsTheSession()
     QVERIFY(credentials);
     client->session->signIn(sandboxTenant(), *credentials);
     QTRY_VERIFY_WITH_TIMEOUT(client->session->isPersisted(), kTimeoutMs);
-    QVERIFY2(m_sandbox->addFaults({QJsonObject {{QStringLiteral("method"), QStringLiteral("GET")},
-                                                {QStringLiteral("path"), QStringLiteral("/auth/refresh_token")},
-                                                {QStringLiteral("fault"), QStringLiteral("status")},
-                                                {QStringLiteral("status"), 503},
-                                                {QStringLiteral("count"), 100}}}),
+    QVERIFY2(m_sandbox->addFaults({FaultRule::on("GET", "/auth/refresh_token").status(503).times(100)}),
              qPrintable(m_sandbox->lastError()));
     QVERIFY(m_sandbox->revoke());
 
@@ -611,7 +611,7 @@ void TestSession::proactiveRefreshHappensBeforeExpiry()
     while (clock.elapsed() < 6000) {
         QString error;
         QVERIFY2(allSucceed(*client, 1, &error), qPrintable(error));
-        QTest::qWait(200);
+        QTest::qWait(200); // pacing, not a proof: steady use, a call every 200 ms for 6 s
     }
     QVERIFY2(refreshed.count() >= 2 && refreshed.count() <= 4, qPrintable(QString::number(refreshed.count())));
     const auto log = m_sandbox->requestLog();
@@ -635,7 +635,7 @@ void TestSession::wallClockJumpRefreshesAtOnce()
     // The machine "sleeps" for 59 minutes 50 seconds: monotonic timers stood still, the token has
     // 10 s left. The session notices at its next check and renews at once, not in ~58 minutes.
     QSignalSpy refreshed(client->session.get(), &Session::tokenRefreshed);
-    QTest::qWait(300);
+    QTest::qWait(300); // negative: three wall-clock checks (100 ms apart) without a jump renew nothing
     QCOMPARE(refreshed.count(), 0);
     skewSeconds = 3590;
     QTRY_COMPARE_WITH_TIMEOUT(refreshed.count(), 1, 5000);

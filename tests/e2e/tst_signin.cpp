@@ -517,7 +517,7 @@ void TestSignIn::firstGoodHitWins()
     const Page again = browse(callback);
     QVERIFY(again.answered);
     QCOMPARE(again.error, QNetworkReply::ConnectionRefusedError);
-    QTest::qWait(100);
+    QTest::qWait(100); // negative: refused, so nothing may follow; a stray exchange would be sent at once
     QCOMPARE(events.callbacks, 1);
     QCOMPARE(events.outcomes(), 1);
     QCOMPARE(logCount(QStringLiteral("POST"), QStringLiteral("/auth/cli/token")), 1);
@@ -617,7 +617,7 @@ void TestSignIn::pendingPollingIsBounded()
     QVERIFY(!acceptsConnection(QHostAddress::LocalHost, port));
     const int asked = int(tokenStatuses().size());
     QVERIFY2(asked >= 3 && asked <= 500 / 50 + 2, qPrintable(QString::number(asked)));
-    QTest::qWait(200);
+    QTest::qWait(200); // negative: four polling intervals (50 ms) without a poll
     QCOMPARE(tokenStatuses().size(), asked); // and then no more
 }
 
@@ -639,7 +639,7 @@ void TestSignIn::cancelStopsPolling()
     QCOMPARE(events.failures.size(), 1);
     QVERIFY(events.failures.first().second);
     const qsizetype asked = tokenStatuses().size();
-    QTest::qWait(400);
+    QTest::qWait(300); // negative: three polling intervals (100 ms) without a new poll
     QVERIFY(tokenStatuses().size() <= asked + 1); // at most the one already on the wire
     QCOMPARE(events.outcomes(), 1);
 }
@@ -667,6 +667,8 @@ void TestSignIn::hostileNeighbourCannotBlockTheCallback()
         if (i % 5 == 0) // some start a request and never finish it
             hostile.back()->write("GET /callback?session_id=");
     }
+    // No signal says the listener has taken all 40 from its backlog; on loopback 100 ms does. Were
+    // it short, the browser would meet fewer hostile connections: a weaker test, not a flaky one.
     QTest::qWait(100);
     // The tricklers keep sending, one byte at a time, while the browser comes back.
     QTimer trickle;
@@ -708,7 +710,7 @@ void TestSignIn::cancelClosesTheListener()
     QVERIFY(halfway.waitForConnected(3000));
     halfway.write("GET /callback?session_id=");
     halfway.flush();
-    QTest::qWait(50);
+    QTest::qWait(50); // no signal says the listener has read the half request; on loopback 50 ms does
 
     flow.cancel();
     QCOMPARE(events.failures.size(), 1);
@@ -721,7 +723,7 @@ void TestSignIn::cancelClosesTheListener()
 
     // Exactly once, and nothing more happens afterwards.
     flow.cancel();
-    QTest::qWait(100);
+    QTest::qWait(100); // negative: a second report or a late exchange would come at once
     QCOMPARE(events.failures.size(), 1);
     QCOMPARE(events.successes.size(), 0);
     QCOMPARE(logCount(QStringLiteral("POST"), QStringLiteral("/auth/cli/token")), 0);
@@ -746,7 +748,7 @@ void TestSignIn::cancelWhileCreatingTheSession()
     QVERIFY(!acceptsConnection(QHostAddress::LocalHost, port));
     // The call in flight was aborted: the stalled connection is closed by the client.
     QTRY_COMPARE_WITH_TIMEOUT(server.openConnectionCount(), 0, kTimeoutMs);
-    QTest::qWait(100);
+    QTest::qWait(100); // negative: an aborted session call must not go on to an auth URL
     QCOMPARE(events.authUrls.size(), 0);
     QCOMPARE(events.outcomes(), 1);
 }
@@ -772,7 +774,7 @@ void TestSignIn::timeoutFailsAndCloses()
     QVERIFY(!acceptsConnection(QHostAddress::LocalHost, port));
 
     // A browser that comes back late finds nobody; nothing else is emitted.
-    QTest::qWait(200);
+    QTest::qWait(200); // negative: nothing after the timeout's one report
     QCOMPARE(events.outcomes(), 1);
     QCOMPARE(BrowserSignIn::defaultTimeout, std::chrono::minutes(10));
 }
@@ -835,6 +837,7 @@ void TestSignIn::slowAndExcessConnectionsAreDropped()
         QVERIFY(silent.back()->waitForConnected(3000));
         QTest::qWait(5); // accepted one after the other, so "oldest" means the first
     }
+    // No signal says the listener has accepted the last one; on loopback 100 ms does.
     QTest::qWait(100);
     for (const auto& socket : silent)
         QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
@@ -849,7 +852,7 @@ void TestSignIn::slowAndExcessConnectionsAreDropped()
     for (auto& socket : silent)
         socket->abort();
     extra->abort();
-    QTest::qWait(100);
+    QTest::qWait(100); // no signal says the listener has seen the closes and freed the slots
     const auto large = connectTo();
     QVERIFY(large->waitForConnected(3000));
     // Just over the limit: all of it is read before the answer, so the close is a clean one.
@@ -871,7 +874,7 @@ void TestSignIn::slowAndExcessConnectionsAreDropped()
         = "GET /callback?session_id=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     for (qsizetype i = 0; i < head.size() && trickling->state() == QAbstractSocket::ConnectedState; ++i) {
         trickling->write(head.mid(i, 1));
-        QTest::qWait(40);
+        QTest::qWait(40); // pacing, not a proof: a byte every 40 ms
     }
     QTRY_COMPARE_WITH_TIMEOUT(trickling->state(), QAbstractSocket::UnconnectedState, kTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(idle->state(), QAbstractSocket::UnconnectedState, kTimeoutMs);

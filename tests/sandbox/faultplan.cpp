@@ -229,11 +229,10 @@ std::optional<FaultRule> FaultRule::fromJson(const QJsonObject& object, QString*
     return rule;
 }
 
-QJsonObject FaultRule::toJson() const
+QJsonObject FaultRule::toControlJson() const
 {
     QJsonObject object = fault.toJson();
     object.remove(QStringLiteral("rule"));
-    object.insert(QStringLiteral("id"), id);
     object.insert(QStringLiteral("method"), QString::fromLatin1(method));
     object.insert(QStringLiteral("path"), pathPattern);
     if (!fault.message.isEmpty()) {
@@ -245,9 +244,140 @@ QJsonObject FaultRule::toJson() const
         object.insert(QStringLiteral("rate"), *rate);
         object.insert(QStringLiteral("seed"), static_cast<qint64>(seed));
     }
+    return object;
+}
+
+QJsonObject FaultRule::toJson() const
+{
+    QJsonObject object = toControlJson();
+    object.insert(QStringLiteral("id"), id);
     object.insert(QStringLiteral("matched"), matched);
     object.insert(QStringLiteral("fired"), fired);
     return object;
+}
+
+FaultRuleBuilder FaultRule::on(const char* method, const char* path)
+{
+    return FaultRuleBuilder(QByteArray(method), QString::fromLatin1(path));
+}
+
+FaultRuleBuilder FaultRule::on(const char* method, const QString& path)
+{
+    return FaultRuleBuilder(QByteArray(method), path);
+}
+
+FaultRuleBuilder FaultRule::on(const QString& method, const QString& path)
+{
+    return FaultRuleBuilder(method.toLatin1(), path);
+}
+
+FaultRuleBuilder::FaultRuleBuilder(const QByteArray& method, const QString& path)
+{
+    // As fromJson reads them: a method name in upper case or "*".
+    m_rule.method = method == QByteArrayLiteral("*") ? method : method.toUpper();
+    m_rule.pathPattern = path;
+    m_rule.fault.kind = Fault::Kind::Status;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::status(int httpStatus)
+{
+    m_rule.fault.kind = Fault::Kind::Status;
+    m_rule.fault.status = httpStatus;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::retryAfter(int seconds)
+{
+    m_rule.fault.retryAfterSeconds = seconds;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::retryAfterDate(int secondsAfterDate)
+{
+    m_rule.fault.retryAfterDateSeconds = secondsAfterDate;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::retryAfterRaw(const QByteArray& value)
+{
+    m_rule.fault.retryAfterRaw = value;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::dateSkew(int seconds)
+{
+    m_rule.fault.dateSkewSeconds = seconds;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::message(const QString& text)
+{
+    m_rule.fault.message = text;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::echoingCredentials()
+{
+    m_rule.fault.echoCredentials = true;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::revoke()
+{
+    m_rule.fault.kind = Fault::Kind::Revoke;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::latency(int milliseconds)
+{
+    m_rule.fault.kind = Fault::Kind::Latency;
+    m_rule.fault.latencyMs = milliseconds;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::close()
+{
+    m_rule.fault.kind = Fault::Kind::Close;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::resetMidBody()
+{
+    m_rule.fault.kind = Fault::Kind::ResetMidBody;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::stall()
+{
+    m_rule.fault.kind = Fault::Kind::Stall;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::times(int count)
+{
+    m_rule.count = count;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::always()
+{
+    m_rule.count = -1;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::after(int skipped)
+{
+    m_rule.after = skipped;
+    return *this;
+}
+
+FaultRuleBuilder& FaultRuleBuilder::rate(double probability, quint32 seed)
+{
+    m_rule.rate = probability;
+    m_rule.seed = seed;
+    m_rule.random.seed(seed);
+    m_rule.count = -1; // as in JSON: a rate rule keeps firing unless times() caps it afterwards
+    return *this;
 }
 
 bool globMatches(const QString& pattern, const QString& text)

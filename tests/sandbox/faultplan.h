@@ -42,11 +42,19 @@ struct Fault
     QJsonObject toJson() const; // what the request log records
 };
 
+class FaultRuleBuilder;
+
 // A rule of the fault plan: which requests (method, path glob) and which fault, in sequence mode
 // ("the next `count` matching requests, after skipping `after`") or rate mode (each matching
 // request with probability `rate`, drawn from a generator seeded with `seed`).
 struct FaultRule
 {
+    // Starts a rule for requests matching `method` ("*": any) and the path glob `path`; see
+    // FaultRuleBuilder below: FaultRule::on("GET", "/sast/findings/*").status(503).retryAfter(2).
+    static FaultRuleBuilder on(const char* method, const char* path);
+    static FaultRuleBuilder on(const char* method, const QString& path);
+    static FaultRuleBuilder on(const QString& method, const QString& path);
+
     int id = 0;
     QByteArray method = QByteArrayLiteral("*");
     QString pathPattern = QStringLiteral("*");
@@ -63,8 +71,50 @@ struct FaultRule
 
     // Parses one rule; on failure returns nullopt and sets *error.
     static std::optional<FaultRule> fromJson(const QJsonObject& object, QString* error);
-    QJsonObject toJson() const;
+    // The rule as the control port's POST /faults takes it (what fromJson reads back).
+    QJsonObject toControlJson() const;
+    QJsonObject toJson() const; // toControlJson() and the bookkeeping, as GET /faults lists it
     bool exhausted() const { return count >= 0 && fired >= count; }
+};
+
+// Builds one FaultRule in the words of a test; rule() is the typed rule, toJson() the control port's form:
+//   FaultRule::on("GET", "/context/repositories").status(503).retryAfter(1)   the next matching request
+//   FaultRule::on("POST", "/admin/findings").status(500).always()            every matching request
+//   FaultRule::on("*", "*").latency(100).always()
+//   FaultRule::on("*", "/sast/*").stall().rate(0.1, 7)                       a seeded share of them
+// A rule fires once unless told otherwise (times, always, rate). Converts to the JSON rule the
+// control port takes, so a list of them is a fault plan: sandbox.addFaults({rule, rule}).
+class FaultRuleBuilder
+{
+public:
+    FaultRuleBuilder(const QByteArray& method, const QString& path);
+
+    // The fault: an HTTP status (503 unless set) or one of the transport faults.
+    FaultRuleBuilder& status(int httpStatus);
+    FaultRuleBuilder& retryAfter(int seconds); // Retry-After: <seconds>
+    FaultRuleBuilder& retryAfterDate(int secondsAfterDate); // Retry-After as an HTTP-date
+    FaultRuleBuilder& retryAfterRaw(const QByteArray& value); // Retry-After verbatim
+    FaultRuleBuilder& dateSkew(int seconds);
+    FaultRuleBuilder& message(const QString& text);
+    FaultRuleBuilder& echoingCredentials();
+    FaultRuleBuilder& revoke();
+    FaultRuleBuilder& latency(int milliseconds);
+    FaultRuleBuilder& close();
+    FaultRuleBuilder& resetMidBody();
+    FaultRuleBuilder& stall();
+
+    // Which of the matching requests.
+    FaultRuleBuilder& times(int count); // the next `count`
+    FaultRuleBuilder& always(); // every one
+    FaultRuleBuilder& after(int skipped); // let `skipped` through first
+    FaultRuleBuilder& rate(double probability, quint32 seed); // each with this probability, unlimited
+
+    const FaultRule& rule() const { return m_rule; }
+    QJsonObject toJson() const { return m_rule.toControlJson(); }
+    operator QJsonValue() const { return toJson(); } // so a braced list of rules is a QJsonArray
+
+private:
+    FaultRule m_rule;
 };
 
 // "*" matches any run of characters, "/" included; everything else is literal.

@@ -146,6 +146,7 @@ private slots:
     void faultRateModeIsDeterministic();
     void faultAfterSkipsRequests();
     void faultPlanValidationAndControl();
+    void faultRuleBuilderMakesTheRuleItSays();
     void requestLogLines();
     void controlStateAndLog();
     void eventFeedOverHttpAndControl();
@@ -444,6 +445,7 @@ void TestSandboxServer::signInApprovalDelay()
     QVERIFY(clock.elapsed() < 400);
     QCOMPARE(pending.status, 400);
     QCOMPARE(pending.json().value(QStringLiteral("error")).toString(), QStringLiteral("authorization_pending"));
+    // The approval lands on the server's own timer (400 ms after it); no signal says so.
     QTest::qWait(int(std::max<qint64>(0, 450 - clock.elapsed())));
     const Reply token = api("POST", QStringLiteral("/auth/cli/token"), exchange);
     QCOMPARE(token.status, 200);
@@ -1000,6 +1002,62 @@ void TestSandboxServer::faultPlanValidationAndControl()
     QVERIFY(globMatches(QStringLiteral("*"), QStringLiteral("/anything/at/all")));
     QVERIFY(!globMatches(QStringLiteral("/sast/*/x"), QStringLiteral("/sast/a/y")));
     QVERIFY(globMatches(QStringLiteral("/a*b*c"), QStringLiteral("/aXXbYYbZc")));
+}
+
+// The tests' fault builder: what it builds is the typed rule its words say, and the JSON it hands
+// the control port reads back as the same rule.
+void TestSandboxServer::faultRuleBuilderMakesTheRuleItSays()
+{
+    const FaultRuleBuilder throttled = FaultRule::on("get", "/context/*").status(429).retryAfter(2).times(3).after(1);
+    QCOMPARE(throttled.rule().method, QByteArrayLiteral("GET"));
+    QCOMPARE(throttled.rule().pathPattern, QStringLiteral("/context/*"));
+    QCOMPARE(throttled.rule().fault.kind, Fault::Kind::Status);
+    QCOMPARE(throttled.rule().fault.status, 429);
+    QCOMPARE(throttled.rule().fault.retryAfterSeconds, 2);
+    QCOMPARE(throttled.rule().count, 3);
+    QCOMPARE(throttled.rule().after, 1);
+
+    // The defaults: a 503 without Retry-After, on the next matching request only.
+    const FaultRule plain = FaultRule::on("POST", QStringLiteral("/a")).rule();
+    QCOMPARE(plain.fault.kind, Fault::Kind::Status);
+    QCOMPARE(plain.fault.status, 503);
+    QCOMPARE(plain.fault.retryAfterSeconds, -1);
+    QCOMPARE(plain.count, 1);
+    QVERIFY(!plain.rate);
+
+    const FaultRule sampled = FaultRule::on("*", "*").stall().rate(0.25, 9).rule();
+    QCOMPARE(sampled.fault.kind, Fault::Kind::Stall);
+    QCOMPARE(sampled.count, -1); // a rate rule keeps firing...
+    QCOMPARE(FaultRule::on("*", "*").stall().rate(0.25, 9).times(4).rule().count, 4); // ...unless capped
+
+    const QList<FaultRuleBuilder> rules {
+        throttled,
+        FaultRule::on(QStringLiteral("POST"), QStringLiteral("/admin/findings")).status(500).always(),
+        FaultRule::on("GET", "/b").status(503).retryAfterDate(5).dateSkew(-30).message(QStringLiteral("busy")),
+        FaultRule::on("GET", "/c").status(503).retryAfterRaw("soon"),
+        FaultRule::on("GET", "/d").status(401).echoingCredentials().always(),
+        FaultRule::on("GET", "/e").revoke(),
+        FaultRule::on("*", "*").latency(100).always(),
+        FaultRule::on("POST", "/f").close(),
+        FaultRule::on("GET", "/g").resetMidBody().times(2),
+        FaultRule::on("*", "/h/*").stall().rate(0.5, 7),
+    };
+    for (const FaultRuleBuilder& builder : rules) {
+        const QByteArray text = QJsonDocument(builder.toJson()).toJson(QJsonDocument::Compact);
+        QString error;
+        const auto parsed = FaultRule::fromJson(builder.toJson(), &error);
+        QVERIFY2(parsed, qPrintable(error + QStringLiteral(": ") + QString::fromUtf8(text)));
+        QVERIFY2(parsed->toControlJson() == builder.toJson(), text.constData());
+    }
+
+    // A braced list of rules is a fault plan.
+    FaultPlan plan;
+    QString error;
+    QVERIFY2(plan.add(QJsonArray {FaultRule::on("GET", "/x").close(), FaultRule::on("GET", "/x").status(502)}, &error),
+             qPrintable(error));
+    QCOMPARE(plan.take("GET", QStringLiteral("/x"))->kind, Fault::Kind::Close);
+    QCOMPARE(plan.take("GET", QStringLiteral("/x"))->status, 502);
+    QVERIFY(!plan.take("GET", QStringLiteral("/x")));
 }
 
 void TestSandboxServer::requestLogLines()

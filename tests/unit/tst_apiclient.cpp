@@ -609,7 +609,7 @@ void TestApiClient::requestShape()
         QCOMPARE(request.header("Content-Type"), QByteArrayLiteral("application/json"));
         QCOMPARE(QJsonDocument::fromJson(request.body), QJsonDocument::fromJson(c.body));
     }
-    QTest::qWait(0);
+    QTest::qWait(0); // negative: a second answer would be a queued call, run by this turn of the loop
     QCOMPARE(calls, 1);
 }
 
@@ -777,7 +777,7 @@ void TestApiClient::abortIsCancelled()
     QCOMPARE(outcome->error().kind, ApiError::Kind::Cancelled);
     QVERIFY(outcome->error().isFinal());
     QTRY_COMPARE(m_server->openConnectionCount(), 0);
-    QTest::qWait(0);
+    QTest::qWait(0); // negative: a second answer would be a queued call, run by this turn of the loop
     QCOMPARE(outcome->calls, 1);
 }
 
@@ -933,7 +933,7 @@ void TestApiClient::billablePostsNotRetried()
         QCOMPARE(error.httpStatus, status);
         QCOMPARE(error.message, QStringLiteral("try later"));
     }
-    // Give a wrong retry time to show up before counting what the server saw.
+    // Negative: give a wrong retry time to show up before counting what the server saw.
     QTest::qWait(100);
     QCOMPARE(m_server->requestCount(QByteArrayLiteral("POST"), path), expectedRequests);
 }
@@ -1180,7 +1180,7 @@ void TestApiClient::autofixPollerToTerminal()
     QCOMPARE(stopped.size(), 1);
     QVERIFY(!poller.isActive());
     QCOMPARE(stillRunning.size(), 0);
-    QTest::qWait(100); // ten intervals: room for a poll that should not happen
+    QTest::qWait(100); // negative: ten intervals, room for a poll that should not happen
     QCOMPARE(m_server->requestCount(QByteArrayLiteral("GET"), path), 4);
 }
 
@@ -1255,7 +1255,7 @@ void TestApiClient::autofixPollerFinalFailure()
     QCOMPARE(stopped.size(), 1);
     QCOMPARE(pollFailed.size(), 0);
     QVERIFY(!poller.isActive());
-    QTest::qWait(100); // ten intervals: room for a poll that should not happen
+    QTest::qWait(100); // negative: ten intervals, room for a poll that should not happen
     QCOMPARE(m_server->requestCount(QByteArrayLiteral("GET"), path), 2);
 }
 
@@ -1274,7 +1274,7 @@ void TestApiClient::cloudScanPollerToCompleted()
     QCOMPARE(updated.at(1).first().value<CloudScanStatus>().overallStatus, ScanStatus::InProgress);
     QCOMPARE(finished.first().first().value<CloudScanStatus>().overallStatus, ScanStatus::Completed);
     QVERIFY(!poller.isActive());
-    QTest::qWait(100); // ten intervals: room for a poll that should not happen
+    QTest::qWait(100); // negative: ten intervals, room for a poll that should not happen
     QCOMPARE(m_server->requestCount(QByteArrayLiteral("GET"), path), 4);
 }
 
@@ -1327,7 +1327,7 @@ void TestApiClient::pollerStopsOnAbort()
     QCOMPARE(stopped.size(), 1);
     QVERIFY(!poller.isActive());
     QTRY_COMPARE(m_server->openConnectionCount(), 0);
-    QTest::qWait(100); // ten intervals: room for a poll that should not happen
+    QTest::qWait(100); // negative: ten intervals, room for a poll that should not happen
     QCOMPARE(m_server->requestCount(), 2);
 
     // stop() while a poll is in flight: aborted, reported once as stopped, never as failed
@@ -1356,7 +1356,7 @@ void TestApiClient::pollerOwnerDestroyed()
     owner.reset(); // the view closes with the poll in flight
     QTRY_VERIFY(reply.isNull());
     QTRY_COMPARE(m_server->openConnectionCount(), 0);
-    QTest::qWait(100); // ten intervals: room for a poll that should not happen
+    QTest::qWait(100); // negative: ten intervals, room for a poll that should not happen
     QCOMPARE(m_server->requestCount(), 1);
 }
 

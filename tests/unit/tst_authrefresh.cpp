@@ -307,7 +307,7 @@ void TestAuthRefresh::requestsDuringRefreshWaitForNewToken()
     QList<QNetworkReply*> later;
     for (int i = 0; i < kLater; ++i)
         later.append(m_manager->get(requestFor(QStringLiteral("/api/later/%1").arg(i))));
-    // Give them every chance to go out early; they must not (the old token is known to be bad).
+    // Negative: give them every chance to go out early; they must not (the old token is known to be bad).
     QTest::qWait(300);
     QCOMPARE(m_server->requestCount(), 1);
     for (QNetworkReply* reply : later)
@@ -341,7 +341,9 @@ void TestAuthRefresh::waiterAbortDoesNotCancelRefresh()
     QNetworkReply* a2 = m_manager->get(requestFor(QStringLiteral("/api/a2")));
     QTRY_COMPARE_WITH_TIMEOUT(m_server->requestCount(), 2, kFinishTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(m_provider->isRefreshPending(), kFinishTimeoutMs);
-    QTest::qWait(100); // the second 401 reaches its reply too
+    // No signal says the second 401 has reached its reply (it waits for the held refresh without a
+    // word); on loopback it arrives with the first, and 100 ms is ample.
+    QTest::qWait(100);
     QNetworkReply* b = m_manager->get(requestFor(QStringLiteral("/api/b")));
     QNetworkReply* c = m_manager->get(requestFor(QStringLiteral("/api/c")));
 
@@ -361,7 +363,7 @@ void TestAuthRefresh::waiterAbortDoesNotCancelRefresh()
     QVERIFY(nullify::test::waitForFinished(c));
     QCOMPARE(a2->error(), QNetworkReply::NoError);
     QCOMPARE(c->error(), QNetworkReply::NoError);
-    QTest::qWait(200); // anything a1 or b might still send would arrive now
+    QTest::qWait(200); // negative: anything a1 or b might still send would arrive now
 
     QCOMPARE(m_provider->refreshCount(), 1);
     QCOMPARE(a1Finished.count(), 1);
@@ -393,7 +395,7 @@ void TestAuthRefresh::secondUnauthorizedIsFinal()
     QSignalSpy finished(reply, &QNetworkReply::finished);
     QSignalSpy errors(reply, &QNetworkReply::errorOccurred);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kFinishTimeoutMs);
-    QTest::qWait(200);
+    QTest::qWait(200); // negative: a refresh loop would send the next request at once
 
     QCOMPARE(finished.count(), 1);
     QCOMPARE(errors.count(), 1);
@@ -434,7 +436,9 @@ void TestAuthRefresh::refreshFailure()
     QTRY_VERIFY_WITH_TIMEOUT(m_provider->isRefreshPending(), kFinishTimeoutMs);
     for (int i = 0; i < 2; ++i)
         replies.append(m_manager->get(requestFor(QStringLiteral("/api/started-during/%1").arg(i))));
-    QTest::qWait(100); // let the other 401s reach their replies before the answer
+    // No signal says the other 401s have reached their replies (they wait for the held refresh
+    // without a word); on loopback they arrive together, and 100 ms is ample.
+    QTest::qWait(100);
     QVERIFY(m_provider->release());
 
     for (QNetworkReply* reply : replies) {
@@ -443,7 +447,7 @@ void TestAuthRefresh::refreshFailure()
         QVERIFY2(!reply->errorString().isEmpty(), "a clear error for the UI");
         QVERIFY2(reply->errorString().contains(reason), qPrintable(reply->errorString()));
     }
-    QTest::qWait(100);
+    QTest::qWait(100); // negative: no second reauthenticationRequired after the last reply
     QCOMPARE(reauth.count(), signInRequired ? 1 : 0);
     if (signInRequired)
         QCOMPARE(reauth.at(0).at(0).toString(), reason);
@@ -475,7 +479,7 @@ void TestAuthRefresh::late401AfterSessionEndedDoesNotRefreshAgain()
     QCOMPARE(reauth.count(), 1);
 
     QVERIFY(nullify::test::waitForFinished(slow));
-    QTest::qWait(100);
+    QTest::qWait(100); // negative: no second refresh or signal after slow's 401
     QCOMPARE(slow->error(), QNetworkReply::AuthenticationRequiredError);
     QVERIFY2(slow->errorString().contains(reason), qPrintable(slow->errorString()));
     QCOMPARE(m_provider->refreshCount(), 1);
@@ -507,7 +511,7 @@ void TestAuthRefresh::tokenEndpointNeverAuthenticated()
         = method == "POST" ? m_manager->post(request, QByteArrayLiteral("refresh_token=r1")) : m_manager->get(request);
     QSignalSpy finished(reply, &QNetworkReply::finished);
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kFinishTimeoutMs);
-    QTest::qWait(100);
+    QTest::qWait(100); // negative: no refresh and no replay after the token endpoint's 401
 
     QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
     QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);

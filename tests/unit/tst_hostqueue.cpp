@@ -230,7 +230,7 @@ void tst_HostQueue::retryHostNowReleasesEveryWaitingRequest()
     QList<QNetworkReply*> held;
     for (int i = 0; i < 3; ++i)
         held.append(m_manager->get(request(QStringLiteral("/held/%1").arg(i))));
-    QTest::qWait(100);
+    QTest::qWait(100); // negative: a request not held would be sent at once
     QCOMPARE(m_server->requestCount(), 1);
     QSignalSpy ended(m_manager.get(), &NetworkAccessManager::hostWaitEnded);
 
@@ -265,7 +265,7 @@ void tst_HostQueue::abortWhileQueuedNeverReachesTheWire()
     QVERIFY(waitForFinished(kept));
     QVERIFY(waitForFinished(m_first));
     QCOMPARE(kept->error(), QNetworkReply::NoError);
-    QTest::qWait(100);
+    QTest::qWait(100); // negative: the cancelled one, were it released, would go with the others
     QCOMPARE(m_server->requestCount(QByteArrayLiteral("GET"), QStringLiteral("/cancelled")), 0);
     QCOMPARE(m_server->requestCount(), 3);
 }
@@ -287,7 +287,7 @@ void tst_HostQueue::cancelWaitingCancelsTheHostsQueue()
         QCOMPARE(reply->error(), QNetworkReply::OperationCanceledError);
     }
     QCOMPARE(m_manager->waitingRequests(hostKey()), 0);
-    QTest::qWait(100);
+    QTest::qWait(100); // negative: a request let go by the cancel would be sent at once
     QCOMPARE(m_server->requestCount(), 1); // the 429 only
 }
 

@@ -386,7 +386,7 @@ void TestReplyLifecycle::signalsOnce()
     // 10 ms backoffs, the stalled connection being dropped.
     if (scenario == Scenario::AbortDuringAttempt || scenario == Scenario::Deadline)
         QTRY_COMPARE_WITH_TIMEOUT(m_server->openConnectionCount(), 0, kFinishTimeoutMs);
-    QTest::qWait(600);
+    QTest::qWait(450); // negative: 150 ms past the longest of those timers, the 300 ms retry wait
 
     QCOMPARE(finished.count(), 1);
     QCOMPARE(managerFinished.count(), 1);
@@ -449,7 +449,7 @@ void TestReplyLifecycle::deleteMidFlight()
 
     if (stage == QLatin1String("attempt"))
         QTRY_COMPARE_WITH_TIMEOUT(m_server->openConnectionCount(), 0, kFinishTimeoutMs);
-    QTest::qWait(500); // past the 200 ms retry that would have followed
+    QTest::qWait(350); // negative: past the 200 ms retry that would have followed
     if (stage == QLatin1String("before")) {
         // get() has already handed attempt 1 to Qt's HTTP thread, which may write it before the
         // abort lands (it does under ASan): at most that one, and never the retry.
@@ -515,7 +515,7 @@ void TestReplyLifecycle::retryNowWhenNotWaitingDoesNothing()
     QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kFinishTimeoutMs);
     reply->retryNow(); // after it finished
 
-    QTest::qWait(200);
+    QTest::qWait(200); // negative: a retryNow() that took effect would send at once
     QCOMPARE(m_server->requestCount("GET", path), 1);
     QCOMPARE(attempts.count(), 1);
     QCOMPARE(finished.count(), 1);

@@ -13,6 +13,7 @@
 #include "apiclient.h"
 #include "browsersignin.h"
 #include "environmentskip.h"
+#include "faultplan.h"
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
 #include "nullifyapi.h"
@@ -57,6 +58,7 @@ using nullify::api::ApiRequest;
 using nullify::api::CurrentUser;
 using nullify::api::NullifyApi;
 using nullify::api::Result;
+using nullify::sandbox::FaultRule;
 using nullify::session::BrowserSignIn;
 using nullify::session::Credentials;
 using nullify::session::ServiceTokenSignIn;
@@ -139,11 +141,6 @@ public:
 private:
     quint16 m_port;
 };
-
-QJsonArray rules(const char* json)
-{
-    return QJsonDocument::fromJson(json).array();
-}
 
 std::optional<Result<QByteArray>> sendAndWait(ApiClient& client, const ApiRequest& request)
 {
@@ -478,15 +475,14 @@ void TestSecurity::noSecretInAnyLogLine()
     QVERIFY(callsSucceed(1));
 
     // Retries: 503 with and without Retry-After, a closed connection.
-    QVERIFY(sandbox.addFaults(rules(R"([
-        {"path": "/admin/user/current", "fault": "status", "status": 503, "count": 1},
-        {"path": "/admin/user/current", "fault": "status", "status": 503, "retryAfter": 0, "count": 1},
-        {"path": "/admin/user/current", "fault": "close", "count": 1}])")));
+    QVERIFY(sandbox.addFaults({FaultRule::on("*", "/admin/user/current").status(503),
+                               FaultRule::on("*", "/admin/user/current").status(503).retryAfter(0),
+                               FaultRule::on("*", "/admin/user/current").close()}));
     QVERIFY(callsSucceed(1));
 
     // A revoked token on one call (401 with WWW-Authenticate), then every token revoked under a
     // few concurrent calls: refresh (rotating the refresh token), replay.
-    QVERIFY(sandbox.addFaults(rules(R"([{"path": "/admin/user/current", "fault": "revoke", "count": 1}])")));
+    QVERIFY(sandbox.addFaults({FaultRule::on("*", "/admin/user/current").revoke()}));
     QVERIFY(callsSucceed(1));
     secrets << session.credentials().accessToken << session.credentials().refreshToken;
     QVERIFY(sandbox.revoke());

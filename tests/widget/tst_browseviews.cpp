@@ -6,6 +6,7 @@
 #include "apiclient.h"
 #include "connectionstate.h"
 #include "displaytext.h"
+#include "faultplan.h"
 #include "findingsfilterproxy.h"
 #include "findingsmodel.h"
 #include "findingsview.h"
@@ -45,6 +46,7 @@
 #include <QTableWidget>
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -57,6 +59,7 @@ using nullify::api::Page;
 using nullify::api::Result;
 using nullify::api::Scanner;
 using nullify::api::Severity;
+using nullify::sandbox::FaultRule;
 using nullify::test::SandboxHarness;
 using nullify::ui::ConnectionState;
 using nullify::ui::FindingsModel;
@@ -88,18 +91,6 @@ template <typename V> bool showAsDefaultPage(V& view)
         return false;
     view.activate();
     return true;
-}
-
-QJsonObject statusFault(const char* method, const char* path, int status, int count, int retryAfter = 0)
-{
-    QJsonObject rule {{QStringLiteral("method"), QString::fromLatin1(method)},
-                      {QStringLiteral("path"), QString::fromLatin1(path)},
-                      {QStringLiteral("fault"), QStringLiteral("status")},
-                      {QStringLiteral("status"), status},
-                      {QStringLiteral("count"), count}};
-    if (retryAfter > 0)
-        rule.insert(QStringLiteral("retryAfter"), retryAfter);
-    return rule;
 }
 
 // The sandbox's bodyHash of a request body: the first 12 hex digits of its SHA-256.
@@ -267,7 +258,7 @@ void TestBrowseViews::overviewShowsTheSandboxNumbers()
     QCOMPARE(view.banner()->state(), LoadStateBanner::State::Loading);
     QTRY_VERIFY_WITH_TIMEOUT(view.hasData(), kTimeoutMs);
     view.activate(); // a second activation does not load again
-    QTest::qWait(100);
+    QTest::qWait(100); // negative: a second load would be sent at once, and the stack's retries are 20 ms apart
     QCOMPARE(SandboxHarness::entriesFor(
                  m_stack->sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/admin/metrics/overview"))
                  .size(),
@@ -337,7 +328,7 @@ void TestBrowseViews::overviewShowsTheSandboxNumbers()
 void TestBrowseViews::overviewErrorAndRetry()
 {
     // More failures than the retry policy's attempts: the load fails for good.
-    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/metrics/overview", 500, -1)}),
+    QVERIFY2(m_stack->sandbox->addFaults({FaultRule::on("POST", "/admin/metrics/overview").status(500).always()}),
              qPrintable(m_stack->sandbox->lastError()));
     OverviewView view(context());
     view.show();
@@ -450,7 +441,7 @@ void TestBrowseViews::repositoriesFillAndShowScanRuns()
 
 void TestBrowseViews::repositoriesErrorOnGetAndRetry()
 {
-    QVERIFY2(m_stack->sandbox->addFaults({statusFault("GET", "/context/repositories", 500, -1)}),
+    QVERIFY2(m_stack->sandbox->addFaults({FaultRule::on("GET", "/context/repositories").status(500).always()}),
              qPrintable(m_stack->sandbox->lastError()));
     RepositoriesView view(context());
     view.resize(900, 600);
@@ -484,7 +475,7 @@ void TestBrowseViews::repositoriesPagesLoadAsTheListScrolls()
     QTRY_VERIFY_WITH_TIMEOUT(view.pager()->pagesLoaded() == 1 && !view.pager()->isLoading(), kTimeoutMs);
     QCOMPARE(view.repositoriesModel()->rowCount(), pageSize);
     QVERIFY(view.repositoriesTable()->verticalScrollBar()->maximum() > 0);
-    QTest::qWait(300);
+    QTest::qWait(200); // negative: a page more would be asked for as soon as the layout showed the end
     QCOMPARE(view.pager()->pagesLoaded(), 1); // nothing more until the end is on screen
     const auto repositoryRequests = [this] {
         return SandboxHarness::entriesFor(
@@ -524,7 +515,7 @@ void TestBrowseViews::findingsPagesLoadAsTheListScrolls()
         view->countLabel()->text(),
         QStringLiteral("%1 of %2").arg(QLocale().toString(FindingsView::pageSize), QLocale().toString(kFindingCount)));
     // The first page fills more than the view: nothing more until the user scrolls.
-    QTest::qWait(300);
+    QTest::qWait(200); // negative: a page more would be asked for as soon as the layout showed the end
     QCOMPARE(view->pager()->pagesLoaded(), 1);
     const FindingsQuery query = view->query();
     QCOMPARE(bodyHashes(findingRequests()), QStringList {hashOf(query, 1)});
@@ -820,17 +811,22 @@ void TestBrowseViews::findingsStaleDetailsAreIgnored()
     const QString slow = view->findingsModel()->finding(view->proxy()->sourceRow(0)).id;
     const QString fast = view->findingsModel()->finding(view->proxy()->sourceRow(1)).id;
     // The first finding's details arrive late, after the second one's.
-    QJsonObject latency {{QStringLiteral("method"), QStringLiteral("GET")},
-                         {QStringLiteral("path"), QStringLiteral("/sast/findings/") + slow},
-                         {QStringLiteral("fault"), QStringLiteral("latency")},
-                         {QStringLiteral("latencyMs"), 800}};
-    QVERIFY2(m_stack->sandbox->addFaults({latency}), qPrintable(m_stack->sandbox->lastError()));
+    QVERIFY2(m_stack->sandbox->addFaults({FaultRule::on("GET", QStringLiteral("/sast/findings/") + slow).latency(800)}),
+             qPrintable(m_stack->sandbox->lastError()));
     view->findingsTable()->selectRow(0);
     QCOMPARE(view->detailsBanner()->state(), LoadStateBanner::State::Loading);
     view->findingsTable()->selectRow(1);
     QTRY_COMPARE_WITH_TIMEOUT(view->detailsFindingId(), fast, kTimeoutMs);
     const QString description = view->detailDescription()->toPlainText();
-    QTest::qWait(1200); // past the slow answer's arrival
+    // The slow answer is back (or its request was cancelled): the tracker has it finished.
+    const QString slowPath = QStringLiteral("/sast/findings/") + slow;
+    const auto slowFinished = [this, &slowPath] {
+        const QList<nullify::ui::RequestRecord>& records = m_stack->tracker->records();
+        return std::any_of(records.cbegin(), records.cend(), [&slowPath](const nullify::ui::RequestRecord& record) {
+            return record.path.startsWith(slowPath) && record.isFinished();
+        });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(slowFinished(), kTimeoutMs);
     QCOMPARE(view->detailsFindingId(), fast);
     QCOMPARE(view->detailDescription()->toPlainText(), description);
 }
@@ -838,7 +834,7 @@ void TestBrowseViews::findingsStaleDetailsAreIgnored()
 void TestBrowseViews::findingsErrorRetryAndCountdown()
 {
     // A 503 with Retry-After once: the countdown shows while the list waits, then the page comes.
-    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/findings", 503, 1, 2)}),
+    QVERIFY2(m_stack->sandbox->addFaults({FaultRule::on("POST", "/admin/findings").status(503).retryAfter(2)}),
              qPrintable(m_stack->sandbox->lastError()));
     auto view = makeFindingsView();
     QVERIFY(view);
@@ -851,7 +847,7 @@ void TestBrowseViews::findingsErrorRetryAndCountdown()
     QCOMPARE(countdown->mode(), RetryCountdown::Mode::Hidden);
 
     // Page 2 fails for good: an inline error below the rows already shown, then Retry recovers.
-    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/findings", 500, -1)}),
+    QVERIFY2(m_stack->sandbox->addFaults({FaultRule::on("POST", "/admin/findings").status(500).always()}),
              qPrintable(m_stack->sandbox->lastError()));
     view->findingsTable()->scrollToBottom();
     QTRY_COMPARE_WITH_TIMEOUT(view->banner()->state(), LoadStateBanner::State::Error, kTimeoutMs);
@@ -864,7 +860,7 @@ void TestBrowseViews::findingsErrorRetryAndCountdown()
     const int failedRequests = int(findingRequests().size());
     view->findingsTable()->scrollToTop();
     view->findingsTable()->scrollToBottom();
-    QTest::qWait(200);
+    QTest::qWait(200); // negative: a request would go at once on the scroll
     QCOMPARE(int(findingRequests().size()), failedRequests);
 
     QVERIFY(m_stack->sandbox->clearFaults());
@@ -886,10 +882,10 @@ void TestBrowseViews::offlineHoldsTheFirstLoad()
     RepositoriesView repositories(context());
     repositories.show();
     repositories.activate();
-    QTest::qWait(300);
-    QCOMPARE(view->banner()->state(), LoadStateBanner::State::Offline);
-    QCOMPARE(overview.banner()->state(), LoadStateBanner::State::Offline);
-    QCOMPARE(repositories.banner()->state(), LoadStateBanner::State::Offline);
+    QTRY_COMPARE_WITH_TIMEOUT(view->banner()->state(), LoadStateBanner::State::Offline, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(overview.banner()->state(), LoadStateBanner::State::Offline, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(repositories.banner()->state(), LoadStateBanner::State::Offline, kTimeoutMs);
+    QTest::qWait(100); // negative: a load let through would reach the in-process sandbox within this
     QVERIFY(m_stack->sandbox->requestLog().isEmpty());
 
     m_stack->reachability->setOnline(true);
@@ -936,7 +932,7 @@ void TestBrowseViews::refreshKeepsTheRowsThroughARetry()
     const QString count = view->countLabel()->text();
     QVERIFY(count.startsWith(QStringLiteral("50 of ")));
 
-    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/findings", 503, 1, 2)}),
+    QVERIFY2(m_stack->sandbox->addFaults({FaultRule::on("POST", "/admin/findings").status(503).retryAfter(2)}),
              qPrintable(m_stack->sandbox->lastError()));
     view->refresh();
     RetryCountdown* countdown = view->banner()->countdown();
@@ -950,7 +946,7 @@ void TestBrowseViews::refreshKeepsTheRowsThroughARetry()
     QCOMPARE(view->banner()->state(), LoadStateBanner::State::Hidden);
 
     // Cancel during the wait: the earlier rows stay, and the count still describes them.
-    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/findings", 503, -1, 5)}),
+    QVERIFY2(m_stack->sandbox->addFaults({FaultRule::on("POST", "/admin/findings").status(503).retryAfter(5).always()}),
              qPrintable(m_stack->sandbox->lastError()));
     view->refresh();
     QTRY_COMPARE_WITH_TIMEOUT(countdown->mode(), RetryCountdown::Mode::Countdown, kTimeoutMs);
@@ -978,8 +974,8 @@ void TestBrowseViews::errorsReloadOnceWhenBackOnline()
     overview.activate();
     QTRY_VERIFY_WITH_TIMEOUT(overview.hasData(), kTimeoutMs);
 
-    QVERIFY2(m_stack->sandbox->addFaults({statusFault("POST", "/admin/metrics/overview", 500, -1),
-                                          statusFault("POST", "/admin/findings", 500, -1)}),
+    QVERIFY2(m_stack->sandbox->addFaults({FaultRule::on("POST", "/admin/metrics/overview").status(500).always(),
+                                          FaultRule::on("POST", "/admin/findings").status(500).always()}),
              qPrintable(m_stack->sandbox->lastError()));
     overview.refresh();
     QTRY_COMPARE_WITH_TIMEOUT(overview.banner()->state(), LoadStateBanner::State::Error, kTimeoutMs);
@@ -991,13 +987,13 @@ void TestBrowseViews::errorsReloadOnceWhenBackOnline()
     QVERIFY(m_stack->sandbox->resetLog());
     m_stack->reachability->setOnline(false);
     QVERIFY(m_stack->connection->isPaused());
-    QTest::qWait(100);
+    QTest::qWait(100); // negative: a reload let through while offline would start at once
     QCOMPARE(overview.banner()->state(), LoadStateBanner::State::Error); // nothing while offline
     m_stack->reachability->setOnline(true);
     QTRY_COMPARE_WITH_TIMEOUT(overview.banner()->state(), LoadStateBanner::State::Hidden, kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view) && view->findingsModel()->rowCount() > 0, kTimeoutMs);
     QCOMPARE(view->banner()->state(), LoadStateBanner::State::Hidden);
-    QTest::qWait(300);
+    QTest::qWait(200); // negative: a second reload would follow the first at once
     QCOMPARE(SandboxHarness::entriesFor(
                  m_stack->sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/admin/metrics/overview"))
                  .size(),
@@ -1105,7 +1101,7 @@ void TestBrowseViews::overviewFitsTheDefaultWidth()
     auto* scroll = overview.findChild<QScrollArea*>();
     QVERIFY(scroll);
     QTRY_VERIFY(scroll->widget() && scroll->widget()->isVisible());
-    QTest::qWait(50);
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest); // the layout settles
     QVERIFY2(scroll->horizontalScrollBar()->maximum() == 0,
              qPrintable(QStringLiteral("%1 px to scroll sideways").arg(scroll->horizontalScrollBar()->maximum())));
 }

@@ -8,6 +8,7 @@
 #include "connectionstate.h"
 #include "diffview.h"
 #include "displaytext.h"
+#include "faultplan.h"
 #include "networkaccessmanager.h"
 #include "nullifyapi.h"
 #include "operationrow.h"
@@ -42,6 +43,7 @@ using namespace std::chrono_literals;
 using nullify::api::ApiError;
 using nullify::api::FindingService;
 using nullify::api::Result;
+using nullify::sandbox::FaultRule;
 using nullify::test::answerStart;
 using nullify::test::dismissRefusal;
 using nullify::test::SandboxHarness;
@@ -59,18 +61,6 @@ namespace {
 
 constexpr int kTimeoutMs = 20'000; // scans take 2 s in this sandbox; a slow machine gets room
 constexpr auto kPollInterval = 200ms;
-
-QJsonObject statusFault(const char* method, const char* path, int status, int retryAfter, int count = 1)
-{
-    QJsonObject rule {{QStringLiteral("method"), QString::fromLatin1(method)},
-                      {QStringLiteral("path"), QString::fromLatin1(path)},
-                      {QStringLiteral("fault"), QStringLiteral("status")},
-                      {QStringLiteral("status"), status},
-                      {QStringLiteral("count"), count}};
-    if (retryAfter > 0)
-        rule.insert(QStringLiteral("retryAfter"), retryAfter);
-    return rule;
-}
 
 QDateTime timeOf(const QJsonObject& entry)
 {
@@ -322,9 +312,10 @@ void TestOperationViews::autofixListHasRoomForTwoFixes()
     QVERIFY(list);
     // Ended, the row is at its tallest: its status, its detail and its buttons.
     QTRY_VERIFY_WITH_TIMEOUT(row->isEnded() && row->isVisible(), kTimeoutMs);
-    QTest::qWait(50); // the layout settles
-    QVERIFY2(list->height() >= 2 * row->sizeHint().height(),
-             qPrintable(QStringLiteral("list %1 px, a row %2 px").arg(list->height()).arg(row->sizeHint().height())));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        list->height() >= 2 * row->sizeHint().height(), // once the layout has settled
+        qPrintable(QStringLiteral("list %1 px, a row %2 px").arg(list->height()).arg(row->sizeHint().height())),
+        kTimeoutMs);
 }
 
 // 503 + Retry-After: 3 on a poll: the countdown shows in the row; Retry now sends the poll at once.
@@ -336,7 +327,7 @@ void TestOperationViews::retryAfterOnPentestPollShowsCountdownAndRetryNow()
     // Wait until the start has answered and polling runs, then fail the next poll.
     QTRY_VERIFY_WITH_TIMEOUT(!entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").isEmpty(),
                              kTimeoutMs);
-    QVERIFY(m_stack->sandbox->addFaults({statusFault("GET", "/dast/pentest/scans/*", 503, 3)}));
+    QVERIFY(m_stack->sandbox->addFaults({FaultRule::on("GET", "/dast/pentest/scans/*").status(503).retryAfter(3)}));
 
     RetryCountdown* countdown = row->countdown();
     QTRY_COMPARE_WITH_TIMEOUT(countdown->mode(), RetryCountdown::Mode::Countdown, kTimeoutMs);
@@ -376,16 +367,16 @@ void TestOperationViews::overCapRetryAfterShowsWaitUntil()
     QVERIFY(row);
     QTRY_VERIFY_WITH_TIMEOUT(!entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").isEmpty(),
                              kTimeoutMs);
-    QVERIFY(m_stack->sandbox->addFaults({statusFault("GET", "/dast/pentest/scans/*", 503, 120)}));
+    QVERIFY(m_stack->sandbox->addFaults({FaultRule::on("GET", "/dast/pentest/scans/*").status(503).retryAfter(120)}));
 
     QTRY_COMPARE_WITH_TIMEOUT(row->countdown()->mode(), RetryCountdown::Mode::WaitUntil, kTimeoutMs);
     QVERIFY2(row->countdown()->text().startsWith(QStringLiteral("The server asks to wait until")),
              qPrintable(row->countdown()->text()));
     QVERIFY(row->countdown()->isVisible());
     QVERIFY(!row->isEnded()); // held, not given up
-    // The poll is held until then: no poll reaches the server in the next second.
+    // The poll is held until then: no poll reaches the server in the next three poll intervals.
     const int polls = entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").size();
-    QTest::qWait(1000);
+    QTest::qWait(3 * int(kPollInterval.count())); // negative: a poll not held would come within one interval
     QCOMPARE(entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").size(), polls);
 }
 
@@ -396,7 +387,7 @@ void TestOperationViews::serviceUnavailableOnPentestStartIsNotRepeated()
     auto view = makeScansView();
     QTRY_VERIFY_WITH_TIMEOUT(view->applicationChooser()->count() > 0, kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(!view->pentestPager()->isLoading() && view->pentestModel()->count() > 0, kTimeoutMs);
-    QVERIFY(m_stack->sandbox->addFaults({statusFault("POST", "/dast/pentest/start", 503, 0)}));
+    QVERIFY(m_stack->sandbox->addFaults({FaultRule::on("POST", "/dast/pentest/start").status(503)}));
 
     QTest::mouseClick(view->startPentestButton(), Qt::LeftButton);
     QVERIFY(answerStart(true));
@@ -410,7 +401,20 @@ void TestOperationViews::serviceUnavailableOnPentestStartIsNotRepeated()
     QCOMPARE(row->hint(), nullify::ui::ambiguousFailureHint("POST", error, QStringLiteral("the pentest")));
     QVERIFY(row->hint().contains(QStringLiteral("may or may not have started")));
 
-    QTest::qWait(1000); // time enough for any second attempt to show
+    // Wait for the history asked again after the failed start, then give a second POST (the stack
+    // retries after 20 ms) ten times that.
+    const auto historyAskedAfterTheStart = [this] {
+        const QList<QJsonObject> log = m_stack->sandbox->requestLog();
+        const QList<QJsonObject> starts
+            = SandboxHarness::entriesFor(log, QStringLiteral("POST"), QStringLiteral("/dast/pentest/start"));
+        const QList<QJsonObject> lists
+            = SandboxHarness::entriesFor(log, QStringLiteral("GET"), QStringLiteral("/dast/pentest/scans"));
+        return !starts.isEmpty() && std::any_of(lists.cbegin(), lists.cend(), [&starts](const QJsonObject& entry) {
+            return seqOf(entry) > seqOf(starts.first());
+        });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(historyAskedAfterTheStart(), kTimeoutMs);
+    QTest::qWait(200); // negative: no second attempt of the start
     const QList<QJsonObject> log = m_stack->sandbox->requestLog();
     const QList<QJsonObject> posts
         = SandboxHarness::entriesFor(log, QStringLiteral("POST"), QStringLiteral("/dast/pentest/start"));
@@ -431,7 +435,7 @@ void TestOperationViews::serviceUnavailableOnCloudScanStartIsNotRepeated()
 {
     auto view = makeScansView();
     QSignalSpy notifications(view.get(), &nullify::ui::View::notificationRequested);
-    QVERIFY(m_stack->sandbox->addFaults({statusFault("POST", "/context/cloud-scan/start", 503, 0)}));
+    QVERIFY(m_stack->sandbox->addFaults({FaultRule::on("POST", "/context/cloud-scan/start").status(503)}));
     QTest::mouseClick(view->startCloudScanButton(), Qt::LeftButton);
     QVERIFY(answerStart(true));
     QVERIFY(!view->startCloudScanButton()->isEnabled());
@@ -440,7 +444,7 @@ void TestOperationViews::serviceUnavailableOnCloudScanStartIsNotRepeated()
     QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
     QVERIFY2(row->hint().contains(QStringLiteral("the cloud scan may or may not have started")),
              qPrintable(row->hint()));
-    QTest::qWait(1000);
+    QTest::qWait(200); // negative: a second attempt would follow the stack's 20 ms retry backoff
     QCOMPARE(SandboxHarness::entriesFor(
                  m_stack->sandbox->requestLog(), QStringLiteral("POST"), QStringLiteral("/context/cloud-scan/start"))
                  .size(),
@@ -484,7 +488,8 @@ void TestOperationViews::cancelOnWaitingPollStopsIt()
 {
     auto view = makeScansView();
     QSignalSpy notifications(view.get(), &nullify::ui::View::notificationRequested);
-    QVERIFY(m_stack->sandbox->addFaults({statusFault("GET", "/context/cloud-scan/*/status", 503, 10, -1)}));
+    QVERIFY(m_stack->sandbox->addFaults(
+        {FaultRule::on("GET", "/context/cloud-scan/*/status").status(503).retryAfter(10).always()}));
     QTest::mouseClick(view->startCloudScanButton(), Qt::LeftButton);
     QVERIFY(answerStart(true));
     OperationRow* row = view->cloudScanRows().first();
@@ -498,7 +503,7 @@ void TestOperationViews::cancelOnWaitingPollStopsIt()
     QCOMPARE(row->status(), QStringLiteral("No longer followed"));
     const int polls = entriesUnder(m_stack->sandbox->requestLog(), "GET", "/context/cloud-scan/").size();
     QCOMPARE(polls, 1);
-    QTest::qWait(1500); // several poll intervals
+    QTest::qWait(3 * int(kPollInterval.count())); // negative: a poll not stopped would come within one interval
     QCOMPARE(entriesUnder(m_stack->sandbox->requestLog(), "GET", "/context/cloud-scan/").size(), polls);
     QVERIFY(notifications.isEmpty());
 }
@@ -515,7 +520,7 @@ void TestOperationViews::offlineHoldsPollingUntilBack()
     QVERIFY(m_stack->connection->isPaused());
     QVERIFY2(row->hint().contains(QStringLiteral("Offline")), qPrintable(row->hint()));
     const int polls = entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").size();
-    QTest::qWait(1000);
+    QTest::qWait(3 * int(kPollInterval.count())); // negative: a poll not held would come within one interval
     QCOMPARE(entriesUnder(m_stack->sandbox->requestLog(), "GET", "/dast/pentest/scans/").size(), polls);
     QVERIFY(!row->isEnded());
 
@@ -662,7 +667,7 @@ void TestOperationViews::serviceUnavailableOnAutofixStartIsNotRepeated()
     QString title;
     const QString findingId = findingOf(nullify::api::FindingType::Code, &title);
     QVERIFY(!findingId.isEmpty());
-    QVERIFY(m_stack->sandbox->addFaults({statusFault("POST", "/sast/findings/*/autofix/fix", 503, 0)}));
+    QVERIFY(m_stack->sandbox->addFaults({FaultRule::on("POST", "/sast/findings/*/autofix/fix").status(503)}));
     AutofixView view(context());
     view.setPollInterval(kPollInterval);
     view.show();
@@ -673,7 +678,7 @@ void TestOperationViews::serviceUnavailableOnAutofixStartIsNotRepeated()
     QVERIFY(answerStart(true));
     QTRY_VERIFY_WITH_TIMEOUT(row->isEnded(), kTimeoutMs);
     QVERIFY2(row->hint().contains(QStringLiteral("the autofix may or may not have started")), qPrintable(row->hint()));
-    QTest::qWait(1000);
+    QTest::qWait(200); // negative: a second attempt would follow the stack's 20 ms retry backoff
     const QString path = QStringLiteral("/sast/findings/%1/autofix/fix").arg(findingId);
     QCOMPARE(SandboxHarness::entriesFor(m_stack->sandbox->requestLog(), QStringLiteral("POST"), path).size(), 1);
     QCOMPARE(m_stack->sandbox->state().value(QStringLiteral("autofixRequests")).toInt(), 0); // the fault came first
@@ -770,7 +775,7 @@ void TestOperationViews::startsAskFirstAndSayWhat()
              qPrintable(text));
     QTRY_VERIFY_WITH_TIMEOUT(autofix.rows().isEmpty(), kTimeoutMs); // a cancelled start leaves no row
 
-    QTest::qWait(300);
+    QTest::qWait(200); // negative: a start that was not held back would be sent at once
     const QList<QJsonObject> log = m_stack->sandbox->requestLog();
     QVERIFY(
         SandboxHarness::entriesFor(log, QStringLiteral("POST"), QStringLiteral("/context/cloud-scan/start")).isEmpty());

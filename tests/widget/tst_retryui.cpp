@@ -216,6 +216,7 @@ void tst_RetryUi::cancelAbortsAndNothingMoreIsSent()
     QCOMPARE(countdown->mode(), RetryCountdown::Mode::Countdown);
     QCOMPARE(countdown->text(), QStringLiteral("HTTP 503 · retrying in 2 s"));
 
+    const QDateTime retryDueAt = f.tracker->pendingRetry(reply)->dueAt;
     QSignalSpy cancelled(countdown, &RetryCountdown::cancelClicked);
     QTest::mouseClick(countdown->cancelButton(), Qt::LeftButton);
     QCOMPARE(cancelled.count(), 1);
@@ -224,8 +225,9 @@ void tst_RetryUi::cancelAbortsAndNothingMoreIsSent()
     QCOMPARE(countdown->mode(), RetryCountdown::Mode::Hidden);
     QVERIFY(!countdown->isVisible());
 
-    // Past the moment the retry was due: still only the first request.
-    QTest::qWait(2500);
+    // Past the moment the retry was due: still only the first request. Negative, and the only
+    // proof that the cancelled retry timer is gone; it was due 2 s (the Retry-After) after the 503.
+    QTest::qWait(int(std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(retryDueAt))) + 200);
     QCOMPARE(m_server->requestCount(), 1);
     const RequestRecord* record = f.tracker->record(f.tracker->records().constLast().id);
     QVERIFY(record);
@@ -288,7 +290,7 @@ void tst_RetryUi::hostWaitCancelCancelsEveryWaitingRequest()
     QCOMPARE(first->error(), QNetworkReply::OperationCanceledError);
     QCOMPARE(later->error(), QNetworkReply::OperationCanceledError);
     QCOMPARE(f.state.state(), ConnectionState::State::Online);
-    QTest::qWait(200);
+    QTest::qWait(100); // negative: a request let go by the cancel would be sent at once
     QCOMPARE(m_server->requestCount(), 1); // the 429; nothing after it
 }
 
@@ -381,7 +383,7 @@ void tst_RetryUi::tickerSecondsNeverReachZeroEarly()
     QCOMPARE(shown, (QList<int> {2, 1, 0}));
     QVERIFY(shownAt.at(2) >= due.toMSecsSinceEpoch());
     QVERIFY(shownAt.at(1) >= due.toMSecsSinceEpoch() - 1000);
-    QTest::qWait(50);
+    QTest::qWait(50); // negative: a 0 shown twice would come from the same tick, not a second later
     QCOMPARE(shown.size(), 3);
 }
 
@@ -592,7 +594,7 @@ void tst_RetryUi::probeBringsStateBackByItself()
     QTRY_COMPARE(state.state(), ConnectionState::State::Online);
     QCOMPARE(probes.count(), 1);
     QCOMPARE(m_server->requestCount("GET", QStringLiteral("/health")), 1); // the API has no HEAD for it
-    QTest::qWait(200);
+    QTest::qWait(200); // negative: twice the longest probe interval (100 ms) without a probe
     QCOMPARE(probes.count(), 1); // online again: no more probes
 }
 

@@ -15,7 +15,9 @@
 #include "eventnoticebar.h"
 #include "eventnotifier.h"
 #include "findingsview.h"
+#include "loadstatebanner.h"
 #include "mainwindow.h"
+#include "operationrow.h"
 #include "overviewview.h"
 #include "sandboxserver.h"
 #include "scansview.h"
@@ -32,11 +34,13 @@
 #include <QImage>
 #include <QLabel>
 #include <QPalette>
+#include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSet>
 #include <QTableView>
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 
 using nullify::MainWindow;
@@ -157,7 +161,9 @@ void TestScreenshots::capture(const QString& name)
     // A notice from the event feed (a fix ready, a pentest finished) is shown in its own picture.
     if (name != QLatin1String("notification"))
         window->eventNoticeBar()->hide();
-    QTest::qWait(300); // let the last layouts and paints settle
+    // Pictures, not assertions: item views lay out and fade in on timers, which a grab does not
+    // run; 100 ms lets them. Everything a picture must show is waited for before capture().
+    QTest::qWait(100);
     const QImage image = window->grab().toImage();
     QCOMPARE(image.size(), window->size() * window->devicePixelRatio());
     QVERIFY2(distinctColours(image) > 30, qPrintable(name + QStringLiteral(" looks blank")));
@@ -178,7 +184,7 @@ void TestScreenshots::mainViews()
     nullify::ui::SignInWindow* signIn = m_controller->signInWindow();
     QTRY_VERIFY_WITH_TIMEOUT(signIn->isVisible(), kTimeoutMs);
     signIn->resize(560, 420);
-    QTest::qWait(200);
+    QTest::qWait(100); // a picture: as in capture()
     const QImage signInImage = signIn->grab().toImage();
     QVERIFY(distinctColours(signInImage) > 30);
     QVERIFY(signInImage.save(m_dir.filePath(QStringLiteral("sign-in.png"))));
@@ -207,7 +213,13 @@ void TestScreenshots::mainViews()
     QVERIFY(repositoryTable);
     QTRY_VERIFY_WITH_TIMEOUT(repositoryTable->model()->rowCount() > 0, kTimeoutMs);
     repositoryTable->selectRow(0);
-    QTest::qWait(1000); // the selected repository's scan-run history
+    // The selected repository's scan-run history.
+    auto* runsTable = repositories->findChild<QTableView*>(QStringLiteral("scanRunsTable"));
+    auto* runsState = repositories->findChild<nullify::ui::LoadStateBanner*>(QStringLiteral("historyState"));
+    QVERIFY(runsTable && runsState);
+    QTRY_VERIFY_WITH_TIMEOUT(runsTable->model()->rowCount() > 0
+                                 && runsState->state() == nullify::ui::LoadStateBanner::State::Hidden,
+                             kTimeoutMs);
     capture(QStringLiteral("repositories"));
 
     // Findings, with a finding's details.
@@ -226,9 +238,13 @@ void TestScreenshots::mainViews()
             break;
     }
     QVERIFY(autofixButton->isEnabled());
-    auto* description = findings->findChild<QWidget*>(QStringLiteral("detailDescription"));
-    QVERIFY(description);
-    QTest::qWait(800); // the details from the server
+    auto* description = findings->findChild<QPlainTextEdit*>(QStringLiteral("detailDescription"));
+    auto* detailsState = findings->findChild<nullify::ui::LoadStateBanner*>(QStringLiteral("detailsState"));
+    QVERIFY(description && detailsState);
+    // The details from the server.
+    QTRY_VERIFY_WITH_TIMEOUT(detailsState->state() == nullify::ui::LoadStateBanner::State::Hidden
+                                 && !description->toPlainText().isEmpty(),
+                             kTimeoutMs);
     capture(QStringLiteral("findings"));
     capture(QStringLiteral("main-window"));
 
@@ -256,7 +272,13 @@ void TestScreenshots::mainViews()
     auto* history = scans->findChild<QTableView*>(QStringLiteral("pentestHistory"));
     QVERIFY(history);
     QTRY_VERIFY_WITH_TIMEOUT(history->model()->rowCount() > 0, kTimeoutMs);
-    QTest::qWait(1000); // progress under way
+    // Progress under way.
+    const auto progressing = [scans] {
+        const QList<nullify::ui::OperationRow*> rows = scans->findChildren<nullify::ui::OperationRow*>();
+        return std::any_of(
+            rows.cbegin(), rows.cend(), [](const nullify::ui::OperationRow* row) { return row->progress() > 0; });
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(progressing(), kTimeoutMs);
     capture(QStringLiteral("scans"));
 
     // A notification from the event feed: a scanner reports a critical finding. Without a system
