@@ -236,9 +236,7 @@ int main(int argc, char** argv)
         // Each request's own backoff outlasts the phase: no jitter, so the stagger of the sends is
         // what spreads the countdowns' ticks; the deadline is raised to allow the wait.
         const int backoffSeconds = options.seconds + 20;
-        server.setFallback([](const nullify::test::RecordedRequest&) {
-            return ScriptedResponse::status(503, "busy");
-        });
+        server.setFallback([](const nullify::test::RecordedRequest&) { return ScriptedResponse::status(503, "busy"); });
         NetworkAccessManager nam;
         nullify::RetryPolicy policy;
         policy.initialBackoff = std::chrono::seconds(backoffSeconds);
