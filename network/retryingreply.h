@@ -23,6 +23,10 @@ class SendOnceDevice;
 
 // The reply a caller holds while the manager makes as many attempts as the policy allows.
 // It finishes once, with the final attempt's status, headers and body, or with a clear error.
+// Two jobs live here: the QNetworkReply the caller reads (headers, body, signals) and the state
+// machine that runs the attempts (State). What to do after an attempt, whether and when to retry,
+// where a redirect leads: retrydecisions.h, pure functions of plain values. What Qt reports and
+// what really happened on the wire: qtworkarounds.h.
 class RetryingReply : public QNetworkReply
 {
     Q_OBJECT
@@ -101,7 +105,6 @@ private:
     void emitFinished();
     void relayDownloadProgress(QNetworkReply* attempt);
     void discardAttempt();
-
     void finishTooLarge();
 
     // Everything about the attempt under way. A new attempt starts from a fresh one, assigned whole
