@@ -137,8 +137,10 @@ void NetworkAccessManager::prepareForAttempts(QNetworkRequest& request) const
     // sets on its refresh call with whatever it stored last. Cookies are the session's business.
     request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
     request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    if (!m_userAgent.isEmpty() && !request.hasRawHeader("User-Agent"))
-        request.setRawHeader("User-Agent", m_userAgent);
+    // The name as a literal: a QByteArray made from a char pointer is an allocation per call.
+    static const QByteArray userAgent = QByteArrayLiteral("User-Agent");
+    if (!m_userAgent.isEmpty() && !request.hasRawHeader(userAgent))
+        request.setRawHeader(userAgent, m_userAgent);
 }
 
 QNetworkReply* NetworkAccessManager::sendAttempt(Operation op, const QNetworkRequest& request, QIODevice* body)
@@ -187,9 +189,27 @@ int NetworkAccessManager::waitingRequests(const QString& host) const
     return found == m_hosts.cend() ? 0 : found.value()->waitingCount();
 }
 
+HostQueue* NetworkAccessManager::hostQueueOf(RetryingReply* reply)
+{
+    // Host queues live as long as the manager, so the pointer stays good; a redirect clears it.
+    if (reply->m_hostQueue)
+        return reply->m_hostQueue;
+    // Most requests go where the one before went: a URL with the same scheme, host and port has
+    // the same queue, found without building its key (a miss only costs the look-up).
+    const QUrl& url = reply->m_request.url();
+    const QUrl::FormattingOptions originOnly
+        = QUrl::RemovePath | QUrl::RemoveQuery | QUrl::RemoveFragment | QUrl::RemoveUserInfo;
+    if (!m_lastHost || !url.matches(m_lastHostUrl, originOnly)) {
+        m_lastHost = hostQueue(hostKey(url));
+        m_lastHostUrl = url;
+    }
+    reply->m_hostQueue = m_lastHost;
+    return m_lastHost;
+}
+
 bool NetworkAccessManager::admit(RetryingReply* reply, bool first, bool leftQueue)
 {
-    HostQueue* host = hostQueue(hostKey(reply->m_request.url()));
+    HostQueue* host = hostQueueOf(reply);
     // A reply just taken from the queue goes ahead of the ones still in it; any other waits
     // behind them.
     if (!host->isThrottled() && host->hasRoom() && (leftQueue || !host->hasWaitingAhead(first))) {
@@ -204,7 +224,7 @@ bool NetworkAccessManager::admit(RetryingReply* reply, bool first, bool leftQueu
 
 std::optional<RetryInfo> NetworkAccessManager::waitForHost(RetryingReply* reply)
 {
-    HostQueue* host = hostQueue(hostKey(reply->m_request.url()));
+    HostQueue* host = hostQueueOf(reply);
     if (!host->isThrottled())
         return std::nullopt;
     host->enqueue(reply, true);

@@ -113,6 +113,8 @@ private:
     // A 429/503 with Retry-After from the host of url.
     void throttleHost(const QUrl& url, int status, std::chrono::milliseconds delay);
     HostQueue* hostQueue(const QString& key);
+    // The reply's host queue, looked up once per URL: a host key is a few string allocations.
+    HostQueue* hostQueueOf(RetryingReply* reply);
     void dispatch(HostQueue* host);
     void dispatchWaiting();
     bool needsAuthentication(const QNetworkRequest& request) const;
@@ -128,6 +130,8 @@ private:
     std::unique_ptr<TokenRefreshCoordinator> m_refresh;
     QHash<QString, std::shared_ptr<RetryBudget>> m_budgets;
     QHash<QString, std::shared_ptr<HostQueue>> m_hosts;
+    HostQueue* m_lastHost = nullptr; // hostQueueOf()'s latest answer, for a URL like m_lastHostUrl
+    QUrl m_lastHostUrl;
     bool m_dispatchScheduled = false;
 };
 

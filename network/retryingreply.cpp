@@ -5,6 +5,7 @@
 #include "networkaccessmanager.h"
 #include "networkattributes.h"
 #include "origin.h"
+#include "qtworkarounds.h"
 #include "replayablebody.h"
 #include "retryafter.h"
 #include "retrybudget.h"
@@ -68,50 +69,6 @@ bool sendsNoBody(QNetworkAccessManager::Operation operation)
         || operation == QNetworkAccessManager::DeleteOperation;
 }
 
-// Qt's report of an HTTP/2 RST_STREAM(INTERNAL_ERROR), which a gateway sends when its upstream
-// failed in the middle of an answer (nghttpx does when the server resets the connection). Qt 6.4
-// gives it the error code of an HTTP 500 (qt_error() in qhttp2protocolhandler.cpp), so only the
-// status tells them apart: an answer that is not a 500 and ends this way was cut, like a reset
-// connection over HTTP/1.1 (tst_e2e_faults_tls, resetMidBodyOnReadIsRetried).
-bool isStreamResetByServer(QNetworkReply::NetworkError error, int status)
-{
-    return error == QNetworkReply::InternalServerError && status != 500;
-}
-
-bool isRedirectStatus(int status)
-{
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-// The error Qt gives a finished reply with this status; needed when we cut an attempt short.
-QNetworkReply::NetworkError errorForStatus(int status)
-{
-    switch (status) {
-    case 401:
-        return QNetworkReply::AuthenticationRequiredError;
-    case 403:
-        return QNetworkReply::ContentAccessDenied;
-    case 404:
-        return QNetworkReply::ContentNotFoundError;
-    case 405:
-        return QNetworkReply::ContentOperationNotPermittedError;
-    case 409:
-        return QNetworkReply::ContentConflictError;
-    case 410:
-        return QNetworkReply::ContentGoneError;
-    case 500:
-        return QNetworkReply::InternalServerError;
-    case 501:
-        return QNetworkReply::OperationNotImplementedError;
-    case 503:
-        return QNetworkReply::ServiceUnavailableError;
-    default:
-        if (status >= 500)
-            return QNetworkReply::UnknownServerError;
-        return status >= 400 ? QNetworkReply::UnknownContentError : QNetworkReply::NoError;
-    }
-}
-
 // How far Qt's HTTP thread may read ahead of this thread once the body is the caller's. Without a
 // limit it reads as fast as the server sends and queues every piece for this thread, so hundreds of
 // MiB could be in memory before the response cap had seen the first of them (a 400 MB chunked body
@@ -127,70 +84,6 @@ qint64 responseCap(const QNetworkRequest& request, qint64 managerCap)
     const qint64 own = request.attribute(toAttribute(RequestAttribute::MaxResponseBytes)).toLongLong(&ok);
     return ok ? std::max<qint64>(own, 0) : managerCap;
 }
-
-} // namespace
-
-// Qt's HTTP layer sends a request again by itself, once, when the server closes the connection
-// after reading the request and before answering: on a fresh connection and on a reused keep-alive
-// one, whatever the method (tst_qtresendcanary pins this on the running Qt). The retry layer never
-// sees such a send. For a request that may run again it is accepted, as curl and Go accept it: it
-// is what keeps a GET on a keep-alive connection the server closed while idle from failing, it
-// costs nothing when no connection closes, and the soak counts these resends apart from the
-// policy's retries. For a request whose repetition could repeat an effect (POST, PATCH or another
-// verb that is not idempotent, none marked idempotent) it would be a duplicate outside the attempt
-// limit and the retry budget. Such a request is sent with a custom verb and a body, even an empty
-// one, that refuses the rewind Qt needs for a resend: Qt then reports ContentReSendError, which the
-// reply turns back into the connection loss it was, and the retry policy decides.
-class SendOnceDevice : public QIODevice
-{
-public:
-    // `source` is positioned at the start of the body; nullptr sends an empty body.
-    SendOnceDevice(QIODevice* source, QObject* parent)
-        : QIODevice(parent)
-        , m_source(source)
-        , m_size(source ? std::max<qint64>(source->size() - source->pos(), 0) : 0)
-        // An empty body has no byte whose reading would say it went out, and Qt 6.4 emits no
-        // requestSent() for it: count it as sent, so Qt can not send the request again by itself.
-        , m_sent(m_size == 0)
-    {
-        open(QIODevice::ReadOnly | QIODevice::Unbuffered);
-    }
-
-    bool isSequential() const override { return false; }
-    qint64 size() const override { return m_size; }
-    bool seek(qint64 position) override
-    {
-        if (!m_sent && position == pos())
-            return QIODevice::seek(position);
-        if (!m_sent && position == 0 && m_source && m_source->seek(m_source->pos() - pos()))
-            return QIODevice::seek(0);
-        m_rewindRefused = true;
-        return false;
-    }
-    void markSent() { m_sent = true; }
-    bool rewindRefused() const { return m_rewindRefused; }
-
-protected:
-    qint64 readData(char* data, qint64 maxSize) override
-    {
-        const qint64 wanted = std::min(maxSize, m_size - pos());
-        if (!m_source || wanted <= 0)
-            return -1;
-        const qint64 read = m_source->read(data, wanted);
-        if (read > 0)
-            m_sent = true;
-        return read;
-    }
-    qint64 writeData(const char*, qint64) override { return -1; }
-
-private:
-    QPointer<QIODevice> m_source;
-    qint64 m_size;
-    bool m_sent;
-    bool m_rewindRefused = false;
-};
-
-namespace {
 
 QString describeError(QNetworkReply::NetworkError error, const QString& fallback)
 {
@@ -301,7 +194,7 @@ void RetryingReply::sendAttempt()
     }
     // The host's queue: while Qt's connections to it are busy or it waits out a Retry-After.
     releaseSlot();
-    const bool first = m_attemptsSent > 0 || m_request.priority() == QNetworkRequest::HighPriority;
+    const bool first = m_attemptCount > 0 || m_request.priority() == QNetworkRequest::HighPriority;
     if (!m_manager->admit(this, first, leftQueue)) {
         m_state = State::Queued;
         return;
@@ -316,27 +209,26 @@ void RetryingReply::sendAttempt()
         }
     }
     discardAttempt();
+    m_attempt = Attempt {};
 
     QNetworkRequest attemptRequest = m_request;
-    m_attemptHadToken = false;
     if (withToken) {
         const QByteArray token = refresh->currentToken();
-        m_attemptTokenGeneration = refresh->generation();
+        m_attempt.tokenGeneration = refresh->generation();
         if (!token.isEmpty()) {
             attemptRequest.setRawHeader("Authorization", QByteArrayLiteral("Bearer ") + token);
-            m_attemptHadToken = true;
+            m_attempt.hadToken = true;
         }
     }
 
     // A request that must not run twice gets a body Qt can send only once (see SendOnceDevice),
     // unless its body is sequential (one too large to keep for replay): that has no size to
     // promise, and Qt buffers it and could still resend it. Any other request goes out as itself.
-    m_sendOnce = nullptr;
     QNetworkAccessManager::Operation operation;
     const bool mayRunTwice = m_markedIdempotent || RetryPolicy::isIdempotentMethod(m_verb);
     if (!mayRunTwice && !(bodyDevice && bodyDevice->isSequential())) {
-        m_sendOnce = new SendOnceDevice(bodyDevice, this);
-        bodyDevice = m_sendOnce;
+        m_attempt.sendOnce = new qtworkarounds::SendOnceDevice(bodyDevice, this);
+        bodyDevice = m_attempt.sendOnce;
         operation = QNetworkAccessManager::CustomOperation;
     } else {
         operation = qtOperationFor(m_verb, bodyDevice);
@@ -347,36 +239,20 @@ void RetryingReply::sendAttempt()
         attemptRequest.setAttribute(QNetworkRequest::CustomVerbAttribute, m_verb);
 
     m_state = State::Sending;
-    m_bodyMode = BodyMode::Undecided;
-    m_attemptBodyBytes = 0;
     m_buffer.clear(); // only reached when the caller has read nothing of an earlier attempt
     m_bufferOffset = 0;
-    m_heldBody.clear();
-    m_heldBodyTruncated = false;
-    m_attemptSent = false;
-    m_attemptAbortedByUs = false;
-    m_attemptTimedOut = false;
     noteActivity();
-    ++m_attemptsSent;
+    ++m_attemptCount;
 
     QNetworkReply* attempt = m_manager->sendAttempt(operation, attemptRequest, bodyDevice);
-    m_attempt = attempt;
+    m_attempt.reply = attempt;
     // Until we know the body is the caller's, let Qt's HTTP thread read only this far ahead of us,
     // so that an error body too large to drain can still be cut off instead of arriving in full.
     attempt->setReadBufferSize(m_policy.maxDrainBytes);
-    if (bodyDevice) {
-        // Qt 6.4 starts a request with a body from the event loop and tells its HTTP thread only
-        // of read-buffer changes made after that start: say it again once the attempt is under way.
-        QMetaObject::invokeMethod(
-            attempt,
-            [attempt, limit = m_policy.maxDrainBytes] {
-                if (attempt->readBufferSize() == limit)
-                    attempt->setReadBufferSize(limit);
-            },
-            Qt::QueuedConnection);
-    }
-    if (m_sendOnce)
-        m_sendOnce->setParent(attempt); // Qt reads it for as long as the attempt lives
+    if (bodyDevice)
+        qtworkarounds::restateReadBufferSizeOnceStarted(attempt, m_policy.maxDrainBytes);
+    if (m_attempt.sendOnce)
+        m_attempt.sendOnce->setParent(attempt); // Qt reads it for as long as the attempt lives
     if (m_ignoreAllSslErrors)
         attempt->ignoreSslErrors();
     else if (!m_ignoredSslErrors.isEmpty())
@@ -386,9 +262,9 @@ void RetryingReply::sendAttempt()
     if (!mayRunTwice) {
         connect(attempt, &QNetworkReply::requestSent, this, [this] {
             noteActivity();
-            m_attemptSent = true;
-            if (m_sendOnce)
-                m_sendOnce->markSent();
+            m_attempt.mayHaveReachedServer = true;
+            if (m_attempt.sendOnce)
+                m_attempt.sendOnce->markSent();
         });
     }
     connect(attempt, &QNetworkReply::metaDataChanged, this, &RetryingReply::onMetaDataChanged);
@@ -407,12 +283,12 @@ void RetryingReply::sendAttempt()
         connect(attempt, &QNetworkReply::sslErrors, this, &QNetworkReply::sslErrors);
     }
 
-    qCDebug(lcRetry) << "attempt" << m_attemptsSent << m_verb << redactedUrl(m_request.url());
+    qCDebug(lcRetry) << "attempt" << m_attemptCount << m_verb << redactedUrl(m_request.url());
     if (m_constructing)
         m_firstAttemptUnannounced = true;
     else
-        emit attemptStarted(m_attemptsSent);
-    emit m_manager->attemptStarted(this, m_attemptsSent);
+        emit attemptStarted(m_attemptCount);
+    emit m_manager->attemptStarted(this, m_attemptCount);
 }
 
 void RetryingReply::resumeFromQueue()
@@ -433,7 +309,7 @@ void RetryingReply::releaseSlot(bool usedHttp2)
 void RetryingReply::relayDownloadProgress(QNetworkReply* attempt)
 {
     connect(attempt, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64 total) {
-        if (m_bodyMode == BodyMode::Deliver)
+        if (m_attempt.bodyMode == BodyMode::Deliver)
             emit downloadProgress(received, total);
     });
 }
@@ -445,8 +321,8 @@ void RetryingReply::connectNotify(const QMetaMethod& signal)
     // Most callers never look at download progress; relay it only to those who do.
     if (!m_relayDownloadProgress && signal == downloadProgressSignal) {
         m_relayDownloadProgress = true;
-        if (m_attempt && !m_attempt->isFinished())
-            relayDownloadProgress(m_attempt);
+        if (m_attempt.reply && !m_attempt.reply->isFinished())
+            relayDownloadProgress(m_attempt.reply);
     }
     // Somebody connects to attemptStarted right after get()/post(), while the first attempt,
     // started inside that call, is still under way: tell them about it, from the event loop.
@@ -459,7 +335,7 @@ void RetryingReply::connectNotify(const QMetaMethod& signal)
                 // pending, "attempt 1 started" would be news from the past.
                 const bool firstAttemptLive
                     = m_state == State::Preparing || m_state == State::WaitingForToken || m_state == State::Sending;
-                if (m_attemptsSent == 1 && firstAttemptLive)
+                if (m_attemptCount == 1 && firstAttemptLive)
                     emit attemptStarted(1);
             },
             Qt::QueuedConnection);
@@ -467,67 +343,69 @@ void RetryingReply::connectNotify(const QMetaMethod& signal)
     QNetworkReply::connectNotify(signal);
 }
 
-bool RetryingReply::mightRetryStatus(int status) const
+RetryHistory RetryingReply::history() const
 {
-    if (isRedirectStatus(status))
-        return true; // its body is never the result when the redirect is followed
-    if (status == 401)
-        return m_attemptHadToken && !m_unauthorizedReplayUsed;
-    return m_policy.isRetryableStatus(status, m_verb, m_markedIdempotent)
-        && m_retriesScheduled + 1 < m_policy.maxAttempts;
+    RetryHistory history;
+    history.verb = m_verb;
+    history.markedIdempotent = m_markedIdempotent;
+    history.retriesScheduled = m_retriesScheduled;
+    history.attemptHadToken = m_attempt.hadToken;
+    history.unauthorizedReplayUsed = m_unauthorizedReplayUsed;
+    return history;
 }
 
 void RetryingReply::onMetaDataChanged()
 {
-    if (sender() != m_attempt || m_bodyMode != BodyMode::Undecided)
+    QNetworkReply* attempt = m_attempt.reply;
+    if (sender() != attempt || m_attempt.bodyMode != BodyMode::Undecided)
         return;
-    const int status = m_attempt->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const int status = attempt->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status == 0)
         return;
     // A body that may be followed by another attempt is held back (and drained so the connection
     // can be reused); any other body belongs to the caller from the first byte.
-    if (mightRetryStatus(status)) {
-        m_bodyMode = BodyMode::Hold;
+    if (mightRetryStatus(m_policy, history(), status)) {
+        m_attempt.bodyMode = BodyMode::Hold;
         // Reading a large error body costs more than a new connection: when its announced length
         // is above the drain limit, close now rather than after Qt has read it all.
-        const qint64 announced = m_attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong();
-        if (announced > heldBodyLimit() && !m_attempt->isFinished()) {
-            m_heldBodyTruncated = true;
-            m_attemptAbortedByUs = true;
-            m_attempt->abort();
+        const qint64 announced = attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+        if (announced > heldBodyLimit() && !attempt->isFinished()) {
+            m_attempt.heldBodyTruncated = true;
+            m_attempt.abortedByUs = true;
+            attempt->abort();
         }
         return;
     }
-    m_bodyMode = BodyMode::Deliver;
+    m_attempt.bodyMode = BodyMode::Deliver;
     adoptAttemptMetaData();
-    const qint64 announced = m_attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong();
-    if (announced > m_maxResponseBytes && hasBody(status)) {
+    const qint64 announced = attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong();
+    if (announced > m_maxResponseBytes && responseHasBody(m_verb, status)) {
         finishTooLarge(); // no reason to read what will be refused
         return;
     }
     // The caller's body: a longer read-ahead, unless the whole body fits under the current one.
     if (announced <= 0 || announced > m_policy.maxDrainBytes)
-        m_attempt->setReadBufferSize(deliverReadAheadBytes);
+        attempt->setReadBufferSize(deliverReadAheadBytes);
     emit metaDataChanged();
 }
 
 void RetryingReply::onAttemptReadyRead()
 {
-    if (sender() != m_attempt)
+    QNetworkReply* attempt = m_attempt.reply;
+    if (sender() != attempt)
         return;
     noteActivity();
-    if (m_bodyMode == BodyMode::Undecided) {
-        QNetworkReply* attempt = m_attempt;
+    if (m_attempt.bodyMode == BodyMode::Undecided) {
         onMetaDataChanged();
-        if (m_attempt != attempt || m_state != State::Sending)
+        if (m_attempt.reply != attempt || m_state != State::Sending)
             return; // deciding ended this attempt (an error body too large to drain)
     }
-    if (m_bodyMode == BodyMode::Deliver) {
-        const QByteArray chunk = m_attempt->readAll();
-        m_attemptBodyBytes += chunk.size();
+    if (m_attempt.bodyMode == BodyMode::Deliver) {
+        const QByteArray chunk = attempt->readAll();
+        m_attempt.bodyBytes += chunk.size();
         // Counted here for every body: one without Content-Length (chunked, or ended by closing
         // the connection) and one Qt decompressed (the cap is on what the caller would hold).
-        if (m_attemptBodyBytes > m_maxResponseBytes) {
+        if (m_attempt.bodyBytes > m_maxResponseBytes) {
             finishTooLarge();
             return;
         }
@@ -535,121 +413,110 @@ void RetryingReply::onAttemptReadyRead()
         emit readyRead();
         return;
     }
-    const QByteArray chunk = m_attempt->readAll();
-    m_attemptBodyBytes += chunk.size();
-    if (m_heldBody.size() + chunk.size() > heldBodyLimit()) {
+    const QByteArray chunk = attempt->readAll();
+    m_attempt.bodyBytes += chunk.size();
+    QByteArray& held = m_attempt.heldBody;
+    if (held.size() + chunk.size() > heldBodyLimit()) {
         // Reading a large error body costs more than a new connection.
-        m_heldBody.append(chunk.left(heldBodyLimit() - m_heldBody.size()));
-        m_heldBodyTruncated = true;
+        held.append(chunk.left(heldBodyLimit() - held.size()));
+        m_attempt.heldBodyTruncated = true;
         qCDebug(lcRetry) << "error body above" << heldBodyLimit() << "bytes; closing the connection";
-        m_attemptAbortedByUs = true;
-        m_attempt->abort();
+        m_attempt.abortedByUs = true;
+        attempt->abort();
         return;
     }
-    m_heldBody.append(chunk);
-}
-
-bool RetryingReply::hasBody(int status) const
-{
-    return m_verb != "HEAD" && status >= 200 && status != 204 && status != 304;
-}
-
-bool RetryingReply::isTruncated(int status) const
-{
-    if (!m_attempt || m_attemptAbortedByUs || !hasBody(status))
-        return false;
-    // Qt drops Content-Length when it decompresses a body itself, so a length that is present
-    // counts the bytes as delivered.
-    bool ok = false;
-    const qint64 expected = m_attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong(&ok);
-    return ok && m_attemptBodyBytes < expected;
-}
-
-QNetworkReply::NetworkError RetryingReply::attemptError() const
-{
-    if (!m_attempt)
-        return QNetworkReply::NoError;
-    const auto error = m_attempt->error();
-    // Qt wanted to send the request again after the connection closed and SendOnceDevice refused.
-    if (error == QNetworkReply::ContentReSendError && m_sendOnce && m_sendOnce->rewindRefused())
-        return QNetworkReply::RemoteHostClosedError;
-    if (error != QNetworkReply::OperationCanceledError)
-        return error;
-    if (m_attemptTimedOut)
-        return QNetworkReply::TimeoutError;
-    // Qt reports an expired transfer timeout as a cancel; we know whether we cancelled, and why.
-    if (!m_attemptAbortedByUs)
-        return QNetworkReply::TimeoutError;
-    return errorForStatus(m_attempt->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt());
+    held.append(chunk);
 }
 
 void RetryingReply::onAttemptFinished()
 {
-    if (sender() != m_attempt || m_state != State::Sending)
+    QNetworkReply* attempt = m_attempt.reply;
+    if (sender() != attempt || m_state != State::Sending)
         return;
     if (m_slotHost)
-        releaseSlot(m_attempt->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool());
-    const int status = m_attempt->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    // An answer proves the request went out, whatever requestSent() said: Qt 6.4 emits it only
-    // once a body byte was written, so never for a POST without a body (a cloud-scan start).
-    if (status != 0)
-        m_attemptSent = true;
-    if (m_bodyMode == BodyMode::Undecided && status != 0)
+        releaseSlot(attempt->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool());
+    const int status = attempt->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (m_attempt.bodyMode == BodyMode::Undecided && status != 0)
         onMetaDataChanged();
-    if (m_state == State::Sending && !m_attemptAbortedByUs && m_attempt->bytesAvailable() > 0)
+    if (m_state == State::Sending && !m_attempt.abortedByUs && attempt->bytesAvailable() > 0)
         onAttemptReadyRead();
     if (m_state != State::Sending)
         return; // the body was too large
 
-    QNetworkReply::NetworkError error = attemptError();
+    // What happened, from what Qt reported (qtworkarounds.h).
+    qtworkarounds::AttemptReport report;
+    report.qtError = attempt->error();
+    report.status = status;
+    report.sendOnce = m_attempt.sendOnce != nullptr;
+    report.rewindRefused = m_attempt.sendOnce && m_attempt.sendOnce->rewindRefused();
+    report.abortedByUs = m_attempt.abortedByUs;
+    report.timedOutByUs = m_attempt.timedOut;
+    report.hasBody = responseHasBody(m_verb, status);
+    report.bodyBytes = m_attempt.bodyBytes;
+    if (report.qtError == QNetworkReply::NoError && report.hasBody && !report.abortedByUs) {
+        bool known = false;
+        const qint64 length = attempt->header(QNetworkRequest::ContentLengthHeader).toLongLong(&known);
+        if (known)
+            report.contentLength = length;
+    }
+    const qtworkarounds::AttemptEnd end = qtworkarounds::correctedAttemptEnd(report);
+    const QNetworkReply::NetworkError error = end.error;
+    if (end.countsAsSent)
+        m_attempt.mayHaveReachedServer = true;
     QString errorText;
-    if (m_sendOnce && m_sendOnce->rewindRefused()) {
-        m_attemptSent = true; // Qt had sent it and wanted to send it again
+    switch (end.reason) {
+    case qtworkarounds::AttemptEnd::Reason::AsReported:
+        break;
+    case qtworkarounds::AttemptEnd::Reason::ResendRefused:
         errorText = tr("The connection closed after the request was sent; a %1 request is not sent again "
                        "automatically.")
                         .arg(QString::fromLatin1(m_verb));
-    } else if (error == QNetworkReply::NoError && isTruncated(status)) {
-        // Qt 6.4 can finish a response cut short by a closed connection without an error when
-        // its body is read as it arrives. Half a body is not a success.
-        error = QNetworkReply::RemoteHostClosedError;
+        break;
+    case qtworkarounds::AttemptEnd::Reason::CutShort:
         errorText = tr("The connection closed after %1 of %2 bytes of the response.")
-                        .arg(m_attemptBodyBytes)
-                        .arg(QString::fromLatin1(m_attempt->rawHeader("Content-Length")));
-    } else if (isStreamResetByServer(error, status)) {
-        error = QNetworkReply::RemoteHostClosedError;
+                        .arg(m_attempt.bodyBytes)
+                        .arg(QString::fromLatin1(attempt->rawHeader("Content-Length")));
+        break;
+    case qtworkarounds::AttemptEnd::Reason::StreamReset:
         errorText = tr("The server reset the HTTP/2 stream after %1 bytes of the response (%2).")
-                        .arg(m_attemptBodyBytes)
-                        .arg(m_attempt->errorString());
+                        .arg(m_attempt.bodyBytes)
+                        .arg(attempt->errorString());
+        break;
     }
-    // What normally proves that a request without a body went out is Qt's own attempt to send it
-    // again, which the send-once device refuses (above): requestSent() needs a body byte. When the
-    // server closes the connection after reading the head and Qt reports it at once, without that
-    // attempt, nothing says whether the head was written, so a request that must not run twice
-    // counts as sent (the soak saw a cloud-scan start reach the server twice under load).
-    if (status == 0 && error == QNetworkReply::RemoteHostClosedError && m_sendOnce)
-        m_attemptSent = true;
-    const bool cutMidBody = status != 0 && m_bodyMode == BodyMode::Deliver && RetryPolicy::isTransportError(error);
-    if (status == 0 || cutMidBody) {
-        // A body already handed to the caller can not be taken back, so a failure mid-body is only
-        // retried when the caller has not read any of it.
-        if (m_bytesRead == 0 && scheduleRetry(0, error))
+
+    AttemptResult result;
+    result.status = status;
+    result.error = error;
+    result.bodyDelivered = m_attempt.bodyMode == BodyMode::Deliver;
+    result.callerHasRead = m_bytesRead > 0;
+    result.attemptHadToken = m_attempt.hadToken;
+    result.unauthorizedReplayUsed = m_unauthorizedReplayUsed;
+    const AfterAttempt next = decideAfterAttempt(result);
+    switch (next.action) {
+    case AfterAttempt::Action::RetryFailure:
+        if (scheduleRetry(0, error))
             return;
         finishWithAttempt(error, errorText);
         return;
+    case AfterAttempt::Action::Finish:
+        finishWithAttempt(error, errorText);
+        return;
+    case AfterAttempt::Action::HandleAnswer:
+        break;
     }
 
-    if (m_manager && status != 429 && status < 500) // the host is answering; a retry gets its token back
-        m_manager->recordSuccess(m_request.url(), std::exchange(m_attemptHoldsRetryToken, false));
-    if (m_manager && (status == 429 || status == 503)) {
+    if (m_manager && next.hostAnswered) // a retry gets its token back
+        m_manager->recordSuccess(m_request.url(), std::exchange(m_retryHoldsBudgetToken, false));
+    if (m_manager && next.hostAsksToWait) {
         // The host asks every request to wait, not only this one.
         const auto wait = RetryAfter::delay(
-            m_attempt->rawHeader("Retry-After"), m_attempt->rawHeader("Date"), QDateTime::currentDateTimeUtc());
+            attempt->rawHeader("Retry-After"), attempt->rawHeader("Date"), QDateTime::currentDateTimeUtc());
         if (wait)
             m_manager->throttleHost(m_request.url(), status, *wait);
     }
-    if (isRedirectStatus(status) && followRedirect(status))
+    if (next.tryRedirect && followRedirect(status))
         return;
-    if (status == 401 && replayAfterUnauthorized())
+    if (next.tryUnauthorizedReplay && replayAfterUnauthorized())
         return;
     if (scheduleRetry(status, error))
         return;
@@ -658,51 +525,58 @@ void RetryingReply::onAttemptFinished()
 
 bool RetryingReply::followRedirect(int status)
 {
+    if (!m_manager)
+        return false;
+    RedirectQuestion question;
+    question.status = status;
     // A caller (or the manager's owner) that asked for manual redirects gets the 3xx itself.
-    const int policy
-        = m_requestedRedirectPolicy.isValid() ? m_requestedRedirectPolicy.toInt() : int(m_manager->redirectPolicy());
-    if (policy == QNetworkRequest::ManualRedirectPolicy)
-        return false;
+    question.manualPolicy
+        = (m_requestedRedirectPolicy.isValid() ? m_requestedRedirectPolicy.toInt() : int(m_manager->redirectPolicy()))
+        == QNetworkRequest::ManualRedirectPolicy;
+    question.from = m_request.url();
+    question.location = m_attempt.reply->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    question.redirectsSoFar = m_redirects;
+    question.maxRedirects = m_policy.maxRedirects;
+    question.operation = m_operation;
+    const RedirectDecision decision = decideRedirect(question);
+    if (decision.counts())
+        ++m_redirects;
 
-    const QUrl from = m_request.url();
-    const QUrl location = m_attempt->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
-    if (location.isEmpty())
+    switch (decision.kind) {
+    case RedirectDecision::Kind::NotFollowed:
         return false;
-    const QUrl to = from.resolved(location);
-
-    if (++m_redirects > m_policy.maxRedirects) {
+    case RedirectDecision::Kind::TooMany:
         finishWithAttempt(QNetworkReply::TooManyRedirectsError,
                           tr("Too many redirects (more than %1).").arg(m_policy.maxRedirects));
         return true;
-    }
-    if (to.scheme() != QLatin1String("http") && to.scheme() != QLatin1String("https")) {
+    case RedirectDecision::Kind::UnsupportedScheme:
         finishWithAttempt(QNetworkReply::ProtocolUnknownError, tr("Redirect to an unsupported scheme refused."));
         return true;
-    }
-    if (from.scheme() == QLatin1String("https") && to.scheme() == QLatin1String("http")) {
+    case RedirectDecision::Kind::InsecureDowngrade:
         finishWithAttempt(QNetworkReply::InsecureRedirectError, tr("Redirect from https to http refused."));
         return true;
+    case RedirectDecision::Kind::Follow:
+        break;
     }
 
-    if (!isSameOrigin(from, to)) {
+    const QUrl& to = decision.to;
+    if (decision.dropCredentials) {
         // Credentials stay with the origin they were meant for.
         m_request.setRawHeader("Authorization", QByteArray());
         m_request.setRawHeader("Cookie", QByteArray());
         m_request.setRawHeader("Proxy-Authorization", QByteArray());
         qCInfo(lcRedirect) << "cross-origin redirect; credentials not forwarded:" << redactedUrl(to);
     }
-    const bool keepsMethod = status == 307 || status == 308
-        || (m_operation != QNetworkAccessManager::PostOperation && status != 303)
-        || m_operation == QNetworkAccessManager::HeadOperation;
-    if (!keepsMethod) {
+    if (decision.becomesGet) {
         m_operation = QNetworkAccessManager::GetOperation;
         m_verb = QByteArrayLiteral("GET");
         m_hasBody = false;
         m_request.setHeader(QNetworkRequest::ContentTypeHeader, QVariant());
         m_request.setHeader(QNetworkRequest::ContentLengthHeader, QVariant());
     }
-    qCDebug(lcRedirect) << status << redactedUrl(from) << "->" << redactedUrl(to);
+    qCDebug(lcRedirect) << status << redactedUrl(question.from) << "->" << redactedUrl(to);
     m_request.setUrl(to);
+    m_hostQueue = nullptr; // the new URL's host is looked up on the next attempt
     setUrl(to);
     emit redirected(to);
     sendAttempt();
@@ -711,13 +585,13 @@ bool RetryingReply::followRedirect(int status)
 
 bool RetryingReply::replayAfterUnauthorized()
 {
-    if (!m_attemptHadToken || m_unauthorizedReplayUsed || !m_manager)
+    if (!m_attempt.hadToken || m_unauthorizedReplayUsed || !m_manager)
         return false;
     m_unauthorizedReplayUsed = true;
     // Wait first: a provider may report back before unauthorized() returns.
     m_state = State::WaitingForToken;
     waitForTokenRefresh();
-    switch (m_manager->refreshCoordinator()->unauthorized(m_attemptTokenGeneration)) {
+    switch (m_manager->refreshCoordinator()->unauthorized(m_attempt.tokenGeneration)) {
     case TokenRefreshCoordinator::Outcome::ReplayNow:
         stopWaitingForTokenRefresh();
         sendAttempt();
@@ -771,48 +645,54 @@ void RetryingReply::onRefreshFinished(bool succeeded, const QString& reason, boo
 
 bool RetryingReply::scheduleRetry(int status, QNetworkReply::NetworkError error)
 {
-    // An HTTP/2 stream the server never processed is safe to send again whatever the method. Qt's
-    // own error, not `error`: that one may be our send-once guard's report of a closed connection.
-    const bool neverProcessed
-        = status == 0 && m_attempt && RetryPolicy::wasNeverProcessed(m_attempt->error(), m_attempt->errorString());
-    const bool retryable = status != 0
-        ? m_policy.isRetryableStatus(status, m_verb, m_markedIdempotent)
-        : neverProcessed || m_policy.isRetryableTransportError(error, m_attemptSent, m_verb, m_markedIdempotent);
-    if (!retryable || !m_manager)
+    const RetryHistory facts = history();
+    RetryQuestion question;
+    question.status = status;
+    question.error = error;
+    // Qt's own error, not `error`: that one may be our send-once guard's report of a closed
+    // connection.
+    question.neverProcessed = status == 0 && m_attempt.reply
+        && RetryPolicy::wasNeverProcessed(m_attempt.reply->error(), m_attempt.reply->errorString());
+    question.attemptSent = m_attempt.mayHaveReachedServer;
+    // Most answers (every success) end here: nothing below is worth computing for them.
+    if (!isRetryable(m_policy, facts, question) || !m_manager)
         return false;
-    if (m_retriesScheduled + 1 >= m_policy.maxAttempts) {
-        qCInfo(lcRetry) << "giving up after" << m_attemptsSent << "attempts:" << redactedUrl(m_request.url());
-        return false;
-    }
-    if (m_hasBody && !m_body->canReplay()) {
-        finishWithAttempt(error, tr("Not retried: %1").arg(m_body->errorString()));
-        return true;
-    }
 
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    const std::chrono::milliseconds backoff
-        = m_policy.backoff(m_retriesScheduled + 1, QRandomGenerator::global()->generateDouble());
-    std::optional<std::chrono::milliseconds> serverDelay;
-    if (status != 0) {
-        serverDelay = RetryAfter::delay(m_attempt->rawHeader("Retry-After"), m_attempt->rawHeader("Date"), now);
-    }
-    const bool fromRetryAfter = serverDelay && *serverDelay >= backoff;
-    const std::chrono::milliseconds delay = fromRetryAfter ? *serverDelay : backoff;
-
-    if (serverDelay && *serverDelay > m_policy.retryAfterCap) {
-        const QDateTime until = now.addMSecs(serverDelay->count());
+    RetryTiming timing;
+    timing.bodyCanReplay = !m_hasBody || m_body->canReplay();
+    timing.unitRandom = QRandomGenerator::global()->generateDouble();
+    if (status != 0)
+        timing.serverDelay
+            = RetryAfter::delay(m_attempt.reply->rawHeader("Retry-After"), m_attempt.reply->rawHeader("Date"), now);
+    timing.elapsedMs = m_sinceStart.elapsed();
+    const RetryDecision decision = decideRetry(m_policy, facts, question, timing);
+    const std::chrono::milliseconds delay = decision.delay;
+    const bool fromRetryAfter = decision.fromRetryAfter;
+    switch (decision.kind) {
+    case RetryDecision::Kind::NotRetryable:
+        return false;
+    case RetryDecision::Kind::OutOfAttempts:
+        qCInfo(lcRetry) << "giving up after" << m_attemptCount << "attempts:" << redactedUrl(m_request.url());
+        return false;
+    case RetryDecision::Kind::BodyNotReplayable:
+        finishWithAttempt(error, tr("Not retried: %1").arg(m_body->errorString()));
+        return true;
+    case RetryDecision::Kind::RetryAfterTooLong: {
+        const QDateTime until = now.addMSecs(delay.count());
         setAttribute(toAttribute(ReplyAttribute::RetryAfterUntil), until);
         finishWithAttempt(error,
                           tr("The server asks to wait until %1, longer than this app waits on its own.")
                               .arg(until.toLocalTime().toString(QStringLiteral("HH:mm:ss"))));
         return true;
     }
-    const qint64 remaining = m_policy.deadline.count() - m_sinceStart.elapsed();
-    if (delay.count() >= remaining) {
+    case RetryDecision::Kind::PastDeadline:
         if (fromRetryAfter)
             setAttribute(toAttribute(ReplyAttribute::RetryAfterUntil), now.addMSecs(delay.count()));
         qCInfo(lcRetry) << "not retrying: the wait would pass the request deadline";
         return false;
+    case RetryDecision::Kind::Retry:
+        break;
     }
     const QString host = m_request.url().host();
     if (!m_manager->budgetFor(NetworkAccessManager::budgetKey(m_request.url())).tryAcquire()) {
@@ -820,17 +700,18 @@ bool RetryingReply::scheduleRetry(int status, QNetworkReply::NetworkError error)
         emit m_manager->hostThrottled(host);
         return false;
     }
-    m_attemptHoldsRetryToken = true; // returned if the retry succeeds, spent if it fails
+    m_retryHoldsBudgetToken = true; // returned if the retry succeeds, spent if it fails
 
     ++m_retriesScheduled;
     RetryInfo info;
-    info.nextAttempt = m_attemptsSent + 1;
+    info.nextAttempt = m_attemptCount + 1;
     info.delay = delay;
     info.dueAt = now.addMSecs(delay.count());
     info.httpStatus = status;
     info.networkError = status == 0 ? error : QNetworkReply::NoError;
     info.fromRetryAfter = fromRetryAfter;
-    info.reason = status != 0 ? QStringLiteral("HTTP %1").arg(status) : describeError(error, m_attempt->errorString());
+    info.reason
+        = status != 0 ? QStringLiteral("HTTP %1").arg(status) : describeError(error, m_attempt.reply->errorString());
 
     qCInfo(lcRetry).nospace() << "retry " << info.nextAttempt << " of " << m_verb << ' ' << redactedUrl(m_request.url())
                               << " in " << delay.count() << " ms (" << info.reason
@@ -892,19 +773,19 @@ void RetryingReply::onWatchdog()
         return;
     }
     qint64 next = deadline;
-    if (m_state == State::Sending && m_attempt && !m_attempt->isFinished()) {
-        const qint64 quietUntil = m_lastActivityMs + m_policy.attemptTimeout.count();
+    if (m_state == State::Sending && m_attempt.reply && !m_attempt.reply->isFinished()) {
+        const qint64 quietUntil = m_attempt.lastActivityMs + m_policy.attemptTimeout.count();
         if (now >= quietUntil) {
             qCInfo(lcRetry) << "no data moved for" << m_policy.attemptTimeout.count() << "ms; attempt timed out";
-            m_attemptTimedOut = true;
-            m_attemptAbortedByUs = true;
-            // Qt 6.4 gives no sign that a request without a body went out (requestSent() needs a
-            // body byte): a request that must not run twice may have reached a server that is
-            // still working on it, so it counts as sent. Found by the soak (a stalled cloud-scan
-            // start was sent again).
-            if (m_sendOnce)
-                m_attemptSent = true;
-            m_attempt->abort(); // finishes the attempt, which decides about a retry
+            m_attempt.timedOut = true;
+            m_attempt.abortedByUs = true;
+            // Qt may not have said yet that the request went out, and for an empty body it never
+            // does (qtworkarounds::emptyBodyGetsNoRequestSent): a request that must not run twice
+            // may have reached a server that is still working on it, so it counts as sent. Found
+            // by the soak (a stalled cloud-scan start was sent again).
+            if (m_attempt.sendOnce)
+                m_attempt.mayHaveReachedServer = true;
+            m_attempt.reply->abort(); // finishes the attempt, which decides about a retry
             if (m_state == State::Finished)
                 return;
             next = std::min(deadline, m_sinceStart.elapsed() + m_policy.attemptTimeout.count());
@@ -929,9 +810,12 @@ void RetryingReply::onDeadline()
 
 void RetryingReply::adoptAttemptMetaData()
 {
-    for (const auto& header : rawHeaderList())
-        setRawHeader(header, QByteArray());
-    for (const auto& [name, value] : m_attempt->rawHeaderPairs())
+    if (!rawHeaderPairs().isEmpty()) { // an earlier attempt's, adopted when its body was the caller's
+        for (const auto& header : rawHeaderList())
+            setRawHeader(header, QByteArray());
+    }
+    QNetworkReply* attempt = m_attempt.reply;
+    for (const auto& [name, value] : attempt->rawHeaderPairs())
         setRawHeader(name, value);
     // The attributes a finished HTTP reply carries (the rest describe requests). Not
     // DownloadBufferAttribute: the body the caller reads is ours, not Qt's buffer.
@@ -946,22 +830,21 @@ void RetryingReply::adoptAttemptMetaData()
         QNetworkRequest::OriginalContentLengthAttribute,
     };
     for (const auto attribute : replyAttributes)
-        setAttribute(attribute, m_attempt->attribute(attribute));
-    setUrl(m_attempt->url());
+        setAttribute(attribute, attempt->attribute(attribute));
+    setUrl(attempt->url());
 }
 
 void RetryingReply::finishWithAttempt(QNetworkReply::NetworkError error, const QString& errorText)
 {
-    if (m_attempt && m_bodyMode != BodyMode::Deliver) {
+    if (m_attempt.reply && m_attempt.bodyMode != BodyMode::Deliver) {
         adoptAttemptMetaData();
-        m_buffer = m_heldBody;
-        m_heldBody.clear();
+        m_buffer = std::exchange(m_attempt.heldBody, QByteArray());
     }
     QString text = errorText;
-    if (text.isEmpty() && m_attempt)
+    if (text.isEmpty() && m_attempt.reply)
         text = error == QNetworkReply::TimeoutError
             ? tr("No data moved for %1 seconds.").arg(m_policy.attemptTimeout.count() / 1000.0)
-            : m_attempt->errorString();
+            : m_attempt.reply->errorString();
     if (error == QNetworkReply::TimeoutError)
         m_timedOut = true;
     setError(error, text);
@@ -1003,7 +886,7 @@ void RetryingReply::finish()
     releaseSlot();
     discardAttempt();
 
-    setAttribute(toAttribute(ReplyAttribute::AttemptCount), m_attemptsSent);
+    setAttribute(toAttribute(ReplyAttribute::AttemptCount), m_attemptCount);
     setAttribute(toAttribute(ReplyAttribute::TotalWaitMs), m_totalWaitedMs);
     setAttribute(toAttribute(ReplyAttribute::TimedOut), m_timedOut);
     setFinished(true);
@@ -1019,7 +902,7 @@ void RetryingReply::emitFinished()
         qCDebug(lcRetry) << "finished with error" << error() << redactedUrl(url());
         emit errorOccurred(error());
     }
-    if (!m_buffer.isEmpty() && m_bodyMode != BodyMode::Deliver)
+    if (!m_buffer.isEmpty() && m_attempt.bodyMode != BodyMode::Deliver)
         emit readyRead();
     emit readChannelFinished();
     emit finished();
@@ -1027,14 +910,13 @@ void RetryingReply::emitFinished()
 
 void RetryingReply::discardAttempt()
 {
-    if (!m_attempt)
+    QNetworkReply* attempt = std::exchange(m_attempt.reply, nullptr);
+    if (!attempt)
         return;
-    QNetworkReply* attempt = m_attempt;
-    m_attempt = nullptr;
     // A finished attempt emits nothing more, so only a running one needs cutting loose.
     if (!attempt->isFinished()) {
         attempt->disconnect(this);
-        m_attemptAbortedByUs = true;
+        m_attempt.abortedByUs = true;
         attempt->abort();
     }
     attempt->deleteLater();
@@ -1078,15 +960,15 @@ qint64 RetryingReply::readData(char* data, qint64 maxSize)
 void RetryingReply::ignoreSslErrors()
 {
     m_ignoreAllSslErrors = true;
-    if (m_attempt)
-        m_attempt->ignoreSslErrors();
+    if (m_attempt.reply)
+        m_attempt.reply->ignoreSslErrors();
 }
 
 void RetryingReply::ignoreSslErrorsImplementation(const QList<QSslError>& errors)
 {
     m_ignoredSslErrors = errors;
-    if (m_attempt)
-        m_attempt->ignoreSslErrors(errors);
+    if (m_attempt.reply)
+        m_attempt.reply->ignoreSslErrors(errors);
 }
 
 void RetryingReply::setSslConfigurationImplementation(const QSslConfiguration& configuration)
@@ -1096,7 +978,7 @@ void RetryingReply::setSslConfigurationImplementation(const QSslConfiguration& c
 
 void RetryingReply::sslConfigurationImplementation(QSslConfiguration& configuration) const
 {
-    configuration = m_attempt ? m_attempt->sslConfiguration() : m_request.sslConfiguration();
+    configuration = m_attempt.reply ? m_attempt.reply->sslConfiguration() : m_request.sslConfiguration();
 }
 
 } // namespace nullify

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "retrydecisions.h"
 #include "retryinfo.h"
 #include "retrypolicy.h"
 
@@ -16,10 +17,16 @@ namespace nullify {
 class HostQueue;
 class NetworkAccessManager;
 class ReplayableBody;
+namespace qtworkarounds {
 class SendOnceDevice;
+}
 
 // The reply a caller holds while the manager makes as many attempts as the policy allows.
 // It finishes once, with the final attempt's status, headers and body, or with a clear error.
+// Two jobs live here: the QNetworkReply the caller reads (headers, body, signals) and the state
+// machine that runs the attempts (State). What to do after an attempt, whether and when to retry,
+// where a redirect leads: retrydecisions.h, pure functions of plain values. What Qt reports and
+// what really happened on the wire: qtworkarounds.h.
 class RetryingReply : public QNetworkReply
 {
     Q_OBJECT
@@ -32,7 +39,7 @@ public:
                   const RetryPolicy& policy);
     ~RetryingReply() override;
 
-    int attemptCount() const { return m_attemptsSent; }
+    int attemptCount() const { return m_attemptCount; }
     qint64 totalWaitedMs() const { return m_totalWaitedMs; }
     bool isWaitingToRetry() const { return m_state == State::WaitingToRetry; }
     QDateTime nextAttemptAt() const { return m_nextAttemptAt; }
@@ -81,12 +88,12 @@ private:
     void onRefreshFinished(bool succeeded, const QString& reason, bool signInRequired);
     void onDeadline();
     void onWatchdog();
-    void noteActivity() { m_lastActivityMs = m_sinceStart.elapsed(); }
+    void noteActivity() { m_attempt.lastActivityMs = m_sinceStart.elapsed(); }
 
     bool followRedirect(int status);
     bool replayAfterUnauthorized();
     bool scheduleRetry(int status, QNetworkReply::NetworkError error);
-    bool mightRetryStatus(int status) const;
+    RetryHistory history() const;
     qint64 heldBodyLimit() const { return std::min(m_policy.maxDrainBytes, m_maxResponseBytes); }
     void waitForTokenRefresh();
     void stopWaitingForTokenRefresh();
@@ -98,13 +105,29 @@ private:
     void emitFinished();
     void relayDownloadProgress(QNetworkReply* attempt);
     void discardAttempt();
-
-    QNetworkReply::NetworkError attemptError() const;
-    bool isTruncated(int status) const;
-    bool hasBody(int status) const;
     void finishTooLarge();
 
+    // Everything about the attempt under way. A new attempt starts from a fresh one, assigned whole
+    // (sendAttempt()); what outlives an attempt is a member of the reply.
+    struct Attempt
+    {
+        QPointer<QNetworkReply> reply;
+        // Its body when Qt must not send it again by itself (qtworkarounds::SendOnceDevice).
+        QPointer<qtworkarounds::SendOnceDevice> sendOnce;
+        BodyMode bodyMode = BodyMode::Undecided;
+        qint64 bodyBytes = 0; // body bytes received, held or delivered
+        QByteArray heldBody; // an error body held while deciding, up to heldBodyLimit()
+        bool heldBodyTruncated = false;
+        bool mayHaveReachedServer = false; // decides a retry for requests that must not run twice
+        bool abortedByUs = false;
+        bool timedOut = false; // we aborted it: no data moved for the policy's attempt timeout
+        bool hadToken = false; // it carries an access token of ours
+        quint64 tokenGeneration = 0; // ... of this generation
+        qint64 lastActivityMs = 0; // on m_sinceStart's clock
+    };
+
     QPointer<NetworkAccessManager> m_manager;
+    HostQueue* m_hostQueue = nullptr; // the manager's queue for the request's host, looked up once per URL
     HostQueue* m_slotHost = nullptr; // the host the current attempt counts against while in Qt
     HostQueue* m_waitingIn = nullptr; // the host queue this reply waits in
     bool m_leftQueue = false; // resumeFromQueue() is sending it: ahead of the rest of the queue
@@ -119,23 +142,14 @@ private:
     QVariant m_requestedRedirectPolicy; // the caller's; every attempt goes out with manual redirects
 
     State m_state = State::Preparing;
-    QPointer<QNetworkReply> m_attempt;
-    QPointer<SendOnceDevice> m_sendOnce; // the attempt's body when Qt must not send it again by itself
-    qint64 m_attemptBodyBytes = 0; // body bytes the current attempt received, held or delivered
-    BodyMode m_bodyMode = BodyMode::Undecided;
+    Attempt m_attempt;
     QByteArray m_buffer; // delivered body bytes; the caller has read up to m_bufferOffset
     qint64 m_bufferOffset = 0;
     qint64 m_bytesRead = 0; // how many body bytes the caller has taken, across the final attempt
-    QByteArray m_heldBody; // an error body held while deciding, up to heldBodyLimit()
-    bool m_heldBodyTruncated = false;
-    bool m_attemptSent = false;
-    bool m_attemptAbortedByUs = false;
-    bool m_attemptHadToken = false;
-    quint64 m_attemptTokenGeneration = 0;
 
-    int m_attemptsSent = 0;
+    int m_attemptCount = 0; // attempts handed to Qt so far
     int m_retriesScheduled = 0;
-    bool m_attemptHoldsRetryToken = false; // the attempt is a retry paid from the host's budget
+    bool m_retryHoldsBudgetToken = false; // the latest retry was paid from the host's budget
     int m_redirects = 0;
     bool m_unauthorizedReplayUsed = false;
     bool m_timedOut = false;
@@ -149,8 +163,6 @@ private:
     QBasicTimer m_retryTimer;
     QBasicTimer m_watchdog;
     QElapsedTimer m_sinceStart;
-    qint64 m_lastActivityMs = 0; // on m_sinceStart's clock
-    bool m_attemptTimedOut = false;
     QElapsedTimer m_waitClock;
     qint64 m_totalWaitedMs = 0;
     QDateTime m_nextAttemptAt;

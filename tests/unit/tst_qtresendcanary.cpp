@@ -1,7 +1,8 @@
-// A canary for the Qt behaviour RetryingReply's send-once guard (SendOnceDevice in
-// network/retryingreply.cpp) is built on. It drives a plain QNetworkAccessManager, not ours, against
-// a loopback server that reads a request and closes the connection without answering, and pins
-// what the running Qt does then:
+// Canaries for the Qt behaviour network/qtworkarounds.h works around. Each drives a plain
+// QNetworkAccessManager, not ours, against a loopback server, and pins what the running Qt does.
+//
+// The send-once guard (qtworkarounds::SendOnceDevice): a server that reads a request and closes the
+// connection without answering (earlyClose, resendRewindsTheBody):
 // - it sends the request again by itself, once, a POST as well as a GET, on a fresh connection and
 //   on a reused keep-alive one (QHttpNetworkConnectionChannel::_q_error resends whatever was
 //   waiting for an answer, within its few reconnect attempts). For a POST that is a duplicate the
@@ -15,7 +16,17 @@
 //
 // No timing decides an outcome: a resend of Qt's own reaches the server before the reply can
 // finish (the server answers it), and after a reply finished Qt sends nothing more for it.
+//
+// noRequestSentWithoutBody: Qt 6.4.2 emits requestSent() for a request without a body device (a
+// GET) and for one whose body it wrote, never for an empty body (an upload device with no byte to
+// write, as a send-once POST without a body has): qtworkarounds::emptyBodyGetsNoRequestSent. A Qt
+// that emits it there would let the guard stop counting an empty-bodied request as sent at once.
+//
+// statusErrors: the error Qt gives a finished reply for each status RetryingReply may cut short
+// (a held redirect, 401, 429 or 5xx body) must be the one qtworkarounds::errorForStatus() gives,
+// or a cut attempt would end with another error than the same answer read in full.
 
+#include "qtworkarounds.h"
 #include "scriptedhttpserver.h"
 
 #include <QNetworkAccessManager>
@@ -34,7 +45,7 @@ using nullify::test::ScriptedResponse;
 namespace {
 
 constexpr int kReplyTimeoutMs = 10000;
-const char* const kChanged = "Qt changed its resend behaviour: review SendOnceDevice (network/retryingreply.cpp)";
+const char* const kChanged = "Qt changed its resend behaviour: review SendOnceDevice (network/qtworkarounds.h)";
 
 // A body that can be rewound until its first byte was read, never after: the way the send-once
 // guard refuses a resend, in its simplest form. Not a QBuffer: Qt reads a QBuffer's bytes directly
@@ -90,6 +101,10 @@ private slots:
     void earlyClose_data();
     void earlyClose();
     void resendRewindsTheBody();
+    void noRequestSentWithoutBody_data();
+    void noRequestSentWithoutBody();
+    void statusErrors_data();
+    void statusErrors();
 
 private:
     QNetworkRequest request(const QString& path) const;
@@ -195,6 +210,71 @@ void tst_QtResendCanary::resendRewindsTheBody()
     QVERIFY2(body.refused() && reply->error() == QNetworkReply::ContentReSendError
                  && m_server->requestCount("POST", path) == 1,
              qPrintable(describe(reply.get(), path)));
+}
+
+void tst_QtResendCanary::noRequestSentWithoutBody_data()
+{
+    QTest::addColumn<QByteArray>("verb");
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<bool>("requestSent");
+
+    QTest::newRow("POST, empty body") << QByteArray("POST") << QByteArray() << false;
+    // The controls: without a body device, and with a body byte written, Qt does say so (the spy
+    // sees the signal).
+    QTest::newRow("GET, no body device") << QByteArray("GET") << QByteArray() << true;
+    QTest::newRow("POST with a body") << QByteArray("POST") << QByteArray("{\"a\":1}") << true;
+}
+
+void tst_QtResendCanary::noRequestSentWithoutBody()
+{
+    QFETCH(QByteArray, verb);
+    QFETCH(QByteArray, body);
+    QFETCH(bool, requestSent);
+
+    const QString path = QStringLiteral("/v1/scans");
+    m_server->enqueue(verb, path, ScriptedResponse::status(200, "ok"));
+    std::unique_ptr<QNetworkReply> reply(verb == "GET" ? m_nam->get(request(path)) : m_nam->post(request(path), body));
+    QSignalSpy sent(reply.get(), &QNetworkReply::requestSent);
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    QVERIFY(finished.wait(kReplyTimeoutMs));
+    QCOMPARE(reply->error(), QNetworkReply::NoError);
+    QCOMPARE(m_server->requestCount(verb, path), 1);
+    QVERIFY2(!sent.isEmpty() == requestSent,
+             qPrintable(QStringLiteral("Qt changed when it emits requestSent(): %1 time(s) for this %2; review "
+                                       "qtworkarounds::emptyBodyGetsNoRequestSent (network/qtworkarounds.h)")
+                            .arg(sent.size())
+                            .arg(QString::fromLatin1(verb))));
+}
+
+void tst_QtResendCanary::statusErrors_data()
+{
+    QTest::addColumn<int>("status");
+    for (int status : {301, 302, 303, 307, 308, 401, 403, 404, 405, 409, 410, 429, 500, 501, 502, 503, 504})
+        QTest::addRow("%d", status) << status;
+}
+
+void tst_QtResendCanary::statusErrors()
+{
+    QFETCH(int, status);
+
+    const QString path = QStringLiteral("/v1/status");
+    ScriptedResponse response = ScriptedResponse::status(status, "{}");
+    if (status >= 300 && status < 400)
+        response.header("Location", "/v1/elsewhere");
+    m_server->enqueue("GET", path, response);
+    // As RetryingReply sends every attempt: redirects are its own.
+    QNetworkRequest req = request(path);
+    req.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    std::unique_ptr<QNetworkReply> reply(m_nam->get(req));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    QVERIFY(finished.wait(kReplyTimeoutMs));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), status);
+    QVERIFY2(reply->error() == nullify::qtworkarounds::errorForStatus(status),
+             qPrintable(QStringLiteral("Qt gives HTTP %1 the error %2, qtworkarounds::errorForStatus() %3: review it "
+                                       "(network/qtworkarounds.cpp)")
+                            .arg(status)
+                            .arg(int(reply->error()))
+                            .arg(int(nullify::qtworkarounds::errorForStatus(status)))));
 }
 
 QTEST_GUILESS_MAIN(tst_QtResendCanary)
