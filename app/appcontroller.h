@@ -26,6 +26,7 @@ class AppSettings;
 class AutofixView;
 class ConnectionState;
 class FindingsView;
+struct FindingsFilter;
 class RequestTracker;
 class SignInWindow;
 class TrayNotifier;
@@ -101,6 +102,7 @@ private:
     void addPages();
     ui::AutofixView* autofixView();
     void linkAutofixStatus(ui::AutofixView* autofix, ui::FindingsView* findings);
+    void showFindings(const ui::FindingsFilter& filter);
     void startAutofix(api::FindingService service,
                       const QString& findingId,
                       const QString& findingTitle,
@@ -138,6 +140,7 @@ private:
     std::unique_ptr<MainWindow> m_mainWindow; // built on first use, or step by step after start()
 
     int m_autofixPage = -1; // the main window's page index of the Autofix view
+    int m_findingsPage = -1; // ... of the Findings view
     QString m_tenantText; // what the sign-in window's tenant field shows: --api-url or the last tenant
     QTimer m_restoreNoticeTimer;
     QPointer<QObject> m_loadContext; // the context of the account request: deleting it aborts it

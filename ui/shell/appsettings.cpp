@@ -75,6 +75,7 @@ QList<AppSettings::Definition> buildDefinitions()
         {K::WindowState, "window/state", T::Bytes, QByteArray(), 0, 0, {}},
         {K::LastPage, "window/lastPage", T::Int, 0, 0, 99, {}},
         {K::SignedInAtExit, "session/signedInAtExit", T::Bool, false, 0, 0, {}},
+        {K::FindingsFilter, "findings/filter", T::Bytes, QByteArray(), 0, 0, {}},
     };
 }
 

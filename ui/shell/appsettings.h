@@ -31,6 +31,7 @@ public:
         WindowState,
         LastPage,
         SignedInAtExit, // a session was open when the app last closed: show the main window at once
+        FindingsFilter, // the Findings page's last filter and order (FindingsFilter::toJson)
     };
     Q_ENUM(Key)
 
