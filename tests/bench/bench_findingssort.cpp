@@ -378,6 +378,10 @@ bool Bench::firstPageIsTheServers(QString* error)
 
 int main(int argc, char** argv)
 {
+    // A window needs a platform; without a display, the offscreen one (it still paints the table).
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY")
+        && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Findings sorted by the server: answer to first page shown."));
