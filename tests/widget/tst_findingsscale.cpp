@@ -117,14 +117,17 @@ private slots:
     void init();
     void cleanup();
 
+    // Bug 4. These two use only the view API from before issue 17 (the header, query(), the model).
     void severitySortHoldsAcrossPages();
+    void repositoriesFirstLoadShowsNoSortArrow();
+    void firstSeenAndTheBarsOrderAskTheServer();
     void unsortableColumnsKeepTheServerOrder();
     void multiSelectFiltersGoToTheServer();
     void dateRangeAndTriageStateGoToTheServer();
     void overviewCardOpensFilteredFindings();
     void repositoryRowOpensFilteredFindings();
     void filtersSurviveARestart();
-    void repositoriesFirstLoadShowsNoSortArrow();
+    void filterQueryAndStorage();
 
 private:
     ViewContext context() const { return {m_stack->api.get(), m_stack->tracker.get(), m_stack->connection.get()}; }
@@ -180,7 +183,7 @@ std::unique_ptr<FindingsView> TestFindingsScale::makeFindingsView(bool anyStatus
     auto view = std::make_unique<FindingsView>(context());
     view->setSearchDelay(50);
     if (anyStatus)
-        view->statusFilter()->setCurrentIndex(view->statusFilter()->findData(int(FindingsFilter::Status::Any)));
+        view->statusFilter()->setCurrentIndex(view->statusFilter()->findData(int(FindingsView::StatusFilter::Any)));
     view->resize(1200, 700);
     view->show();
     if (!QTest::qWaitForWindowExposed(view.get()))
@@ -232,6 +235,18 @@ void TestFindingsScale::severitySortHoldsAcrossPages()
         QVERIFY2(rank <= previousRank, qPrintable(QStringLiteral("row %1 is more severe than the one above").arg(row)));
         previousRank = rank;
     }
+}
+
+void TestFindingsScale::firstSeenAndTheBarsOrderAskTheServer()
+{
+    auto view = makeFindingsView();
+    QVERIFY(view);
+    QTRY_VERIFY_WITH_TIMEOUT(listingSettled(*view), kTimeoutMs);
+    QHeaderView* header = view->findingsTable()->horizontalHeader();
+    QCOMPARE(header->sortIndicatorSection(), int(FindingsModel::CreatedColumn)); // newest first, the default
+    clickHeader(view->findingsTable(), FindingsModel::SeverityColumn);
+    QTRY_VERIFY_WITH_TIMEOUT(view->query().sortPreset == QLatin1String("severity_desc") && listingSettled(*view),
+                             kTimeoutMs);
 
     // First seen, clicked twice: oldest first, again from page 1.
     clickHeader(view->findingsTable(), FindingsModel::CreatedColumn);
@@ -541,6 +556,51 @@ void TestFindingsScale::repositoriesFirstLoadShowsNoSortArrow()
     clickHeader(view.repositoriesTable(), RepositoriesModel::NameColumn);
     QCOMPARE(header->sortIndicatorSection(), int(RepositoriesModel::NameColumn));
     QVERIFY(header->isSortIndicatorShown());
+}
+
+void TestFindingsScale::filterQueryAndStorage()
+{
+    // Each triage state is one combination of the query's flags.
+    FindingsFilter filter;
+    QCOMPARE(filter.toQuery(50).isResolved, std::optional<bool>(false)); // Open by default
+    filter.status = FindingsFilter::Status::Resolved;
+    QCOMPARE(filter.toQuery(50).isResolved, std::optional<bool>(true));
+    QCOMPARE(filter.toQuery(50).isAllowlisted, std::optional<bool>(false));
+    filter.status = FindingsFilter::Status::Allowlisted;
+    QCOMPARE(filter.toQuery(50).isAllowlisted, std::optional<bool>(true));
+    QVERIFY(!filter.toQuery(50).isResolved);
+    filter.status = FindingsFilter::Status::Fixed;
+    QCOMPARE(filter.toQuery(50).isFixed, std::optional<bool>(true));
+
+    // A relative range is anchored on the day the query is made; a custom one covers whole days.
+    filter.lastDays = 7;
+    QCOMPARE(filter.toQuery(50, QDate(2026, 3, 10)).fromDate, QStringLiteral("2026-03-04T00:00:00Z"));
+    QVERIFY(filter.toQuery(50, QDate(2026, 3, 10)).toDate.isEmpty());
+    filter.lastDays = 0;
+    filter.fromDate = QDate(2026, 1, 2);
+    filter.toDate = QDate(2026, 1, 3);
+    QCOMPARE(filter.toQuery(50).toDate, QStringLiteral("2026-01-03T23:59:59Z"));
+
+    // Stored and read back whole; a damaged or foreign store falls back to the defaults.
+    filter.types = {FindingType::Code, FindingType::Platform};
+    filter.severities = {Severity::Critical};
+    filter.repositories = {QStringLiteral("payments-api")};
+    filter.branches = {QStringLiteral("main"), QStringLiteral("release/2.1")};
+    filter.cwes = {QStringLiteral("CWE-79")};
+    filter.search = QStringLiteral("sql");
+    filter.sort = FindingsFilter::Sort::HighestPriority;
+    QCOMPARE(FindingsFilter::fromJson(filter.toJson()), filter);
+    QCOMPARE(FindingsFilter::fromJson("not json"), FindingsFilter());
+    const FindingsFilter odd = FindingsFilter::fromJson(
+        R"({"types":[0,1,99],"severities":["x",2],"status":42,"sort":-3,"cwes":["79","nope"],"lastDays":-5})");
+    QCOMPARE(odd.types, QList<FindingType> {FindingType::Code});
+    QCOMPARE(odd.severities, QList<Severity> {Severity::High});
+    QCOMPARE(odd.status, FindingsFilter::Status::Open);
+    QCOMPARE(odd.sort, FindingsFilter::Sort::Newest);
+    QCOMPARE(odd.cwes, QStringList {QStringLiteral("CWE-79")});
+    QCOMPARE(odd.lastDays, 0);
+    QCOMPARE(FindingsFilter::cweName(QStringLiteral(" cwe-89 ")), QStringLiteral("CWE-89"));
+    QVERIFY(FindingsFilter::cweName(QStringLiteral("CVE-2021-44228")).isEmpty());
 }
 
 QTEST_MAIN(TestFindingsScale)
