@@ -246,7 +246,8 @@ void TestAppController::cleanup()
 {
     m_browser.reset();
     m_sandbox.reset();
-    AppSettings().reset(AppSettings::Key::FindingsFilter); // each test's Findings page starts anew
+    nullify::ui::AppSettings().reset(
+        nullify::ui::AppSettings::Key::FindingsFilter); // each test's Findings page starts anew
 }
 
 std::unique_ptr<AppController> TestAppController::makeController()
