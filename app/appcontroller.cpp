@@ -207,10 +207,21 @@ template <typename ViewType> int AppController::addPage()
 
 void AppController::addPages()
 {
-    addPage<ui::OverviewView>();
-    m_repositoriesPage = addPage<ui::RepositoriesView>();
+    // The Overview's tiles and the repositories' rows open the Findings page, filtered.
+    m_mainWindow->addPage(ui::OverviewView::pageTitle(), ui::OverviewView::pageIcon(), [this] {
+        auto* overview = new ui::OverviewView(viewContext());
+        connect(overview, &ui::OverviewView::findingsRequested, this, &AppController::showFindings);
+        return overview;
+    });
+    m_repositoriesPage
+        = m_mainWindow->addPage(ui::RepositoriesView::pageTitle(), ui::RepositoriesView::pageIcon(), [this] {
+              auto* repositories = new ui::RepositoriesView(viewContext());
+              connect(repositories, &ui::RepositoriesView::findingsRequested, this, &AppController::showFindings);
+              return repositories;
+          });
     m_findingsPage = m_mainWindow->addPage(ui::FindingsView::pageTitle(), ui::FindingsView::pageIcon(), [this] {
         auto* findings = new ui::FindingsView(viewContext());
+        findings->setSettings(m_settings.get()); // the last filter and order, kept across restarts
         connect(findings, &ui::FindingsView::autofixRequested, this, &AppController::startAutofix);
         connect(findings, &ui::FindingsView::autofixShowRequested, this, &AppController::showAutofix);
         for (ui::View* view : m_mainWindow->builtViews()) {
@@ -234,6 +245,15 @@ void AppController::linkAutofixStatus(ui::AutofixView* autofix, ui::FindingsView
 {
     // What the Autofix page learns about a finding's fix, the finding's details show too.
     connect(autofix, &ui::AutofixView::autofixStatusChanged, findings, &ui::FindingsView::showAutofixStatus);
+}
+
+void AppController::showFindings(const ui::FindingsFilter& filter)
+{
+    auto* findings = qobject_cast<ui::FindingsView*>(m_mainWindow->view(m_findingsPage));
+    if (!findings)
+        return;
+    findings->showFiltered(filter); // before it is shown, so a first activation lists these
+    m_mainWindow->showView(findings);
 }
 
 ui::AutofixView* AppController::autofixView()

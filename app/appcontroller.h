@@ -27,6 +27,7 @@ class AutofixView;
 class ConnectionState;
 class EventNotifier;
 class FindingsView;
+struct FindingsFilter;
 class RequestTracker;
 class SignInWindow;
 class TrayNotifier;
@@ -108,6 +109,7 @@ private:
     void addPages();
     ui::AutofixView* autofixView();
     void linkAutofixStatus(ui::AutofixView* autofix, ui::FindingsView* findings);
+    void showFindings(const ui::FindingsFilter& filter);
     void startAutofix(api::FindingService service,
                       const QString& findingId,
                       const QString& findingTitle,

@@ -3,7 +3,7 @@
 #
 #   scripts/run-benchmarks.sh                 # every benchmark, full runs (about 5 minutes)
 #   scripts/run-benchmarks.sh network         # one of: network, ui, countdowns, startup, storm, upload,
-#                                             # download
+#                                             # download, findingssort
 #   scripts/run-benchmarks.sh network --quick # smoke run with tiny counts (a few seconds)
 #   scripts/run-benchmarks.sh ui --help       # every option of that benchmark
 #   NULLIFY_BENCH_CPU= scripts/run-benchmarks.sh   # not pinned to one CPU (see below)
@@ -20,7 +20,7 @@ build=${NULLIFY_BENCH_BUILD_DIR:-$root/build/bench}
 
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DNULLIFY_BUILD_TESTS=ON -DNULLIFY_BUILD_BENCHMARKS=ON >/dev/null
-benchmarks=(network ui countdowns startup storm upload download)
+benchmarks=(network ui countdowns startup storm upload download findingssort)
 if [[ $# -gt 0 && " ${benchmarks[*]} " == *" $1 "* ]]; then
     benchmarks=("$1")
     shift
@@ -60,10 +60,10 @@ fi
             "$root/tests/support/with-test-keyring.sh" "$build/tests/bench/bench_startup" \
                 --app "$build/app/nullify-desktop" "$@"
             ;;
-        storm | upload | download)
+        storm | upload | download | findingssort)
             # Two actors that work at the same time (the client and the sandbox thread; the client
-            # and its server process or thread): pinned to one CPU they would take turns. Unpinned,
-            # like startup.
+            # and its server process or thread; the findings view and its sandbox process): pinned
+            # to one CPU they would take turns. Unpinned, like startup.
             "$build/tests/bench/bench_$name" "$@"
             ;;
         *) "${pin[@]}" "$build/tests/bench/bench_$name" "$@" ;;

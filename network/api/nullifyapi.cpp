@@ -121,6 +121,18 @@ QByteArray NullifyApi::findingsQueryBody(const FindingsQuery& q)
     }
     if (!q.repositories.isEmpty())
         query.insert(QStringLiteral("repository"), QJsonArray::fromStringList(q.repositories));
+    if (!q.branches.isEmpty())
+        query.insert(QStringLiteral("branch"), QJsonArray::fromStringList(q.branches));
+    if (!q.cwes.isEmpty())
+        query.insert(QStringLiteral("cwe"), QJsonArray::fromStringList(q.cwes));
+    if (!q.fromDate.isEmpty())
+        query.insert(QStringLiteral("fromDate"), q.fromDate);
+    if (!q.toDate.isEmpty())
+        query.insert(QStringLiteral("toDate"), q.toDate);
+    if (q.isFalsePositive)
+        query.insert(QStringLiteral("isFalsePositive"), *q.isFalsePositive);
+    if (q.isFixed)
+        query.insert(QStringLiteral("isFixed"), *q.isFixed);
     if (q.isResolved)
         query.insert(QStringLiteral("isResolved"), *q.isResolved);
     if (q.isAllowlisted)

@@ -29,9 +29,18 @@ struct FindingsQuery
     QList<FindingType> types;
     QList<Severity> severities;
     QStringList repositories;
+    QStringList branches; // branch[]
+    QStringList cwes; // cwe[], e.g. "CWE-79"
+    // fromDate / toDate: ISO 8601 times (UTC), sent as given; empty: no bound.
+    QString fromDate;
+    QString toDate;
     std::optional<bool> isResolved;
     std::optional<bool> isAllowlisted;
+    std::optional<bool> isFalsePositive;
+    std::optional<bool> isFixed;
     QString search;
+    // sortPreset: one of ModelsUnifiedFindingsSortPreset ("created_at_desc", "created_at_asc",
+    // "priority_desc", "severity_desc"); empty: the server's default order.
     QString sortPreset;
     QList<AutofixState> autofixStates; // autoFixState[]: findings whose autofix is in one of these
 };

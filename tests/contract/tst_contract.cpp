@@ -530,6 +530,37 @@ void tst_Contract::findingsFilters()
     const Result<Page<Finding>> searched = await<Page<Finding>>(
         [&](QObject* context, Callback<Page<Finding>> done) { return m_api->findings(search, context, done); });
     QVERIFY2(searched, describe(searched, "search"));
+
+    // The Findings page's server-side order and its other filters (issue 17): sortPreset over
+    // several pages, branch[], cwe[], fromDate/toDate and the triage flags.
+    FindingsQuery sorted;
+    sorted.pageSize = 10;
+    sorted.sortPreset = QStringLiteral("severity_desc");
+    std::unique_ptr<FindingsPager> sortedPager(makeFindingsPager(m_api.get(), sorted));
+    QVERIFY2(loadPages(sortedPager.get(), 3, &why), qPrintable(why));
+    int previous = 0; // Severity counts up from Critical (1) to Low (4): never down in this order
+    for (const Finding& finding : sortedPager->items()) {
+        QVERIFY2(int(finding.severity) >= previous, qPrintable(finding.severityText));
+        previous = int(finding.severity);
+    }
+    const Finding sample = sortedPager->items().first();
+    FindingsQuery narrowed;
+    narrowed.pageSize = 10;
+    narrowed.sortPreset = QStringLiteral("created_at_asc");
+    narrowed.branches = {sample.branch};
+    narrowed.cwes = {sample.cwe};
+    narrowed.fromDate = QStringLiteral("2000-01-01T00:00:00Z");
+    narrowed.toDate = QStringLiteral("2100-12-31T23:59:59Z");
+    narrowed.isFalsePositive = false;
+    narrowed.isFixed = false;
+    const Result<Page<Finding>> filtered = await<Page<Finding>>(
+        [&](QObject* context, Callback<Page<Finding>> done) { return m_api->findings(narrowed, context, done); });
+    QVERIFY2(filtered, describe(filtered, "branch, cwe, dates, triage flags"));
+    QVERIFY(!filtered.value().items.isEmpty());
+    for (const Finding& finding : filtered.value().items) {
+        QCOMPARE(finding.branch, sample.branch);
+        QCOMPARE(finding.cwe, sample.cwe);
+    }
 }
 
 void tst_Contract::oneFinding_data()

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace nullify::sandbox {
 
@@ -205,6 +206,51 @@ int readToken(const QString& list, const QString& token, const QString& paramete
 
 // --- Findings queries ---------------------------------------------------------------------------
 
+// query.fromDate / query.toDate: an ISO 8601 date ("2026-03-01": the whole day counts, so toDate
+// is its last second) or date and time ("2026-03-01T12:00:00Z"), compared with createdAt.
+std::optional<qint64> dateBound(const QJsonObject& query, const QString& key, bool endOfDay)
+{
+    const auto text = optionalString(query, key, QStringLiteral("query."));
+    if (!text || text->isEmpty()) {
+        return std::nullopt;
+    }
+    if (text->size() == 10) {
+        const QDate date = QDate::fromString(*text, Qt::ISODate);
+        if (date.isValid()) {
+            const qint64 start = nullify::utcDateTime(date, QTime(0, 0)).toSecsSinceEpoch();
+            return endOfDay ? start + 86399 : start;
+        }
+    }
+    const QDateTime time = QDateTime::fromString(*text, Qt::ISODateWithMs);
+    if (!time.isValid()) {
+        throw BadRequest {QStringLiteral("query.%1: \"%2\" is not an ISO 8601 date or date-time").arg(key, *text)};
+    }
+    return time.toSecsSinceEpoch();
+}
+
+enum class SortPreset { CreatedDesc, CreatedAsc, PriorityDesc, SeverityDesc };
+
+// query.sortPreset, one of ModelsUnifiedFindingsSortPreset; created_at_desc when absent.
+SortPreset sortPresetOf(const QJsonObject& query)
+{
+    const auto text = optionalString(query, QStringLiteral("sortPreset"), QStringLiteral("query."));
+    if (!text || text->isEmpty() || *text == QLatin1String("created_at_desc")) {
+        return SortPreset::CreatedDesc;
+    }
+    if (*text == QLatin1String("created_at_asc")) {
+        return SortPreset::CreatedAsc;
+    }
+    if (*text == QLatin1String("priority_desc")) {
+        return SortPreset::PriorityDesc;
+    }
+    if (*text == QLatin1String("severity_desc")) {
+        return SortPreset::SeverityDesc;
+    }
+    throw BadRequest {QStringLiteral("query.sortPreset: unknown preset \"%1\"; expected one of created_at_desc, "
+                                     "created_at_asc, priority_desc, severity_desc")
+                          .arg(*text)};
+}
+
 struct FindingFilter
 {
     quint32 typeMask = ~0u;
@@ -214,6 +260,10 @@ struct FindingFilter
     std::optional<bool> resolved;
     std::optional<bool> allowlisted;
     std::optional<bool> falsePositive;
+    std::optional<bool> fixed; // isFixed
+    QList<bool> branches; // by repository: its (default) branch is one asked for; empty: any
+    std::optional<qint64> fromSeconds; // fromDate / toDate, on the finding's createdAt
+    std::optional<qint64> toSeconds;
     QList<int> ids; // empty and !byId: any
     bool byId = false;
     QSet<QString> languages;
@@ -233,7 +283,13 @@ struct FindingFilter
             return false;
         }
         if ((resolved && *resolved != f.isResolved()) || (allowlisted && *allowlisted != f.allowlisted)
-            || (falsePositive && *falsePositive != f.falsePositive)) {
+            || (falsePositive && *falsePositive != f.falsePositive) || (fixed && *fixed != f.resolved)) {
+            return false;
+        }
+        if (!branches.isEmpty() && !branches.at(f.repository)) {
+            return false;
+        }
+        if ((fromSeconds && f.createdAt < *fromSeconds) || (toSeconds && f.createdAt > *toSeconds)) {
             return false;
         }
         if (!languages.isEmpty() && !languages.contains(tenantjson::languageFor(tenant, f))) {
@@ -327,6 +383,17 @@ FindingFilter parseFilter(const seed::Tenant& tenant, const QJsonObject& query)
     filter.resolved = optionalBool(query, QStringLiteral("isResolved"), where);
     filter.allowlisted = optionalBool(query, QStringLiteral("isAllowlisted"), where);
     filter.falsePositive = optionalBool(query, QStringLiteral("isFalsePositive"), where);
+    filter.fixed = optionalBool(query, QStringLiteral("isFixed"), where);
+    // Every finding of the sandbox is on its repository's default branch.
+    if (const auto branches = optionalStrings(query, QStringLiteral("branch"), where);
+        branches && !branches->isEmpty()) {
+        filter.branches.fill(false, tenant.repositories.size());
+        for (int r = 0; r < tenant.repositories.size(); ++r) {
+            filter.branches[r] = branches->contains(tenant.repositories.at(r).defaultBranch);
+        }
+    }
+    filter.fromSeconds = dateBound(query, QStringLiteral("fromDate"), false);
+    filter.toSeconds = dateBound(query, QStringLiteral("toDate"), true);
     if (const auto ids = optionalStrings(query, QStringLiteral("findingId"), where); ids && !ids->isEmpty()) {
         filter.byId = true;
         for (const QString& id : *ids) {
@@ -350,7 +417,6 @@ FindingFilter parseFilter(const seed::Tenant& tenant, const QJsonObject& query)
     // Type-check the remaining documented fields so a wrong type is a 400 rather than ignored.
     for (const char* key : {"appName",
                             "appType",
-                            "branch",
                             "cve",
                             "fileOwner",
                             "host",
@@ -369,7 +435,6 @@ FindingFilter parseFilter(const seed::Tenant& tenant, const QJsonObject& query)
                             "isArchived",
                             "isAutofixed",
                             "isDirect",
-                            "isFixed",
                             "isInternetReachable",
                             "isPushWorkflow"}) {
         optionalBool(query, QLatin1String(key), where);
@@ -378,9 +443,9 @@ FindingFilter parseFilter(const seed::Tenant& tenant, const QJsonObject& query)
          {"fromPriorityScore", "toPriorityScore", "importantMaxDays", "informationalMaxDays", "urgentMaxDays"}) {
         optionalInt(query, QLatin1String(key), where);
     }
-    for (const char* key : {"fromDate", "toDate", "sortPreset", "tenantId"}) {
-        optionalString(query, QLatin1String(key), where);
-    }
+    optionalString(query, QStringLiteral("tenantId"), where);
+    sortPresetOf(query); // checked here too: the metrics overview takes the same query
+
     const QJsonValue sort = query.value(QStringLiteral("sort"));
     if (!sort.isUndefined() && !sort.isNull() && !sort.isArray()) {
         throw wrongType(QStringLiteral("query.sort"), "an array of objects", sort);
@@ -859,24 +924,24 @@ SandboxResponse TenantApi::Private::findings(const SandboxRequest& request)
         page = offset / pageSize + 1;
     }
     const FindingFilter filter = parseFilter(tenant, query);
+    const SortPreset preset = sortPresetOf(query);
 
-    // Findings are stored newest first, so one pass both counts the matches and picks the page.
-    const qint64 first = static_cast<qint64>(page - 1) * pageSize;
-    qint64 matched = 0;
-    QJsonArray items;
+    // Every match, in the preset's order: findings are stored newest first, and each sort is
+    // stable with that order as its tie-break, so a page is the same slice whenever it is asked
+    // for and no finding is on two pages or none.
+    QList<int> matches;
+    QList<AutofixView> autofixViews; // of each match, so a page does not ask twice
     auto visit = [&](int index) {
         if (!filter.matches(tenant, index)) {
             return;
         }
         // The autofix state is the run's, as its status endpoint says it ("none" without one).
-        const AutofixView autofix = autofixView(index);
+        AutofixView autofix = autofixView(index);
         if (!filter.autofixStates.isEmpty() && !filter.autofixStates.contains(autofix.state)) {
             return;
         }
-        if (matched >= first && matched < first + pageSize) {
-            items.append(tenantjson::findingPreview(tenant, index, autofix));
-        }
-        ++matched;
+        matches.append(index);
+        autofixViews.append(std::move(autofix));
     };
     if (filter.byId) {
         for (int index : filter.ids) {
@@ -886,6 +951,33 @@ SandboxResponse TenantApi::Private::findings(const SandboxRequest& request)
         for (int index = 0; index < tenant.findings.size(); ++index) {
             visit(index);
         }
+    }
+    QList<int> order(matches.size()); // positions into matches
+    std::iota(order.begin(), order.end(), 0);
+    const auto byKey = [&](auto key) {
+        std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+            return key(tenant.findings.at(matches.at(a))) < key(tenant.findings.at(matches.at(b)));
+        });
+    };
+    switch (preset) {
+    case SortPreset::CreatedDesc:
+        break;
+    case SortPreset::CreatedAsc:
+        std::reverse(order.begin(), order.end());
+        break;
+    case SortPreset::SeverityDesc: // Critical is 0
+        byKey([](const Finding& f) { return static_cast<int>(f.severity); });
+        break;
+    case SortPreset::PriorityDesc:
+        byKey([](const Finding& f) { return -seed::priorityScore(f); });
+        break;
+    }
+    const qint64 matched = matches.size();
+    const qint64 first = static_cast<qint64>(page - 1) * pageSize;
+    QJsonArray items;
+    for (qint64 i = first; i < std::min(matched, first + pageSize); ++i) {
+        const int at = order.at(i);
+        items.append(tenantjson::findingPreview(tenant, matches.at(at), autofixViews.at(at)));
     }
     const bool more = first + pageSize < matched;
     return SandboxResponse::json(200,

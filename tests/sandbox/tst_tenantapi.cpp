@@ -182,6 +182,9 @@ private slots:
     void findingPreviewsHaveTheSpecShape();
     void findingsFilter();
     void findingsPageWithConstantPageSize();
+    void findingsSortPresetsHoldAcrossPages_data();
+    void findingsSortPresetsHoldAcrossPages();
+    void findingsFilterByBranchDateAndTriage();
     void findingsRejectWrongTypes_data();
     void findingsRejectWrongTypes();
     void singleFindingPerService();
@@ -609,6 +612,142 @@ void TestTenantApi::findingsPageWithConstantPageSize()
     QCOMPARE(beyond.json.value(QStringLiteral("hasMoreData")).toBool(), false);
 }
 
+namespace {
+
+int severityOrder(const QString& severity)
+{
+    static const QStringList order {
+        QStringLiteral("CRITICAL"), QStringLiteral("HIGH"), QStringLiteral("MEDIUM"), QStringLiteral("LOW")};
+    return int(order.indexOf(severity));
+}
+
+} // namespace
+
+void TestTenantApi::findingsSortPresetsHoldAcrossPages_data()
+{
+    QTest::addColumn<QString>("preset");
+    QTest::newRow("severity_desc") << QStringLiteral("severity_desc");
+    QTest::newRow("priority_desc") << QStringLiteral("priority_desc");
+    QTest::newRow("created_at_asc") << QStringLiteral("created_at_asc");
+    QTest::newRow("created_at_desc") << QStringLiteral("created_at_desc");
+}
+
+void TestTenantApi::findingsSortPresetsHoldAcrossPages()
+{
+    QFETCH(QString, preset);
+    Tenant tenant;
+    // Every page in turn: the order holds across page boundaries, every finding comes once.
+    QSet<QString> seen;
+    QJsonArray all;
+    bool more = true;
+    for (int page = 1; more && page < 100; ++page) {
+        const Reply reply = tenant.queryFindings(QJsonObject {
+            {QStringLiteral("sortPreset"), preset}, {QStringLiteral("page"), page}, {QStringLiteral("pageSize"), 30}});
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(reply.json.value(QStringLiteral("total")).toInt(), 400);
+        more = reply.json.value(QStringLiteral("hasMoreData")).toBool();
+        for (const QJsonValue& item : reply.json.value(QStringLiteral("findings")).toArray()) {
+            all.append(item);
+            seen.insert(item.toObject().value(QStringLiteral("id")).toString());
+        }
+    }
+    QCOMPARE(all.size(), 400);
+    QCOMPARE(seen.size(), 400);
+    for (int i = 1; i < all.size(); ++i) {
+        const QJsonObject a = all.at(i - 1).toObject();
+        const QJsonObject b = all.at(i).toObject();
+        const QString aCreated = a.value(QStringLiteral("createdAt")).toString();
+        const QString bCreated = b.value(QStringLiteral("createdAt")).toString();
+        if (preset == QLatin1String("severity_desc")) {
+            const int sa = severityOrder(a.value(QStringLiteral("severity")).toString());
+            const int sb = severityOrder(b.value(QStringLiteral("severity")).toString());
+            QVERIFY2(sa <= sb, qPrintable(QStringLiteral("row %1").arg(i)));
+            QVERIFY(sa < sb || aCreated >= bCreated); // ties newest first
+        } else if (preset == QLatin1String("priority_desc")) {
+            QVERIFY(a.value(QStringLiteral("priorityScore")).toInt()
+                    >= b.value(QStringLiteral("priorityScore")).toInt());
+        } else if (preset == QLatin1String("created_at_asc")) {
+            QVERIFY(aCreated <= bCreated);
+        } else {
+            QVERIFY(aCreated >= bCreated);
+        }
+    }
+    // The first Critical is on page 1 and no Critical comes after the first High.
+    if (preset == QLatin1String("severity_desc"))
+        QCOMPARE(all.first().toObject().value(QStringLiteral("severity")).toString(), QStringLiteral("CRITICAL"));
+
+    // A filter and a sort together: the filter's total, in the sort's order.
+    const Reply filtered = tenant.queryFindings(
+        QJsonObject {{QStringLiteral("sortPreset"), preset},
+                     {QStringLiteral("severity"), QJsonArray {QStringLiteral("HIGH"), QStringLiteral("LOW")}},
+                     {QStringLiteral("pageSize"), 100}});
+    QCOMPARE(filtered.status, 200);
+    const QJsonArray items = filtered.json.value(QStringLiteral("findings")).toArray();
+    for (const QJsonValue& item : items) {
+        const QString severity = item.toObject().value(QStringLiteral("severity")).toString();
+        QVERIFY(severity == QLatin1String("HIGH") || severity == QLatin1String("LOW"));
+    }
+}
+
+void TestTenantApi::findingsFilterByBranchDateAndTriage()
+{
+    Tenant tenant;
+    const QJsonArray everything = tenant.findings(QJsonObject {{QStringLiteral("pageSize"), 100}});
+    QVERIFY(!everything.isEmpty());
+    const QString branch = everything.first().toObject().value(QStringLiteral("branch")).toString();
+    QVERIFY(!branch.isEmpty());
+
+    // branch[]: only that branch, and fewer than all (some repositories use another default branch).
+    const Reply byBranch = tenant.queryFindings(
+        QJsonObject {{QStringLiteral("branch"), QJsonArray {branch}}, {QStringLiteral("pageSize"), 100}});
+    QCOMPARE(byBranch.status, 200);
+    for (const QJsonValue& item : byBranch.json.value(QStringLiteral("findings")).toArray())
+        QCOMPARE(item.toObject().value(QStringLiteral("branch")).toString(), branch);
+    QVERIFY(byBranch.json.value(QStringLiteral("total")).toInt() > 0);
+    QCOMPARE(
+        tenant.queryFindings(QJsonObject {{QStringLiteral("branch"), QJsonArray {QStringLiteral("no-such-branch")}}})
+            .json.value(QStringLiteral("total"))
+            .toInt(),
+        0);
+
+    // fromDate / toDate on createdAt, inclusive, as dates or date-times.
+    const QString newest = everything.first().toObject().value(QStringLiteral("createdAt")).toString();
+    const QString tenth = everything.at(9).toObject().value(QStringLiteral("createdAt")).toString();
+    const Reply recent
+        = tenant.queryFindings(QJsonObject {{QStringLiteral("fromDate"), tenth}, {QStringLiteral("toDate"), newest}});
+    QCOMPARE(recent.status, 200);
+    QVERIFY(recent.json.value(QStringLiteral("total")).toInt() >= 10);
+    for (const QJsonValue& item : recent.json.value(QStringLiteral("findings")).toArray()) {
+        const QString created = item.toObject().value(QStringLiteral("createdAt")).toString();
+        QVERIFY(created >= tenth && created <= newest);
+    }
+    const QString day = newest.left(10);
+    const Reply sameDay = tenant.queryFindings(QJsonObject {
+        {QStringLiteral("fromDate"), day}, {QStringLiteral("toDate"), day}, {QStringLiteral("pageSize"), 100}});
+    QCOMPARE(sameDay.status, 200);
+    QVERIFY(sameDay.json.value(QStringLiteral("total")).toInt() >= 1);
+    for (const QJsonValue& item : sameDay.json.value(QStringLiteral("findings")).toArray())
+        QCOMPARE(item.toObject().value(QStringLiteral("createdAt")).toString().left(10), day);
+
+    // isFixed and isFalsePositive: each a part of isResolved.
+    const int resolved = tenant.queryFindings(QJsonObject {{QStringLiteral("isResolved"), true}})
+                             .json.value(QStringLiteral("total"))
+                             .toInt();
+    const int fixed = tenant.queryFindings(QJsonObject {{QStringLiteral("isFixed"), true}})
+                          .json.value(QStringLiteral("total"))
+                          .toInt();
+    const int falsePositive = tenant.queryFindings(QJsonObject {{QStringLiteral("isFalsePositive"), true}})
+                                  .json.value(QStringLiteral("total"))
+                                  .toInt();
+    QVERIFY(fixed > 0);
+    QVERIFY(fixed <= resolved && falsePositive <= resolved);
+    QCOMPARE(
+        tenant.queryFindings(QJsonObject {{QStringLiteral("isFixed"), true}, {QStringLiteral("isResolved"), false}})
+            .json.value(QStringLiteral("total"))
+            .toInt(),
+        0);
+}
+
 void TestTenantApi::findingsRejectWrongTypes_data()
 {
     QTest::addColumn<QByteArray>("body");
@@ -626,6 +765,14 @@ void TestTenantApi::findingsRejectWrongTypes_data()
                                        << QStringLiteral("query.repository");
     QTest::newRow("scrollId number") << QByteArray(R"({"query": {"scrollId": 3}})") << QStringLiteral("query.scrollId");
     QTest::newRow("scrollId forged") << QByteArray(R"({"query": {"scrollId": "abc"}})") << QStringLiteral("scrollId");
+    QTest::newRow("sortPreset unknown") << QByteArray(R"({"query": {"sortPreset": "title_asc"}})")
+                                        << QStringLiteral("query.sortPreset");
+    QTest::newRow("sortPreset number") << QByteArray(R"({"query": {"sortPreset": 1}})")
+                                       << QStringLiteral("query.sortPreset");
+    QTest::newRow("fromDate not a date") << QByteArray(R"({"query": {"fromDate": "last week"}})")
+                                         << QStringLiteral("query.fromDate");
+    QTest::newRow("branch string") << QByteArray(R"({"query": {"branch": "main"}})") << QStringLiteral("query.branch");
+    QTest::newRow("isFixed string") << QByteArray(R"({"query": {"isFixed": "no"}})") << QStringLiteral("query.isFixed");
     QTest::newRow("sort object") << QByteArray(R"({"query": {"sort": {}}})") << QStringLiteral("query.sort");
     QTest::newRow("hasAutoFix number") << QByteArray(R"({"query": {"hasAutoFix": 1}})")
                                        << QStringLiteral("query.hasAutoFix");

@@ -12,13 +12,10 @@
 #include "diffview.h"
 #include "displaytext.h"
 #include "environmentskip.h"
-<<<<<<< HEAD
 #include "eventfeedpoller.h"
 #include "eventnoticebar.h"
 #include "eventnotifier.h"
-=======
 #include "faultplan.h"
->>>>>>> tests18
 #include "findingsfilterproxy.h"
 #include "findingsmodel.h"
 #include "findingsview.h"
@@ -210,6 +207,7 @@ private slots:
     void settingsAndConnectionStateAreWired();
     void autofixIsTheServersAfterARestart();
     void eventNotificationOpensItsItem();
+    void clickThroughOpensFilteredFindingsKeptAcrossRestarts();
     void echoedSecretsAppearNowhere_data();
     void echoedSecretsAppearNowhere();
 
@@ -256,6 +254,8 @@ void TestAppController::cleanup()
 {
     m_browser.reset();
     m_sandbox.reset();
+    nullify::ui::AppSettings().reset(
+        nullify::ui::AppSettings::Key::FindingsFilter); // each test's Findings page starts anew
 }
 
 std::unique_ptr<AppController> TestAppController::makeController()
@@ -751,6 +751,56 @@ void TestAppController::eventNotificationOpensItsItem()
     const int reads0 = int(reads.count());
     QTRY_VERIFY_WITH_TIMEOUT(reads.count() >= reads0 + 3, kFlowTimeoutMs);
     QCOMPARE(shown.count(), 2);
+}
+
+// Issue 17, "Findings at scale": in the app as wired, an Overview tile and a repository row open
+// the Findings page with the matching filter, and the last filter is there again after a restart.
+void TestAppController::clickThroughOpensFilteredFindingsKeptAcrossRestarts()
+{
+    QString repository;
+    {
+        auto controller = makeController();
+        controller->start();
+        signInWithBrowser(controller.get());
+        QTRY_VERIFY_WITH_TIMEOUT(controller->session()->isPersisted(), kFlowTimeoutMs);
+        MainWindow* main = controller->mainWindow();
+        auto* overview = pageOf<nullify::ui::OverviewView>(main);
+        auto* findings = pageOf<nullify::ui::FindingsView>(main);
+        main->showView(overview);
+        QTRY_VERIFY_WITH_TIMEOUT(overview->hasData(), kFlowTimeoutMs);
+        QWidget* tile = overview->clickThroughTile(QStringLiteral("open.high"));
+        QVERIFY(tile);
+        QTest::mouseClick(tile, Qt::LeftButton);
+        QCOMPARE(main->currentView(), static_cast<nullify::ui::View*>(findings));
+        QTRY_VERIFY_WITH_TIMEOUT(findings->pager() && findings->pager()->pagesLoaded() > 0
+                                     && !findings->pager()->isLoading(),
+                                 kFlowTimeoutMs);
+        QCOMPARE(findings->query().severities, QList<nullify::api::Severity> {nullify::api::Severity::High});
+        QCOMPARE(findings->query().isResolved, std::optional<bool>(false));
+        QCOMPARE(findings->pager()->totalCount().value_or(-1),
+                 overview->figureText(QStringLiteral("open.high")).toInt());
+
+        auto* repositories = pageOf<nullify::ui::RepositoriesView>(main);
+        main->showView(repositories);
+        QTRY_VERIFY_WITH_TIMEOUT(repositories->repositoriesModel()->rowCount() > 0, kFlowTimeoutMs);
+        repositories->repositoriesTable()->selectRow(0);
+        repository = repositories->repositoriesTable()->model()->index(0, 0).data().toString();
+        QVERIFY(!repository.isEmpty());
+        QTest::mouseClick(repositories->showFindingsButton(), Qt::LeftButton);
+        QCOMPARE(main->currentView(), static_cast<nullify::ui::View*>(findings));
+        QTRY_VERIFY_WITH_TIMEOUT(findings->query().repositories == QStringList {repository}
+                                     && !findings->pager()->isLoading(),
+                                 kFlowTimeoutMs);
+        QVERIFY(findings->query().severities.isEmpty()); // the repository's open findings, not only High
+    } // quit
+
+    auto controller = makeController();
+    controller->start();
+    QTRY_COMPARE_WITH_TIMEOUT(controller->session()->state(), Session::State::SignedIn, kFlowTimeoutMs);
+    auto* findings = pageOf<nullify::ui::FindingsView>(controller->mainWindow());
+    QCOMPARE(findings->query().repositories, QStringList {repository});
+    QCOMPARE(findings->query().isResolved, std::optional<bool>(false));
+    QCOMPARE(findings->repositoryFilter()->selectedTexts(), QStringList {repository});
 }
 
 void TestAppController::echoedSecretsAppearNowhere_data()

@@ -130,6 +130,20 @@ int FindingsFilterProxy::sourceRow(int proxyRow) const
     return mapToSource(index(proxyRow, 0)).row();
 }
 
+void FindingsFilterProxy::setClientSortEnabled(bool enabled)
+{
+    m_clientSort = enabled;
+    if (!enabled && sortColumn() >= 0)
+        QSortFilterProxyModel::sort(-1); // back to the source's order
+}
+
+void FindingsFilterProxy::sort(int column, Qt::SortOrder order)
+{
+    if (!m_clientSort && column >= 0)
+        return;
+    QSortFilterProxyModel::sort(column, order);
+}
+
 void FindingsFilterProxy::refilter()
 {
     // One pass over the source and one sort of what is left. invalidateRowsFilter() would remove

@@ -47,6 +47,12 @@ public:
     // The source row shown at proxy row; -1 when none.
     int sourceRow(int proxyRow) const;
 
+    // Off: sort() does nothing and the rows stay in the source's order. For a list the server
+    // sorts, where sorting the loaded rows would be wrong as soon as the next page comes.
+    void setClientSortEnabled(bool enabled);
+    bool isClientSortEnabled() const { return m_clientSort; }
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const override;
     bool lessThan(const QModelIndex& left, const QModelIndex& right) const override;
@@ -56,6 +62,7 @@ private:
     bool repositoryAccepted(int key) const;
 
     FindingsModel* m_model = nullptr;
+    bool m_clientSort = true;
     QSet<api::FindingType> m_types;
     QSet<api::Severity> m_severities;
     QSet<FindingsModel::Status> m_statuses;

@@ -183,6 +183,8 @@ QVariant FindingsModel::display(const api::Finding& f, const RowKeys& k, int col
         return DisplayText::autofixState(f.autofixState);
     case UpdatedColumn:
         return DisplayText::dateTime(f.updatedAt);
+    case CreatedColumn:
+        return DisplayText::dateTime(f.createdAt);
     }
     return QVariant();
 }
@@ -197,6 +199,8 @@ QVariant FindingsModel::sortValue(const api::Finding& f, const RowKeys& k, int c
     case UpdatedColumn:
         // An unknown time sorts before every known one, as the fast path's smallest qint64 does.
         return f.updatedAt.isValid() ? f.updatedAt : nullify::utcFromMSecsSinceEpoch(noTime / 2);
+    case CreatedColumn:
+        return f.createdAt.isValid() ? f.createdAt : nullify::utcFromMSecsSinceEpoch(noTime / 2);
     case LocationColumn:
         // The path, then the line as a number: "a.c:9" before "a.c:10". U+0001 sorts before any
         // character of a path, so "a" still comes before "a/b".
@@ -219,6 +223,11 @@ bool FindingsModel::lessThan(int leftRow, int rightRow, int column) const
         return l.status < r.status;
     case UpdatedColumn:
         return l.updatedMs < r.updatedMs;
+    case CreatedColumn: {
+        const QDateTime& a = finding(leftRow).createdAt;
+        const QDateTime& b = finding(rightRow).createdAt;
+        return a.isValid() != b.isValid() ? !a.isValid() : a < b;
+    }
     case RepositoryColumn:
         return l.repository != r.repository && repositorySortKey(l.repository) < repositorySortKey(r.repository);
     case LocationColumn: {
@@ -289,6 +298,7 @@ QVariant FindingsModel::toolTip(const api::Finding& f, const RowKeys& k, int col
             return tr("%1, lines %2 to %3").arg(f.filePath).arg(*f.startLine).arg(*f.endLine);
         return locationOf(f);
     case UpdatedColumn:
+    case CreatedColumn:
         return tr("Updated %1\nFirst seen %2")
             .arg(DisplayText::longDateTime(f.updatedAt), DisplayText::longDateTime(f.createdAt));
     default:
@@ -298,8 +308,22 @@ QVariant FindingsModel::toolTip(const api::Finding& f, const RowKeys& k, int col
 
 QVariant FindingsModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    // A first click on a sortable header asks for the order the server offers first: the most
+    // severe, the newest.
+    if (orientation == Qt::Horizontal && role == Qt::InitialSortOrderRole && isServerSortable(section))
+        return int(Qt::DescendingOrder);
     if (orientation != Qt::Horizontal || (role != Qt::DisplayRole && role != Qt::ToolTipRole))
         return QAbstractTableModel::headerData(section, orientation, role);
+    if (role == Qt::ToolTipRole && section >= 0 && section < ColumnCount) {
+        const QString name = headerData(section, orientation, Qt::DisplayRole).toString();
+        if (section == SeverityColumn)
+            return tr("Severity: click to list the most severe first (sorted by the server)");
+        if (section == CreatedColumn)
+            return tr("First seen: click to list the newest or the oldest first (sorted by the server)");
+        if (section == LocationColumn)
+            return tr("File and line (the server cannot sort by this column)");
+        return tr("%1 (the server cannot sort by this column)").arg(name);
+    }
     switch (section) {
     case SeverityColumn:
         return tr("Severity");
@@ -310,15 +334,22 @@ QVariant FindingsModel::headerData(int section, Qt::Orientation orientation, int
     case RepositoryColumn:
         return tr("Repository");
     case LocationColumn:
-        return role == Qt::ToolTipRole ? tr("File and line") : tr("File:line");
+        return tr("File:line");
     case StatusColumn:
         return tr("Status");
     case AutofixColumn:
         return tr("Autofix");
     case UpdatedColumn:
         return tr("Updated");
+    case CreatedColumn:
+        return tr("First seen");
     }
     return QVariant();
+}
+
+bool FindingsModel::isServerSortable(int column)
+{
+    return column == SeverityColumn || column == CreatedColumn;
 }
 
 QHash<int, QByteArray> FindingsModel::roleNames() const

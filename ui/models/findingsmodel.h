@@ -40,6 +40,7 @@ public:
         LocationColumn, // File:line
         AutofixColumn,
         UpdatedColumn,
+        CreatedColumn, // "First seen": the time the server's created_at sort presets order by
         ColumnCount
     };
     Q_ENUM(Column)
@@ -125,6 +126,9 @@ public:
     // (texts with QString::compare(Qt::CaseInsensitive)), without building a QVariant. Text
     // columns compare case-folded keys made once per row, on the first sort by that column.
     bool lessThan(int leftRow, int rightRow, int column) const;
+
+    // The columns POST /admin/findings can sort by (its sortPreset): Severity and First seen.
+    static bool isServerSortable(int column);
 
     static QString titleOf(const api::Finding& finding);
     static QString locationOf(const api::Finding& finding);

@@ -77,6 +77,7 @@ QList<AppSettings::Definition> buildDefinitions()
         {K::LastPage, "window/lastPage", T::Int, 0, 0, 99, {}},
         {K::SignedInAtExit, "session/signedInAtExit", T::Bool, false, 0, 0, {}},
         {K::EventFeedState, "notifications/eventFeed", T::Bytes, QByteArray(), 0, 0, {}},
+        {K::FindingsFilter, "findings/filter", T::Bytes, QByteArray(), 0, 0, {}},
     };
 }
 

@@ -32,6 +32,7 @@ public:
         LastPage,
         SignedInAtExit, // a session was open when the app last closed: show the main window at once
         EventFeedState, // per tenant: where the event feed was read up to, and the ids seen (JSON)
+        FindingsFilter, // the Findings page's last filter and order (FindingsFilter::toJson)
     };
     Q_ENUM(Key)
 

@@ -1,7 +1,9 @@
 #include "findingsview.h"
 
+#include "appsettings.h"
 #include "connectionstate.h"
 #include "displaytext.h"
+#include "findingsfilterbar.h"
 #include "findingsfilterproxy.h"
 #include "findingsmodel.h"
 #include "loadstatebanner.h"
@@ -33,21 +35,6 @@ Q_LOGGING_CATEGORY(lcUiFindings, "nullify.ui.findings", QtInfoMsg)
 namespace {
 
 constexpr int kRepositoryPageSize = 50;
-
-const QList<api::FindingType> kTypes {api::FindingType::Code,
-                                      api::FindingType::Dependencies,
-                                      api::FindingType::Containers,
-                                      api::FindingType::SecretsCredentials,
-                                      api::FindingType::SecretsSensitiveData,
-                                      api::FindingType::Pentest,
-                                      api::FindingType::BugHunt,
-                                      api::FindingType::Cloud,
-                                      api::FindingType::Platform};
-const QList<api::Severity> kSeverities {api::Severity::Critical,
-                                        api::Severity::High,
-                                        api::Severity::Medium,
-                                        api::Severity::Low,
-                                        api::Severity::Informational};
 
 QString lineText(std::optional<int> start, std::optional<int> end)
 {
@@ -87,15 +74,11 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
     m_proxy->setSourceModel(m_model);
     m_repositories = api::makeRepositoryPager(context.api, kRepositoryPageSize, this);
 
-    m_searchTimer = new QTimer(this);
-    m_searchTimer->setSingleShot(true);
-    m_searchTimer->setInterval(400); // a query per pause in typing, not per key
-    connect(m_searchTimer, &QTimer::timeout, this, &FindingsView::applyFilters);
-
     auto* layout = new QVBoxLayout(this);
-    auto* bar = new QHBoxLayout;
-    buildFilterBar(this, bar);
-    layout->addLayout(bar);
+    m_filterBar = new FindingsFilterBar(this);
+    layout->addWidget(m_filterBar);
+    connect(m_filterBar, &FindingsFilterBar::filterChanged, this, &FindingsView::applyFilters);
+    connect(m_filterBar, &FindingsFilterBar::refreshRequested, this, &FindingsView::refresh);
 
     m_banner = new LoadStateBanner(context.tracker, this);
     m_banner->setObjectName(QStringLiteral("findingsState"));
@@ -121,9 +104,13 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->resizeSection(FindingsModel::TitleColumn, 320);
-    // No sort until a header is clicked: the server's order (newest first) stays.
-    m_table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
-    m_table->setSortingEnabled(true);
+    // The server sorts (the query's sortPreset); the table never reorders the loaded rows.
+    m_proxy->setClientSortEnabled(false);
+    m_table->setSortingEnabled(false);
+    m_table->horizontalHeader()->setSectionsClickable(true);
+    m_table->horizontalHeader()->setSortIndicatorShown(true);
+    connect(
+        m_table->horizontalHeader(), &QHeaderView::sortIndicatorChanged, this, &FindingsView::onSortIndicatorChanged);
     listLayout->addWidget(m_table, 1);
     auto* footer = new QHBoxLayout;
     m_count = new QLabel(listPane);
@@ -155,11 +142,10 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
     // A new listing resets the model, which drops the selection without a currentRowChanged.
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &FindingsView::onCurrentChanged);
     connect(m_repositories, &api::Pager::itemsAppended, this, [this](int first, int count) {
-        for (int i = first; i < first + count; ++i) {
-            const QString name = m_repositories->items().at(i).name;
-            if (!name.isEmpty() && m_repository->findData(name) < 0)
-                m_repository->addItem(name, name);
-        }
+        QStringList names;
+        for (int i = first; i < first + count; ++i)
+            names.append(m_repositories->items().at(i).name);
+        m_filterBar->addRepositories(names);
         if (m_repositories->hasMore() && !isPaused())
             m_repositories->loadMore();
     });
@@ -170,80 +156,12 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
     if (context.connection)
         connect(context.connection, &ConnectionState::pausedChanged, this, &FindingsView::onPausedChanged);
     m_banner->retryWhenBackOnline(context.connection); // after onPausedChanged: a first load goes first
-    // Open findings first: what needs attention, counted as the Overview counts it.
-    {
-        const QSignalBlocker block(m_status);
-        m_status->setCurrentIndex(m_status->findData(int(StatusFilter::Open)));
-    }
-    m_query = queryFromFilters();
+    // Open findings first (FindingsFilter's default): what needs attention, counted as the
+    // Overview counts it.
+    m_filterBar->setFilter(m_filter);
+    m_query = m_filter.toQuery(pageSize);
+    showSortIndicator();
     updateCount();
-}
-
-void FindingsView::buildFilterBar(QWidget* parent, QHBoxLayout* bar)
-{
-    m_type = new QComboBox(parent);
-    m_type->setObjectName(QStringLiteral("typeFilter"));
-    m_type->setAccessibleName(tr("Finding type"));
-    m_type->addItem(tr("All types"), -1);
-    for (api::FindingType type : kTypes)
-        m_type->addItem(DisplayText::findingType(type), int(type));
-
-    m_severity = new QComboBox(parent);
-    m_severity->setObjectName(QStringLiteral("severityFilter"));
-    m_severity->setAccessibleName(tr("Severity"));
-    m_severity->addItem(tr("All severities"), -1);
-    for (api::Severity severity : kSeverities)
-        m_severity->addItem(DisplayText::severity(severity), int(severity));
-
-    m_status = new QComboBox(parent);
-    m_status->setObjectName(QStringLiteral("statusFilter"));
-    m_status->setAccessibleName(tr("Status"));
-    m_status->addItem(tr("Any status"), int(StatusFilter::Any));
-    m_status->addItem(FindingsModel::statusText(FindingsModel::Status::Open), int(StatusFilter::Open));
-    m_status->addItem(FindingsModel::statusText(FindingsModel::Status::Resolved), int(StatusFilter::Resolved));
-    m_status->addItem(FindingsModel::statusText(FindingsModel::Status::Allowlisted), int(StatusFilter::Allowlisted));
-
-    m_repository = new QComboBox(parent);
-    m_repository->setObjectName(QStringLiteral("repositoryFilter"));
-    m_repository->setAccessibleName(tr("Repository"));
-    m_repository->addItem(tr("All repositories"), QString());
-    m_repository->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-
-    m_search = new QLineEdit(parent);
-    m_search->setObjectName(QStringLiteral("findingsSearch"));
-    m_search->setPlaceholderText(tr("Search title, file, rule"));
-    m_search->setAccessibleName(tr("Search findings"));
-    m_search->setClearButtonEnabled(true);
-
-    m_clearFilters = new QPushButton(tr("Clear filters"), parent);
-    m_clearFilters->setObjectName(QStringLiteral("clearFilters"));
-    m_clearFilters->setAccessibleName(tr("Clear all filters"));
-    m_refresh = new QPushButton(tr("Refresh"), parent);
-    m_refresh->setAccessibleName(tr("Refresh the findings"));
-
-    bar->addWidget(m_type);
-    bar->addWidget(m_severity);
-    bar->addWidget(m_status);
-    bar->addWidget(m_repository);
-    bar->addWidget(m_search, 1);
-    bar->addWidget(m_clearFilters);
-    bar->addWidget(m_refresh);
-
-    for (QComboBox* combo : {m_type, m_severity, m_status, m_repository})
-        connect(combo, qOverload<int>(&QComboBox::currentIndexChanged), this, &FindingsView::applyFilters);
-    connect(m_search, &QLineEdit::textChanged, m_searchTimer, [this] { m_searchTimer->start(); });
-    connect(m_search, &QLineEdit::returnPressed, this, &FindingsView::applyFilters);
-    connect(m_clearFilters, &QPushButton::clicked, this, [this] {
-        const QSignalBlocker blockType(m_type), blockSeverity(m_severity), blockStatus(m_status),
-            blockRepository(m_repository), blockSearch(m_search);
-        m_type->setCurrentIndex(0);
-        m_severity->setCurrentIndex(0);
-        m_status->setCurrentIndex(0);
-        m_repository->setCurrentIndex(0);
-        m_search->clear();
-        applyFilters();
-    });
-    connect(m_refresh, &QPushButton::clicked, this, &FindingsView::refresh);
 }
 
 QWidget* FindingsView::buildDetailsPane(QWidget* parent)
@@ -333,7 +251,57 @@ bool FindingsView::isPaused() const
 
 void FindingsView::setSearchDelay(int milliseconds)
 {
-    m_searchTimer->setInterval(milliseconds);
+    m_filterBar->setSearchDelay(milliseconds);
+}
+
+MultiSelectComboBox* FindingsView::typeFilter() const
+{
+    return m_filterBar->typeFilter();
+}
+
+MultiSelectComboBox* FindingsView::severityFilter() const
+{
+    return m_filterBar->severityFilter();
+}
+
+QComboBox* FindingsView::statusFilter() const
+{
+    return m_filterBar->statusFilter();
+}
+
+MultiSelectComboBox* FindingsView::repositoryFilter() const
+{
+    return m_filterBar->repositoryFilter();
+}
+
+QLineEdit* FindingsView::searchField() const
+{
+    return m_filterBar->searchField();
+}
+
+QPushButton* FindingsView::clearFiltersButton() const
+{
+    return m_filterBar->clearButton();
+}
+
+void FindingsView::setSettings(AppSettings* settings)
+{
+    m_settings = settings;
+    if (!m_settings)
+        return;
+    const QByteArray saved = m_settings->value(AppSettings::Key::FindingsFilter).toByteArray();
+    if (saved.isEmpty())
+        return;
+    m_filterBar->setFilter(FindingsFilter::fromJson(saved));
+    applyFilters();
+}
+
+void FindingsView::showFiltered(const FindingsFilter& filter)
+{
+    FindingsFilter wanted = filter;
+    wanted.sort = m_filter.sort; // the order chosen here stays
+    m_filterBar->setFilter(wanted);
+    applyFilters();
 }
 
 void FindingsView::activate()
@@ -362,8 +330,8 @@ void FindingsView::refresh()
 
 void FindingsView::focusSearch()
 {
-    m_search->setFocus(Qt::ShortcutFocusReason);
-    m_search->selectAll();
+    searchField()->setFocus(Qt::ShortcutFocusReason);
+    searchField()->selectAll();
 }
 
 void FindingsView::startPrimaryAction()
@@ -385,47 +353,52 @@ void FindingsView::onPausedChanged(bool paused)
 
 void FindingsView::applyFilters()
 {
-    m_searchTimer->stop();
-    const api::FindingsQuery query = queryFromFilters();
-    const bool same = query.types == m_query.types && query.severities == m_query.severities
-        && query.isResolved == m_query.isResolved && query.isAllowlisted == m_query.isAllowlisted
-        && query.repositories == m_query.repositories && query.search == m_query.search;
-    if (same && m_pager)
+    const FindingsFilter filter = m_filterBar->filter();
+    if (filter == m_filter && m_pager)
         return;
-    m_query = query;
+    m_filter = filter;
+    m_query = filter.toQuery(pageSize);
+    if (m_settings)
+        m_settings->setValue(AppSettings::Key::FindingsFilter, m_filter.toJson());
+    showSortIndicator();
     if (m_loadWanted)
-        startListing();
+        startListing(); // from page 1, in the new order or with the new filter
 }
 
-api::FindingsQuery FindingsView::queryFromFilters() const
+void FindingsView::onSortIndicatorChanged(int section, Qt::SortOrder order)
 {
-    api::FindingsQuery query;
-    query.pageSize = pageSize;
-    if (const int type = m_type->currentData().toInt(); type >= 0)
-        query.types = {api::FindingType(type)};
-    if (const int severity = m_severity->currentData().toInt(); severity >= 0)
-        query.severities = {api::Severity(severity)};
-    // Each status is one combination of the API's flags, the same rule FindingsModel::statusOf
-    // applies. The spec's isResolved combines isFixed, isFalsePositive and isAllowlisted, so Open
-    // is isResolved=false alone: the Overview's "open" counts exactly these findings.
-    switch (StatusFilter(m_status->currentData().toInt())) {
-    case StatusFilter::Any:
+    // A header click (or sortByColumn): the order the server can give for that column, if any.
+    FindingsFilter::Sort sort = m_filter.sort;
+    if (section == FindingsModel::SeverityColumn)
+        sort = FindingsFilter::Sort::MostSevere; // the server sorts severity one way only
+    else if (section == FindingsModel::CreatedColumn)
+        sort = order == Qt::AscendingOrder ? FindingsFilter::Sort::Oldest : FindingsFilter::Sort::Newest;
+    if (sort != m_filter.sort) {
+        m_filterBar->setSort(sort);
+        applyFilters();
+    }
+    showSortIndicator(); // also puts back the arrow a column the server cannot sort took
+}
+
+void FindingsView::showSortIndicator()
+{
+    QHeaderView* header = m_table->horizontalHeader();
+    const QSignalBlocker block(header);
+    switch (m_filter.sort) {
+    case FindingsFilter::Sort::MostSevere:
+        header->setSortIndicator(FindingsModel::SeverityColumn, Qt::DescendingOrder);
         break;
-    case StatusFilter::Open:
-        query.isResolved = false;
+    case FindingsFilter::Sort::Newest:
+        header->setSortIndicator(FindingsModel::CreatedColumn, Qt::DescendingOrder);
         break;
-    case StatusFilter::Resolved:
-        query.isResolved = true;
-        query.isAllowlisted = false;
+    case FindingsFilter::Sort::Oldest:
+        header->setSortIndicator(FindingsModel::CreatedColumn, Qt::AscendingOrder);
         break;
-    case StatusFilter::Allowlisted:
-        query.isAllowlisted = true;
+    case FindingsFilter::Sort::HighestPriority:
+        header->setSortIndicator(-1, Qt::DescendingOrder); // no column shows the priority score
         break;
     }
-    if (const QString repository = m_repository->currentData().toString(); !repository.isEmpty())
-        query.repositories = {repository};
-    query.search = m_search->text().trimmed();
-    return query;
+    header->viewport()->update();
 }
 
 void FindingsView::startListing()
@@ -502,9 +475,6 @@ void FindingsView::showPager(api::FindingsPager* pager)
     connect(m_pager, &api::Pager::exhausted, this, &FindingsView::updateCount);
     connect(m_pager, &api::Pager::failed, this, &FindingsView::onPageFailed);
     connect(m_pager, &api::Pager::loadingChanged, this, &FindingsView::updateCount);
-    m_clearFilters->setEnabled(!m_query.types.isEmpty() || !m_query.severities.isEmpty() || m_query.isResolved
-                               || m_query.isAllowlisted || !m_query.repositories.isEmpty()
-                               || !m_query.search.isEmpty());
 }
 
 void FindingsView::loadNextPage()
@@ -576,8 +546,8 @@ void FindingsView::updateCount()
         || m_banner->state() == LoadStateBanner::State::Offline)
         return;
     if (!m_pager->hasMore() && loaded == 0)
-        m_banner->showEmpty(m_clearFilters->isEnabled() ? tr("No findings match these filters.")
-                                                        : tr("No findings: nothing to fix right now."));
+        m_banner->showEmpty(m_filter.isFiltering() ? tr("No findings match these filters.")
+                                                   : tr("No findings: nothing to fix right now."));
     else
         m_banner->hideState();
 }

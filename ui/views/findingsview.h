@@ -1,5 +1,7 @@
 #pragma once
 
+#include "findingsfilter.h"
+#include "findingsfilterbar.h" // MultiSelectComboBox, a QComboBox, for the filters' users
 #include "nullifyapi.h"
 #include "pager.h"
 #include "types.h"
@@ -19,22 +21,27 @@ class QTimer;
 
 namespace nullify::ui {
 
+class AppSettings;
+class FindingsFilterBar;
 class FindingsFilterProxy;
 class FindingsModel;
 class LoadStateBanner;
 
 // The findings list (POST /admin/findings), a page at a time as it is scrolled, with a filter bar
-// (type, severity, status, repository, search) and a details pane for the selected finding
-// (GET /{service}/findings/{id}) with its Autofix button.
+// (FindingsFilterBar) and a details pane for the selected finding (GET /{service}/findings/{id})
+// with its Autofix button.
 //
 // The autofix shown is the server's: the details ask the finding's autofix status
 // (GET /{service}/findings/{id}/autofix/status), and the button offers "Show fix" for a fix that
 // exists or runs, "Autofix" otherwise, and nothing for a resolved finding.
 //
-// Every filter the bar offers is one the API applies (type[], severity[], isResolved and
-// isAllowlisted, repository[], search): a filter change starts a new listing from page 1, so the
-// count "120 of 400" is the server's and a filter never hides rows on pages not loaded yet.
-// FindingsFilterProxy sorts what is loaded when a column header is clicked.
+// Every filter the bar offers is one the API applies (FindingsFilter): a filter change starts a new
+// listing from page 1, so the count "120 of 400" is the server's and a filter never hides rows on
+// pages not loaded yet. The order is the server's too (the query's sortPreset): a click on a
+// sortable header (Severity, First seen) or a choice in the bar's order reloads from page 1, so
+// page 2 continues page 1's order. The other columns cannot be sorted by the server, and are not
+// sortable: sorting only the loaded rows would put the rows of later pages out of order.
+// With settings (setSettings), the last filter and order are kept across restarts.
 class FindingsView : public View
 {
     Q_OBJECT
@@ -42,8 +49,7 @@ class FindingsView : public View
 public:
     static constexpr int pageSize = 50;
 
-    enum class StatusFilter { Any, Open, Resolved, Allowlisted };
-    Q_ENUM(StatusFilter)
+    using StatusFilter = FindingsFilter::Status;
 
     explicit FindingsView(const ViewContext& context, QWidget* parent = nullptr);
 
@@ -60,6 +66,13 @@ public:
 
     // The query the current listing was started with (page 1).
     api::FindingsQuery query() const { return m_query; }
+    // The filter and order of the current listing.
+    FindingsFilter filter() const { return m_filter; }
+    // Shows the findings this filter selects (the Overview's and Repositories' click-through),
+    // in the order chosen here; lists them now if the page has been shown, else when it is.
+    void showFiltered(const FindingsFilter& filter);
+    // Restores the last filter from settings and keeps each new one there. Not owned.
+    void setSettings(AppSettings* settings);
     // How long typing in the search box waits before asking the server (default 400 ms).
     void setSearchDelay(int milliseconds);
 
@@ -69,12 +82,13 @@ public:
     api::FindingsPager* pager() const { return m_pager; }
     // A refresh is under way and the rows are the earlier answer.
     bool isShowingStaleRows() const { return m_stale; }
-    QComboBox* typeFilter() const { return m_type; }
-    QComboBox* severityFilter() const { return m_severity; }
-    QComboBox* statusFilter() const { return m_status; }
-    QComboBox* repositoryFilter() const { return m_repository; }
-    QLineEdit* searchField() const { return m_search; }
-    QPushButton* clearFiltersButton() const { return m_clearFilters; }
+    FindingsFilterBar* filterBar() const { return m_filterBar; }
+    MultiSelectComboBox* typeFilter() const;
+    MultiSelectComboBox* severityFilter() const;
+    QComboBox* statusFilter() const;
+    MultiSelectComboBox* repositoryFilter() const;
+    QLineEdit* searchField() const;
+    QPushButton* clearFiltersButton() const;
     QLabel* countLabel() const { return m_count; }
     QLabel* loadingMoreLabel() const { return m_loadingMore; }
     LoadStateBanner* banner() const { return m_banner; }
@@ -107,7 +121,6 @@ signals:
     autofixShowRequested(nullify::api::FindingService service, const QString& findingId, const QString& findingTitle);
 
 private:
-    void buildFilterBar(QWidget* parent, QHBoxLayout* bar);
     QWidget* buildDetailsPane(QWidget* parent);
     void startListing();
     // A refresh: the rows shown stay (marked stale) until the new listing's first answer; after
@@ -119,7 +132,8 @@ private:
     void setStale(bool stale);
     void showPager(api::FindingsPager* pager);
     void applyFilters();
-    api::FindingsQuery queryFromFilters() const;
+    void onSortIndicatorChanged(int section, Qt::SortOrder order);
+    void showSortIndicator();
     void maybeLoadMore();
     void loadNextPage();
     void onItemsAppended();
@@ -139,6 +153,8 @@ private:
     bool m_loadWanted = false;
     bool m_pageFailed = false;
     api::FindingsQuery m_query;
+    FindingsFilter m_filter;
+    AppSettings* m_settings = nullptr;
     QString m_selectedId;
     QString m_detailsId;
     std::optional<api::FindingService> m_selectedService;
@@ -155,16 +171,9 @@ private:
     FindingsFilterProxy* m_proxy = nullptr;
     api::RepositoryPager* m_repositories = nullptr; // names for the repository filter
 
-    QComboBox* m_type = nullptr;
-    QComboBox* m_severity = nullptr;
-    QComboBox* m_status = nullptr;
-    QComboBox* m_repository = nullptr;
-    QLineEdit* m_search = nullptr;
-    QPushButton* m_clearFilters = nullptr;
-    QPushButton* m_refresh = nullptr;
+    FindingsFilterBar* m_filterBar = nullptr;
     QLabel* m_count = nullptr;
     QLabel* m_loadingMore = nullptr;
-    QTimer* m_searchTimer = nullptr;
     LoadStateBanner* m_banner = nullptr;
     QTableView* m_table = nullptr;
 

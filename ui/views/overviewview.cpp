@@ -11,9 +11,11 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLocale>
 #include <QLoggingCategory>
+#include <QMouseEvent>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QTableWidget>
@@ -196,6 +198,7 @@ QString OverviewView::durationText(double milliseconds)
 void OverviewView::clearFigures()
 {
     m_figures.clear();
+    m_clickThrough.clear();
     m_topRepositories = nullptr;
     if (QWidget* old = m_scroll->takeWidget())
         old->deleteLater();
@@ -264,17 +267,30 @@ void OverviewView::showOverview(const api::MetricsOverview& overview)
         auto* grid = new QGridLayout(box);
         const QList<qint64> counts = severityCounts(*open);
         qint64 total = 0;
+        const QList<api::Severity> severityValues {
+            api::Severity::Critical, api::Severity::High, api::Severity::Medium, api::Severity::Low};
+        // The same findings the Findings page lists as Open: the funnel's "open" is isResolved=false.
+        FindingsFilter openFilter;
+        openFilter.status = FindingsFilter::Status::Open;
         for (int i = 0; i < severities.size(); ++i) {
-            addFigure(grid,
-                      0,
-                      i,
-                      QStringLiteral("open.") + severities.at(i).first,
-                      severities.at(i).second,
-                      countText(double(counts.at(i))));
+            QLabel* figure = addFigure(grid,
+                                       0,
+                                       i,
+                                       QStringLiteral("open.") + severities.at(i).first,
+                                       severities.at(i).second,
+                                       countText(double(counts.at(i))));
+            FindingsFilter bySeverity = openFilter;
+            bySeverity.severities = {severityValues.at(i)};
+            makeClickThrough(figure, bySeverity);
             total += counts.at(i);
         }
-        addFigure(
-            grid, 0, int(severities.size()), QStringLiteral("open.total"), tr("All open"), countText(double(total)));
+        makeClickThrough(addFigure(grid,
+                                   0,
+                                   int(severities.size()),
+                                   QStringLiteral("open.total"),
+                                   tr("All open"),
+                                   countText(double(total))),
+                         openFilter);
         layout->addWidget(box);
     }
 
@@ -400,6 +416,16 @@ void OverviewView::showOverview(const api::MetricsOverview& overview)
                 m_topRepositories->setItem(row, c + 1, item);
             }
         }
+        m_topRepositories->setToolTip(tr("Double-click or press Enter on a repository to see its open findings"));
+        connect(m_topRepositories, &QTableWidget::activated, this, [this](const QModelIndex& index) {
+            const QTableWidgetItem* item = m_topRepositories->item(index.row(), 0);
+            if (!item || item->text().isEmpty())
+                return;
+            FindingsFilter filter;
+            filter.status = FindingsFilter::Status::Open;
+            filter.repositories = {item->text()};
+            emit findingsRequested(filter);
+        });
         m_topRepositories->setMinimumHeight(m_topRepositories->horizontalHeader()->height()
                                             + m_topRepositories->verticalHeader()->length() + 4);
         boxLayout->addWidget(m_topRepositories);
@@ -407,6 +433,44 @@ void OverviewView::showOverview(const api::MetricsOverview& overview)
     }
     layout->addStretch(1);
     m_scroll->setWidget(m_content);
+}
+
+void OverviewView::makeClickThrough(QLabel* figure, const FindingsFilter& filter)
+{
+    QWidget* tile = figure->parentWidget();
+    m_clickThrough.insert(tile, filter);
+    tile->installEventFilter(this);
+    tile->setCursor(Qt::PointingHandCursor);
+    tile->setFocusPolicy(Qt::StrongFocus); // Tab reaches it; Enter or Space opens it
+    tile->setToolTip(tr("Show these findings"));
+    tile->setAccessibleDescription(tr("Press Enter to show these findings"));
+}
+
+QWidget* OverviewView::clickThroughTile(const QString& key) const
+{
+    const QLabel* figure = m_figures.value(key);
+    QWidget* tile = figure ? figure->parentWidget() : nullptr;
+    return tile && m_clickThrough.contains(tile) ? tile : nullptr;
+}
+
+bool OverviewView::eventFilter(QObject* watched, QEvent* event)
+{
+    const auto it = m_clickThrough.constFind(watched);
+    if (it != m_clickThrough.constEnd()) {
+        bool open = false;
+        if (event->type() == QEvent::MouseButtonRelease)
+            open = static_cast<QMouseEvent*>(event)->button() == Qt::LeftButton;
+        else if (event->type() == QEvent::KeyPress) {
+            const int key = static_cast<QKeyEvent*>(event)->key();
+            open = key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_Space;
+        }
+        if (open) {
+            const FindingsFilter filter = *it; // the slot may rebuild the tiles
+            emit findingsRequested(filter);
+            return true;
+        }
+    }
+    return View::eventFilter(watched, event);
 }
 
 } // namespace nullify::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "findingsfilter.h"
 #include "types.h"
 #include "view.h"
 
@@ -45,12 +46,24 @@ public:
     QTableWidget* topRepositoriesTable() const { return m_topRepositories; }
     bool hasData() const { return m_overview.has_value(); }
 
+    // The tile of a figure that opens the Findings page filtered to what it counts ("open.high",
+    // "open.total"), nullptr for one that does not.
+    QWidget* clickThroughTile(const QString& key) const;
+
     // Formatting shared with the figures, so a reader (or a test) can say what a number shows as.
     static QString countText(double value);
     static QString ratioText(double value);
     static QString durationText(double milliseconds);
 
+signals:
+    // A tile ("Critical: 67 open") or a repository row was clicked: the Findings page with this filter.
+    void findingsRequested(const nullify::ui::FindingsFilter& filter);
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    void makeClickThrough(QLabel* figure, const FindingsFilter& filter);
     void load();
     void onPausedChanged(bool paused);
     void showOverview(const api::MetricsOverview& overview);
@@ -75,6 +88,7 @@ private:
     QWidget* m_content = nullptr;
     QTableWidget* m_topRepositories = nullptr;
     QHash<QString, QLabel*> m_figures;
+    QHash<QObject*, FindingsFilter> m_clickThrough; // by tile
     QObject* m_requests = nullptr; // the context of the load in flight; deleting it aborts it
 };
 

@@ -40,6 +40,9 @@ QTableView* makeTable(QWidget* parent)
     auto* table = new QTableView(parent);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
     table->setSelectionMode(QAbstractItemView::SingleSelection);
+    // No arrow until a header is clicked: the rows are in the server's order until then (the
+    // header's default indicator, Name, would claim a sort that never happened).
+    table->horizontalHeader()->setSortIndicator(-1, Qt::AscendingOrder);
     table->setSortingEnabled(true);
     table->setAlternatingRowColors(true);
     // Pixels, so "near the end" means the same whatever the row height.
@@ -79,8 +82,13 @@ RepositoriesView::RepositoriesView(const ViewContext& context, QWidget* parent)
     m_count->setObjectName(QStringLiteral("repositoryCount"));
     m_refresh = new QPushButton(tr("Refresh"), this);
     m_refresh->setAccessibleName(tr("Refresh the repositories"));
+    m_showFindings = new QPushButton(tr("Show findings"), this);
+    m_showFindings->setObjectName(QStringLiteral("showRepositoryFindings"));
+    m_showFindings->setAccessibleName(tr("Show the open findings of the selected repository"));
+    m_showFindings->setEnabled(false);
     bar->addWidget(m_search, 1);
     bar->addWidget(m_count);
+    bar->addWidget(m_showFindings);
     bar->addWidget(m_refresh);
     layout->addLayout(bar);
 
@@ -148,6 +156,10 @@ RepositoriesView::RepositoriesView(const ViewContext& context, QWidget* parent)
     connect(m_visibleTimer, &QTimer::timeout, this, &RepositoriesView::updateVisibleRuns);
 
     connect(m_refresh, &QPushButton::clicked, this, &RepositoriesView::refresh);
+    connect(m_table, &QAbstractItemView::activated, this, &RepositoriesView::requestFindings);
+    connect(m_showFindings, &QPushButton::clicked, this, [this] {
+        requestFindings(m_table->selectionModel()->currentIndex());
+    });
     connect(m_banner, &LoadStateBanner::retryRequested, this, [this] {
         m_pageFailed = false;
         if (m_pager->pagesLoaded() == 0 && !m_pager->isLoading())
@@ -180,6 +192,21 @@ RepositoriesView::RepositoriesView(const ViewContext& context, QWidget* parent)
     m_banner->retryWhenBackOnline(context.connection);
     m_historyBanner->retryWhenBackOnline(context.connection);
     updateCount();
+}
+
+void RepositoriesView::requestFindings(const QModelIndex& proxyIndex)
+{
+    if (!proxyIndex.isValid())
+        return;
+    const QString name
+        = m_proxy->index(proxyIndex.row(), RepositoriesModel::NameColumn).data(Qt::DisplayRole).toString();
+    if (name.isEmpty())
+        return;
+    // The repository's open findings: what needs attention there, as the Findings page starts.
+    FindingsFilter filter;
+    filter.status = FindingsFilter::Status::Open;
+    filter.repositories = {name};
+    emit findingsRequested(filter);
 }
 
 void RepositoriesView::bindPager()
@@ -361,6 +388,7 @@ void RepositoriesView::onCurrentChanged()
     const QModelIndex current = m_table->selectionModel()->currentIndex();
     const QString id
         = current.isValid() ? current.siblingAtColumn(0).data(RepositoriesModel::IdRole).toString() : QString();
+    m_showFindings->setEnabled(current.isValid());
     if (id == m_selectedId)
         return;
     m_selectedId = id;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "findingsfilter.h"
 #include "pager.h"
 #include "types.h"
 #include "view.h"
@@ -63,8 +64,14 @@ public:
     LoadStateBanner* historyBanner() const { return m_historyBanner; }
     QPushButton* loadMoreRunsButton() const { return m_loadMoreRuns; }
     QString selectedRepositoryId() const { return m_selectedId; }
+    // Opens the Findings page filtered to the selected repository (also a row's double-click/Enter).
+    QPushButton* showFindingsButton() const { return m_showFindings; }
+
+signals:
+    void findingsRequested(const nullify::ui::FindingsFilter& filter);
 
 private:
+    void requestFindings(const QModelIndex& proxyIndex);
     void bindPager();
     void reload();
     void maybeLoadMore();
@@ -91,6 +98,7 @@ private:
     QLineEdit* m_search = nullptr;
     QLabel* m_count = nullptr;
     QPushButton* m_refresh = nullptr;
+    QPushButton* m_showFindings = nullptr;
     LoadStateBanner* m_banner = nullptr;
     QTableView* m_table = nullptr;
     QTimer* m_visibleTimer = nullptr;
