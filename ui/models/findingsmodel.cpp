@@ -379,7 +379,7 @@ void FindingsModel::computeKeys(int first, int count)
         m_keys.reserve(count);
     if (m_pagerItems) {
         for (int row = first; row < first + count; ++row)
-            m_keys.append(keysFor(m_pagerItems->at(row)));
+            m_keys.append(keysFor(finding(row)));
         return;
     }
     for (const api::Finding& f : m_pages.constLast()) {
@@ -388,8 +388,23 @@ void FindingsModel::computeKeys(int first, int count)
     }
 }
 
+void FindingsModel::replaceFinding(int row, const api::Finding& finding)
+{
+    if (row < 0 || row >= m_keys.size())
+        return;
+    api::Finding& stored = m_edited[row];
+    stored = finding;
+    RowKeys keys = keysFor(stored);
+    keys.finding = m_pagerItems ? nullptr : &stored;
+    m_keys[row] = std::move(keys);
+    for (QStringList& sortKeys : m_textSortKeys)
+        sortKeys.clear(); // made again on the next sort
+    emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
 void FindingsModel::forgetRows()
 {
+    m_edited.clear();
     m_pages.clear();
     m_keys.clear();
     m_repositoryNames.clear();

@@ -7,7 +7,9 @@
 #include "loadstatebanner.h"
 #include "navigationicons.h"
 #include "requesttracker.h"
+#include "triagepanel.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -110,7 +112,8 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
     m_table->setAccessibleName(tr("Findings"));
     m_table->setModel(m_proxy);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Several rows at once for triage (Shift/Ctrl+click); the current row is the one in the details.
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setAlternatingRowColors(true);
     // Pixels, so "near the end" below means the same whatever the row height.
     m_table->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -152,6 +155,11 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
     });
     connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, &FindingsView::maybeLoadMore);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &FindingsView::onCurrentChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &FindingsView::onSelectionChanged);
+    // Right-click on the selection: the triage actions.
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_table->addActions({m_triage->allowlistAction(), m_triage->unallowlistAction(), m_triage->overrideAction()});
+    connect(m_triage, &TriagePanel::findingsChanged, this, &FindingsView::onFindingsTriaged);
     // A new listing resets the model, which drops the selection without a currentRowChanged.
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &FindingsView::onCurrentChanged);
     connect(m_repositories, &api::Pager::itemsAppended, this, [this](int first, int count) {
@@ -302,6 +310,9 @@ QWidget* FindingsView::buildDetailsPane(QWidget* parent)
     m_autofix->setAccessibleName(tr("Start an autofix for this finding"));
     m_autofix->setEnabled(false);
     layout->addWidget(m_autofix, 0, Qt::AlignRight);
+
+    m_triage = new TriagePanel(context().api, m_model, m_details);
+    layout->addWidget(m_triage);
     connect(m_autofix, &QPushButton::clicked, this, &FindingsView::requestAutofix);
     return m_details;
 }
@@ -595,6 +606,7 @@ void FindingsView::onCurrentChanged()
     m_detailRequest = nullptr;
     m_detailsBanner->hideState();
     showRowDetails(sourceRow);
+    m_triage->showRecordOf(sourceRow);
     if (sourceRow < 0 || !m_selectedService)
         return;
     m_detailRequest = new QObject(this);
@@ -613,6 +625,28 @@ void FindingsView::onCurrentChanged()
         });
     m_detailsBanner->showLoading(tr("Loading details..."), reply);
     loadAutofixStatus();
+}
+
+void FindingsView::onSelectionChanged()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    QList<int> sourceRows;
+    sourceRows.reserve(rows.size());
+    for (const QModelIndex& index : rows)
+        sourceRows.append(m_proxy->sourceRow(index.row()));
+    m_triage->setSelection(sourceRows);
+}
+
+void FindingsView::onFindingsTriaged(const QStringList& findingIds)
+{
+    // The rows show the change already; the selection's actions and the details follow it (the
+    // details are asked again: the server's record of the finding has changed).
+    onSelectionChanged();
+    if (findingIds.contains(m_selectedId)) {
+        m_selectedId.clear();
+        onCurrentChanged();
+    }
+    emit findingsTriaged(findingIds);
 }
 
 void FindingsView::loadAutofixStatus()

@@ -22,6 +22,7 @@ namespace nullify::ui {
 class FindingsFilterProxy;
 class FindingsModel;
 class LoadStateBanner;
+class TriagePanel;
 
 // The findings list (POST /admin/findings), a page at a time as it is scrolled, with a filter bar
 // (type, severity, status, repository, search) and a details pane for the selected finding
@@ -89,6 +90,8 @@ public:
     QString selectedFindingId() const { return m_selectedId; }
     // The id of the finding whose details the pane shows (from the server), empty while loading.
     QString detailsFindingId() const { return m_detailsId; }
+    // Allowlist, unallowlist and overrides of the selected rows, and the current one's triage record.
+    TriagePanel* triagePanel() const { return m_triage; }
 
 public slots:
     // The server's latest word on a finding's autofix (from the Autofix page): shown if selected.
@@ -105,6 +108,9 @@ signals:
     // Show the fix the server has for this finding.
     void
     autofixShowRequested(nullify::api::FindingService service, const QString& findingId, const QString& findingTitle);
+    // The server accepted a triage write for these findings (their rows show it already): counts
+    // derived from the findings elsewhere (the Overview's) are out of date.
+    void findingsTriaged(const QStringList& findingIds);
 
 private:
     void buildFilterBar(QWidget* parent, QHBoxLayout* bar);
@@ -128,6 +134,8 @@ private:
     void updateCount();
     void loadRepositoryNames();
     void onCurrentChanged();
+    void onSelectionChanged();
+    void onFindingsTriaged(const QStringList& findingIds);
     void showRowDetails(int sourceRow);
     void showDetail(const api::FindingDetail& detail);
     void setDetailField(const QString& key, const QString& text);
@@ -175,6 +183,7 @@ private:
     QHash<QString, QLabel*> m_detailFields; // rows without a value are hidden
     QPlainTextEdit* m_description = nullptr;
     QPushButton* m_autofix = nullptr;
+    TriagePanel* m_triage = nullptr;
     QObject* m_detailRequest = nullptr; // context of the details requests; deleting it aborts them
 };
 
