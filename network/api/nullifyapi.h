@@ -94,8 +94,8 @@ public:
                                      const QString& reason,
                                      QObject* context,
                                      Callback<TriageWrite> done);
-    // previousType: how the finding was allowlisted, sent where the spec requires a type (secrets;
-    // UserOther when unknown).
+    // previousType: how the finding was allowlisted, sent where the spec requires a type (secrets
+    // and sensitive data; UserOther when unknown).
     QNetworkReply* unallowlistFinding(FindingType type,
                                       const QString& findingId,
                                       const QString& reason,

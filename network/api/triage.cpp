@@ -145,6 +145,7 @@ std::optional<TriageEndpoints> triageEndpointsFor(FindingType type)
         e.service = QStringLiteral("secrets/sensitivedata");
         e.batchPath = QStringLiteral("/secrets/sensitivedata/findings/allowlist/batch");
         e.canOverride = true; // priorityOverride only
+        e.unallowlistNeedsType = true;
         return e;
     case FindingType::Pentest:
         e.service = QStringLiteral("dast/pentest");

@@ -36,7 +36,7 @@ struct TriageEndpoints
     QString batchPath; // the batch allowlist endpoint, empty when the service has none
     bool canOverride = false; // PATCH /{service}/findings/{id} exists
     bool canOverrideSeverity = false; // its input has severityOverride (sensitive data has not)
-    bool unallowlistNeedsType = false; // secrets: unallowlistType is required too
+    bool unallowlistNeedsType = false; // secrets and sensitive data: unallowlistType is required too
 };
 std::optional<TriageEndpoints> triageEndpointsFor(FindingType type);
 

@@ -479,7 +479,9 @@ public:
     SandboxResponse repositories(const SandboxRequest& request);
     SandboxResponse scanRuns(const SandboxRequest& request, const QString& scanner);
     SandboxResponse finding(const SandboxRequest& request, FindingType type, bool declares404);
-    SandboxResponse patchFinding(const SandboxRequest& request, FindingType type, bool userNotes);
+    // withSeverity: false for sensitive data, whose input has only priorityOverride and userNotes.
+    SandboxResponse
+    patchFinding(const SandboxRequest& request, FindingType type, bool userNotes, bool withSeverity = true);
     QJsonObject findingWithOverrides(int index) const;
     QJsonObject previewWithOverrides(int index, const AutofixView& autofix) const;
     AllowlistRecord allowlistOf(int index) const;
@@ -978,7 +980,8 @@ TenantApi::Private::triageRecord(const SandboxRequest& request, const QList<Find
     return SandboxResponse::json(200, answer);
 }
 
-SandboxResponse TenantApi::Private::patchFinding(const SandboxRequest& request, FindingType type, bool userNotes)
+SandboxResponse
+TenantApi::Private::patchFinding(const SandboxRequest& request, FindingType type, bool userNotes, bool withSeverity)
 {
     const QJsonObject body = optionalBody(request);
     // The spec's EndpointsPatch*FindingInput: each field optional and nullable; null clears the
@@ -1003,8 +1006,10 @@ SandboxResponse TenantApi::Private::patchFinding(const SandboxRequest& request, 
         QString name;
         const QStringList* allowed; // nullptr: any string
     };
-    QList<Field> fields {{QStringLiteral("severityOverride"), &severities},
-                         {QStringLiteral("priorityOverride"), &priorities}};
+    QList<Field> fields {{QStringLiteral("priorityOverride"), &priorities}};
+    if (withSeverity) {
+        fields.append({QStringLiteral("severityOverride"), &severities});
+    }
     if (userNotes) {
         fields.append({QStringLiteral("userNotes"), nullptr});
     }
@@ -2070,7 +2075,7 @@ void TenantApi::registerRoutes(Router& router)
          {FindingType::SecretsSensitiveData},
          QStringLiteral("/secrets/sensitivedata/findings/allowlist/batch"),
          false,
-         false,
+         true,
          true},
         {QStringLiteral("dast/pentest"), {FindingType::Pentest}, QString(), false, false, true},
         {QStringLiteral("scpm"),
@@ -2094,6 +2099,10 @@ void TenantApi::registerRoutes(Router& router)
         }
     }
 
+    // Sensitive data has no single-finding GET here, but its PATCH (priority and notes) is triage.
+    add("PATCH", QStringLiteral("/secrets/sensitivedata/findings/{findingId}"), [p](R r) {
+        return p->patchFinding(r, FindingType::SecretsSensitiveData, true, false);
+    });
     add("POST", QStringLiteral("/scpm/findings/{findingId}/autofix/cache/create_pr"), [p](R r) {
         return p->createPullRequest(r);
     });
