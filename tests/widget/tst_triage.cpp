@@ -20,6 +20,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLabel>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QTableView>
@@ -252,6 +253,9 @@ void TestTriage::allowlistOneFinding()
     const QList<int> rows = rowsOf(*view, FindingType::Code, false, 1);
     QCOMPARE(rows.size(), 1);
     const QString id = view->findingsModel()->finding(rows.first()).id;
+    QVERIFY(view->pager()->totalCount() && view->pager()->hasMore());
+    const qint64 total = *view->pager()->totalCount();
+    QVERIFY2(view->countLabel()->text().endsWith(QLocale().toString(total)), qPrintable(view->countLabel()->text()));
     select(*view, rows);
     TriagePanel* panel = view->triagePanel();
     // The record of the selected finding is in its details.
@@ -274,6 +278,9 @@ void TestTriage::allowlistOneFinding()
                               FindingsModel::Status::Allowlisted,
                               kTimeoutMs);
     QVERIFY(!panel->statusLabel()->property("failed").toBool());
+    // The listing is of open findings: the count says one fewer at once, as the server now would.
+    QVERIFY2(view->countLabel()->text().endsWith(QLocale().toString(total - 1)),
+             qPrintable(view->countLabel()->text()));
     QVERIFY2(panel->statusLabel()->text().contains(QStringLiteral("Allowlisted 1 finding")),
              qPrintable(panel->statusLabel()->text()));
     const QList<QJsonObject> log = m_stack->sandbox->requestLog();

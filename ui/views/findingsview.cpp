@@ -507,6 +507,7 @@ void FindingsView::showPager(api::FindingsPager* pager)
     setStale(false);
     api::FindingsPager* old = m_pager;
     m_pager = pager;
+    m_totalAdjustment = 0;
     m_model->setPager(m_pager);
     delete old; // aborts its page in flight
     connect(m_pager, &api::Pager::itemsAppended, this, &FindingsView::onItemsAppended);
@@ -570,7 +571,9 @@ void FindingsView::updateCount()
     }
     const QLocale locale;
     const int loaded = m_pager->count();
-    const std::optional<qint64> total = m_pager->totalCount();
+    std::optional<qint64> total = m_pager->totalCount();
+    if (total)
+        *total += m_totalAdjustment;
     if (m_pager->pagesLoaded() == 0)
         m_count->clear();
     else if (total && m_pager->hasMore())
@@ -641,6 +644,17 @@ void FindingsView::onFindingsTriaged(const QStringList& findingIds)
 {
     // The rows show the change already; the selection's actions and the details follow it (the
     // details are asked again: the server's record of the finding has changed).
+    // A row that no longer matches the listing's status or severity filter leaves the server's total.
+    const auto matches = [this](const api::Finding& f) {
+        if (m_query.isResolved && *m_query.isResolved != f.isResolved.value_or(false))
+            return false;
+        if (m_query.isAllowlisted && *m_query.isAllowlisted != f.isAllowlisted.value_or(false))
+            return false;
+        return m_query.severities.isEmpty() || m_query.severities.contains(f.severity);
+    };
+    for (const auto& [before, after] : m_triage->lastChanges())
+        m_totalAdjustment += int(matches(after)) - int(matches(before));
+    updateCount();
     onSelectionChanged();
     if (findingIds.contains(m_selectedId)) {
         m_selectedId.clear();

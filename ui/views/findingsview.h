@@ -159,6 +159,9 @@ private:
     api::FindingsPager* m_replacement = nullptr; // a refresh's listing, until its first answer
     bool m_stale = false; // the rows are from before a refresh still under way
     bool m_refreshFailed = false;
+    // Rows a triage write moved into (+) or out of (-) this listing's filter since its answer: the
+    // server's total plus this is what the server would say now.
+    qint64 m_totalAdjustment = 0;
     FindingsModel* m_model = nullptr;
     FindingsFilterProxy* m_proxy = nullptr;
     api::RepositoryPager* m_repositories = nullptr; // names for the repository filter

@@ -223,6 +223,7 @@ void TriagePanel::beginWrites(Action action, int calls)
     m_findingsSkipped = 0;
     m_firstError.clear();
     m_changed.clear();
+    m_changes.clear();
     m_status->setText(tr("Saving..."));
     m_status->setProperty("failed", false);
     m_status->show();
@@ -333,9 +334,11 @@ void TriagePanel::onWrite(const QList<Target>& targets,
             const int row = rowFor(t);
             if (row < 0)
                 continue;
-            api::Finding changed = m_model->finding(row);
+            const api::Finding before = m_model->finding(row);
+            api::Finding changed = before;
             apply(changed);
             m_model->replaceFinding(row, changed);
+            m_changes.append({before, changed});
             m_changed.append(t.finding.id);
         }
         m_findingsDone += int(targets.size());

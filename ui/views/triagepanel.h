@@ -55,6 +55,8 @@ public:
     // The triage dialog open now, if any (allowlistDialog, unallowlistDialog, overrideDialog).
     QDialog* activeDialog() const { return m_dialog; }
     bool isBusy() const { return m_pending > 0; }
+    // The rows the last action changed, as they were and as they are (for counts kept elsewhere).
+    const QList<QPair<api::Finding, api::Finding>>& lastChanges() const { return m_changes; }
     // The record shown is this finding's (empty while loading or when none).
     QString recordFindingId() const { return m_recordId; }
 
@@ -101,6 +103,7 @@ private:
     int m_findingsSkipped = 0; // of a type without the endpoint
     QString m_firstError;
     QStringList m_changed;
+    QList<QPair<api::Finding, api::Finding>> m_changes; // before, after
 
     QString m_recordId;
     api::FindingType m_recordType = api::FindingType::Unknown;
