@@ -390,16 +390,29 @@ void FindingsModel::computeKeys(int first, int count)
 
 void FindingsModel::replaceFinding(int row, const api::Finding& finding)
 {
-    if (row < 0 || row >= m_keys.size())
+    replaceFindings({{row, finding}});
+}
+
+void FindingsModel::replaceFindings(const QList<QPair<int, api::Finding>>& rows)
+{
+    int first = int(m_keys.size());
+    int last = -1;
+    for (const auto& [row, finding] : rows) {
+        if (row < 0 || row >= m_keys.size())
+            continue;
+        api::Finding& stored = m_edited[row];
+        stored = finding;
+        RowKeys keys = keysFor(stored);
+        keys.finding = m_pagerItems ? nullptr : &stored;
+        m_keys[row] = std::move(keys);
+        first = std::min(first, row);
+        last = std::max(last, row);
+    }
+    if (last < 0)
         return;
-    api::Finding& stored = m_edited[row];
-    stored = finding;
-    RowKeys keys = keysFor(stored);
-    keys.finding = m_pagerItems ? nullptr : &stored;
-    m_keys[row] = std::move(keys);
     for (QStringList& sortKeys : m_textSortKeys)
         sortKeys.clear(); // made again on the next sort
-    emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    emit dataChanged(index(first, 0), index(last, ColumnCount - 1));
 }
 
 void FindingsModel::forgetRows()

@@ -119,6 +119,9 @@ public:
     // made again and the row repainted. The kept pages and the pager's list are never modified;
     // the edit is kept beside them until the rows are reset.
     void replaceFinding(int row, const api::Finding& finding);
+    // The same for many rows at once (a batch answer): one dataChanged over the rows' span, so a
+    // view and a sorting proxy react once, not once per row.
+    void replaceFindings(const QList<QPair<int, api::Finding>>& rows);
     int count() const { return int(m_keys.size()); }
     // The row of the finding with this id, or -1. Linear: for a selection, not per row.
     int rowOf(const QString& id) const;

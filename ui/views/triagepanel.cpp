@@ -329,7 +329,10 @@ void TriagePanel::onWrite(const QList<Target>& targets,
         if (m_firstError.isEmpty())
             m_firstError = errorText(result.error());
     } else {
-        // The server took it: the rows show it now, the next listing will too.
+        // The server took it: the rows show it now (one model update for the whole answer), the
+        // next listing will too.
+        QList<QPair<int, api::Finding>> rows;
+        rows.reserve(targets.size());
         for (const Target& t : targets) {
             const int row = rowFor(t);
             if (row < 0)
@@ -337,10 +340,11 @@ void TriagePanel::onWrite(const QList<Target>& targets,
             const api::Finding before = m_model->finding(row);
             api::Finding changed = before;
             apply(changed);
-            m_model->replaceFinding(row, changed);
+            rows.append({row, changed});
             m_changes.append({before, changed});
             m_changed.append(t.finding.id);
         }
+        m_model->replaceFindings(rows);
         m_findingsDone += int(targets.size());
     }
     if (m_pending == 0)
