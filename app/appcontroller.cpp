@@ -224,6 +224,13 @@ void AppController::addPages()
         findings->setSettings(m_settings.get()); // the last filter and order, kept across restarts
         connect(findings, &ui::FindingsView::autofixRequested, this, &AppController::startAutofix);
         connect(findings, &ui::FindingsView::autofixShowRequested, this, &AppController::showAutofix);
+        // A triage write changes what the Overview counts (allowlisted findings are not open): it asks again.
+        connect(findings, &ui::FindingsView::findingsTriaged, this, [this] {
+            for (ui::View* view : m_mainWindow->builtViews()) {
+                if (auto* overview = qobject_cast<ui::OverviewView*>(view))
+                    overview->refresh();
+            }
+        });
         for (ui::View* view : m_mainWindow->builtViews()) {
             if (auto* autofix = qobject_cast<ui::AutofixView*>(view))
                 linkAutofixStatus(autofix, findings);

@@ -384,4 +384,131 @@ QNetworkReply* NullifyApi::installations(QObject* context, Callback<QList<Instal
         QStringLiteral("/admin/installations"), {}, decoder(&decodeInstallations), context, std::move(done));
 }
 
+// --- Triage ---------------------------------------------------------------------------------------
+
+namespace {
+
+ApiError noTriage(FindingType type, const char* what)
+{
+    return ApiError::invalidRequest(
+        QStringLiteral("type"),
+        QStringLiteral("%1 findings have no %2 endpoint.").arg(wireName(type), QLatin1String(what)));
+}
+
+QString triagePath(const TriageEndpoints& endpoints, const QString& id, const char* action)
+{
+    QString path = QLatin1Char('/') + endpoints.service + QStringLiteral("/findings/") + ApiClient::pathSegment(id);
+    if (action)
+        path += QLatin1Char('/') + QLatin1String(action);
+    return path;
+}
+
+QString requiredReasonMissing(const QString& reason)
+{
+    return reason.trimmed().isEmpty() ? QStringLiteral("A reason is required.") : QString();
+}
+
+} // namespace
+
+QNetworkReply* NullifyApi::allowlistFinding(FindingType type,
+                                            const QString& findingId,
+                                            AllowlistType allowlistType,
+                                            const QString& reason,
+                                            QObject* context,
+                                            Callback<TriageWrite> done)
+{
+    const auto endpoints = triageEndpointsFor(type);
+    if (!endpoints)
+        return m_client->refuse<TriageWrite>(noTriage(type, "allowlist"), context, std::move(done));
+    if (const QString why = requiredReasonMissing(reason); !why.isEmpty())
+        return m_client->refuse<TriageWrite>(
+            ApiError::invalidRequest(QStringLiteral("allowlistReason"), why), context, std::move(done));
+    return m_client->send<TriageWrite>(
+        post(triagePath(*endpoints, findingId, "allowlist"), allowlistBody(allowlistType, reason), false),
+        decoder(&decodeTriageWrite),
+        context,
+        std::move(done));
+}
+
+QNetworkReply* NullifyApi::allowlistFindings(FindingType type,
+                                             const QStringList& findingIds,
+                                             AllowlistType allowlistType,
+                                             const QString& reason,
+                                             QObject* context,
+                                             Callback<TriageWrite> done)
+{
+    const auto endpoints = triageEndpointsFor(type);
+    if (!endpoints || endpoints->batchPath.isEmpty())
+        return m_client->refuse<TriageWrite>(noTriage(type, "batch allowlist"), context, std::move(done));
+    if (const QString why = requiredReasonMissing(reason); !why.isEmpty())
+        return m_client->refuse<TriageWrite>(
+            ApiError::invalidRequest(QStringLiteral("allowlistReason"), why), context, std::move(done));
+    return m_client->send<TriageWrite>(
+        post(endpoints->batchPath, batchAllowlistBody(findingIds, allowlistType, reason), false),
+        decoder(&decodeTriageWrite),
+        context,
+        std::move(done));
+}
+
+QNetworkReply* NullifyApi::unallowlistFinding(FindingType type,
+                                              const QString& findingId,
+                                              const QString& reason,
+                                              AllowlistType previousType,
+                                              QObject* context,
+                                              Callback<TriageWrite> done)
+{
+    const auto endpoints = triageEndpointsFor(type);
+    if (!endpoints)
+        return m_client->refuse<TriageWrite>(noTriage(type, "unallowlist"), context, std::move(done));
+    if (const QString why = requiredReasonMissing(reason); !why.isEmpty())
+        return m_client->refuse<TriageWrite>(
+            ApiError::invalidRequest(QStringLiteral("unallowlistReason"), why), context, std::move(done));
+    std::optional<AllowlistType> sentType;
+    if (endpoints->unallowlistNeedsType)
+        sentType = previousType == AllowlistType::Unknown ? AllowlistType::UserOther : previousType;
+    return m_client->send<TriageWrite>(
+        post(triagePath(*endpoints, findingId, "unallowlist"), unallowlistBody(reason, sentType), false),
+        decoder(&decodeTriageWrite),
+        context,
+        std::move(done));
+}
+
+QNetworkReply* NullifyApi::overrideFinding(FindingType type,
+                                           const QString& findingId,
+                                           const FindingOverride& change,
+                                           QObject* context,
+                                           Callback<TriageWrite> done)
+{
+    const auto endpoints = triageEndpointsFor(type);
+    if (!endpoints || !endpoints->canOverride)
+        return m_client->refuse<TriageWrite>(noTriage(type, "override"), context, std::move(done));
+    if (change.severity && !endpoints->canOverrideSeverity)
+        return m_client->refuse<TriageWrite>(noTriage(type, "severity override"), context, std::move(done));
+    if (change.isEmpty())
+        return m_client->refuse<TriageWrite>(
+            ApiError::invalidRequest(QStringLiteral("severityOverride"), QStringLiteral("Nothing to change.")),
+            context,
+            std::move(done));
+    ApiRequest request;
+    request.method = QByteArrayLiteral("PATCH");
+    request.path = triagePath(*endpoints, findingId, nullptr);
+    request.body = overrideBody(change, endpoints->canOverrideSeverity);
+    // The PATCH answers with the whole finding; what changed is what was sent.
+    return m_client->send<TriageWrite>(
+        request,
+        [](const QByteArray&) { return Result<TriageWrite>::success(TriageWrite {}); },
+        context,
+        std::move(done));
+}
+
+QNetworkReply*
+NullifyApi::triageRecord(FindingType type, const QString& findingId, QObject* context, Callback<TriageRecord> done)
+{
+    const auto endpoints = triageEndpointsFor(type);
+    if (!endpoints)
+        return m_client->refuse<TriageRecord>(noTriage(type, "triage"), context, std::move(done));
+    return get<TriageRecord>(
+        triagePath(*endpoints, findingId, "triage"), {}, decoder(&decodeTriageRecord), context, std::move(done));
+}
+
 } // namespace nullify::api

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "apiclient.h"
+#include "triage.h"
 #include "types.h"
 
 #include <QObject>
@@ -86,6 +87,37 @@ public:
     autofixDiff(FindingService service, const QString& findingId, QObject* context, Callback<AutofixDiff> done);
     // scpm only: a pull request from the cached fix.
     QNetworkReply* createPullRequest(const QString& scpmFindingId, QObject* context, Callback<AutofixStart> done);
+
+    // Triage (triage.h). Writes are never replayed after a 5xx. A type without triage endpoints,
+    // or a batch of a type without a batch endpoint, is refused before sending (InvalidRequest).
+    QNetworkReply* allowlistFinding(FindingType type,
+                                    const QString& findingId,
+                                    AllowlistType allowlistType,
+                                    const QString& reason,
+                                    QObject* context,
+                                    Callback<TriageWrite> done);
+    // One call for all of findingIds, through the type's batch endpoint.
+    QNetworkReply* allowlistFindings(FindingType type,
+                                     const QStringList& findingIds,
+                                     AllowlistType allowlistType,
+                                     const QString& reason,
+                                     QObject* context,
+                                     Callback<TriageWrite> done);
+    // previousType: how the finding was allowlisted, sent where the spec requires a type (secrets
+    // and sensitive data; UserOther when unknown).
+    QNetworkReply* unallowlistFinding(FindingType type,
+                                      const QString& findingId,
+                                      const QString& reason,
+                                      AllowlistType previousType,
+                                      QObject* context,
+                                      Callback<TriageWrite> done);
+    QNetworkReply* overrideFinding(FindingType type,
+                                   const QString& findingId,
+                                   const FindingOverride& change,
+                                   QObject* context,
+                                   Callback<TriageWrite> done);
+    QNetworkReply*
+    triageRecord(FindingType type, const QString& findingId, QObject* context, Callback<TriageRecord> done);
 
     // Posture, identity, scopes
     QNetworkReply* metricsOverview(QObject* context, Callback<MetricsOverview> done);

@@ -223,10 +223,13 @@ private slots:
     void autofix_data();
     void autofix();
     void eventFeed();
+    void triage_data();
+    void triage();
     void offlineProbe();
 
 private:
     QString firstFindingId(FindingType type);
+    QStringList openFindingIds(FindingType type, int count);
     void record(QNetworkReply* reply);
 
     std::unique_ptr<sandbox::SandboxServer> m_sandbox;
@@ -378,6 +381,22 @@ QString tst_Contract::firstFindingId(FindingType type)
     if (!page || page.value().items.isEmpty())
         return {};
     return page.value().items.first().id;
+}
+
+QStringList tst_Contract::openFindingIds(FindingType type, int count)
+{
+    FindingsQuery query;
+    query.types = {type};
+    query.isAllowlisted = false;
+    query.pageSize = count;
+    const Result<Page<Finding>> page = await<Page<Finding>>(
+        [&](QObject* context, Callback<Page<Finding>> done) { return m_api->findings(query, context, done); });
+    QStringList ids;
+    if (page) {
+        for (const Finding& f : page.value().items)
+            ids.append(f.id);
+    }
+    return ids;
 }
 
 // The check itself must be able to fail: a request that breaks the spec (the sca list without its
@@ -587,6 +606,80 @@ void tst_Contract::oneFinding()
     QVERIFY2(detail, describe(detail, "finding"));
     QCOMPARE(detail.value().id, id);
     QVERIFY(!detail.value().title.isEmpty());
+}
+
+void tst_Contract::triage_data()
+{
+    QTest::addColumn<int>("type");
+    QTest::newRow("sast") << int(FindingType::Code);
+    QTest::newRow("sca dependencies") << int(FindingType::Dependencies);
+    QTest::newRow("sca containers") << int(FindingType::Containers);
+    QTest::newRow("secrets") << int(FindingType::SecretsCredentials);
+    QTest::newRow("secrets sensitive data") << int(FindingType::SecretsSensitiveData);
+    QTest::newRow("dast pentest") << int(FindingType::Pentest);
+    QTest::newRow("scpm") << int(FindingType::Platform);
+}
+
+// Every triage call of the typed API for a finding type: the record, allowlist, unallowlist, the
+// overrides where the type has them, and the batch allowlist where it has one.
+void tst_Contract::triage()
+{
+    QFETCH(int, type);
+    const FindingType findingType = FindingType(type);
+    const std::optional<TriageEndpoints> endpoints = triageEndpointsFor(findingType);
+    QVERIFY(endpoints);
+    const QStringList ids = openFindingIds(findingType, 3);
+    QVERIFY2(ids.size() == 3, "the tenant has too few open findings of this type");
+    const QString id = ids.first();
+
+    const Result<TriageRecord> before = await<TriageRecord>([&](QObject* context, Callback<TriageRecord> done) {
+        return m_api->triageRecord(findingType, id, context, done);
+    });
+    QVERIFY2(before, describe(before, "triage record"));
+
+    const Result<TriageWrite> allowlisted = await<TriageWrite>([&](QObject* context, Callback<TriageWrite> done) {
+        return m_api->allowlistFinding(
+            findingType, id, AllowlistType::UserFalsePositive, QStringLiteral("contract check"), context, done);
+    });
+    QVERIFY2(allowlisted, describe(allowlisted, "allowlist"));
+    const Result<TriageRecord> after = await<TriageRecord>([&](QObject* context, Callback<TriageRecord> done) {
+        return m_api->triageRecord(findingType, id, context, done);
+    });
+    QVERIFY2(after, describe(after, "triage record after the allowlist"));
+    if (findingType != FindingType::SecretsSensitiveData) { // its record carries no finding
+        QCOMPARE(after.value().isAllowlisted, std::optional<bool>(true));
+        QCOMPARE(after.value().allowlistReason, QStringLiteral("contract check"));
+    }
+
+    const Result<TriageWrite> unallowlisted = await<TriageWrite>([&](QObject* context, Callback<TriageWrite> done) {
+        return m_api->unallowlistFinding(
+            findingType, id, QStringLiteral("contract check"), AllowlistType::UserFalsePositive, context, done);
+    });
+    QVERIFY2(unallowlisted, describe(unallowlisted, "unallowlist"));
+
+    if (endpoints->canOverride) {
+        FindingOverride change;
+        if (endpoints->canOverrideSeverity)
+            change.severity = Severity::High;
+        change.priorityLabel = QStringLiteral("URGENT");
+        const Result<TriageWrite> overridden = await<TriageWrite>([&](QObject* context, Callback<TriageWrite> done) {
+            return m_api->overrideFinding(findingType, id, change, context, done);
+        });
+        QVERIFY2(overridden, describe(overridden, "override"));
+    }
+
+    if (!endpoints->batchPath.isEmpty()) {
+        const Result<TriageWrite> batch = await<TriageWrite>([&](QObject* context, Callback<TriageWrite> done) {
+            return m_api->allowlistFindings(findingType,
+                                            ids.mid(1),
+                                            AllowlistType::UserAssumeRisk,
+                                            QStringLiteral("contract check"),
+                                            context,
+                                            done);
+        });
+        QVERIFY2(batch, describe(batch, "batch allowlist"));
+        QCOMPARE(openFindingIds(findingType, 3).contains(ids.at(1)), false);
+    }
 }
 
 void tst_Contract::metricsOverview()

@@ -11,6 +11,7 @@
 //   F token refresh: body, then NUL and the Set-Cookie headers, one a line
 //   e an error body: the next byte picks the HTTP status (see errorStatuses), then the body
 //   D finding detail, d autofix diff: the next byte picks the service (byte % 7, see services)
+//   t triage record          w triage write (allowlist answer, empty for a 204)
 //
 // Any other selector byte picks a decoder by its value modulo the table size, so every byte the
 // fuzzer tries reaches some decoder. Seeds in corpus/fuzz_api_decoders are named after theirs.
@@ -22,6 +23,7 @@
 #include "events.h"
 #include "fuzzsupport.h"
 #include "jsonreader.h"
+#include "triage.h"
 #include "types.h"
 #include "utctime.h"
 
@@ -200,7 +202,7 @@ struct Decoder
     void (*decode)(const QByteArray& rest);
 };
 
-const std::array<Decoder, 21> decoders {{
+const std::array<Decoder, 23> decoders {{
     {'r', [](const QByteArray& b) { check(decodeRepositoryPage(b)); }},
     {'s', [](const QByteArray& b) { check(decodeScanRunPage(b)); }},
     {'f', [](const QByteArray& b) { check(decodeFindingsPage(b)); }},
@@ -247,6 +249,17 @@ const std::array<Decoder, 21> decoders {{
              (void)event.findingService();
          }
      }},
+    {'t',
+     [](const QByteArray& b) {
+         const auto result = decodeTriageRecord(b);
+         if (check(result)) {
+             // A type the client does not know is Unknown, with the server's text kept.
+             const TriageRecord& record = result.value();
+             NULLIFY_FUZZ_CHECK(record.allowlistType != AllowlistType::Unknown
+                                || allowlistTypeFromString(record.allowlistTypeText) == AllowlistType::Unknown);
+         }
+     }},
+    {'w', [](const QByteArray& b) { check(decodeTriageWrite(b)); }},
 }};
 
 } // namespace

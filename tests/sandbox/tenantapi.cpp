@@ -29,6 +29,7 @@ namespace {
 struct BadRequest
 {
     QString message;
+    int status = 400; // 404 for an unknown id where the operation declares one
 };
 
 std::optional<qint64> integerOf(const QJsonValue& value)
@@ -486,6 +487,14 @@ struct AutofixRun
     bool prReported = false; // "pull request opened" is in the event feed
 };
 
+struct AllowlistRecord
+{
+    QString type; // ModelsAllowlistType
+    QString reason;
+    qint64 atMs = 0;
+    QString unallowlistReason; // the last unallowlist's, when the finding was taken off again
+};
+
 const QStringList cloudProviders = {QStringLiteral("AWS"), QStringLiteral("Azure"), QStringLiteral("GCP")};
 
 } // namespace
@@ -504,6 +513,13 @@ public:
     // seeded finding in every later answer (so a replayed PATCH is visible as a second write).
     QHash<int, QJsonObject> findingOverrides;
     int findingPatchCount = 0;
+    // A severity override moves the finding to that severity everywhere (list, filters, counts):
+    // the seeded severity is kept here, by finding index, to come back when the override is cleared.
+    QHash<int, seed::Severity> seededSeverities;
+    // Allowlist and unallowlist: how and why, by finding index (the finding's allowlisted flag is
+    // the state itself). Seeded allowlisted findings have no entry; allowlistOf() makes theirs.
+    QHash<int, AllowlistRecord> allowlists;
+    int allowlistWrites = 0;
     QList<QList<int>> pentestFindingsByApp;
     int autofixRequestCount = 0;
     int autofixStartCount = 0;
@@ -536,8 +552,17 @@ public:
     SandboxResponse repositories(const SandboxRequest& request);
     SandboxResponse scanRuns(const SandboxRequest& request, const QString& scanner);
     SandboxResponse finding(const SandboxRequest& request, FindingType type, bool declares404);
-    SandboxResponse patchFinding(const SandboxRequest& request, FindingType type, bool userNotes);
+    // withSeverity: false for sensitive data, whose input has only priorityOverride and userNotes.
+    SandboxResponse
+    patchFinding(const SandboxRequest& request, FindingType type, bool userNotes, bool withSeverity = true);
     QJsonObject findingWithOverrides(int index) const;
+    QJsonObject previewWithOverrides(int index, const AutofixView& autofix) const;
+    AllowlistRecord allowlistOf(int index) const;
+    int triageFinding(const SandboxRequest& request, const QList<FindingType>& types, bool declares404) const;
+    SandboxResponse allowlist(const SandboxRequest& request, const QList<FindingType>& types, bool answersLink);
+    SandboxResponse batchAllowlist(const SandboxRequest& request, const QList<FindingType>& types);
+    SandboxResponse unallowlist(const SandboxRequest& request, const QList<FindingType>& types, bool needsType);
+    SandboxResponse triageRecord(const SandboxRequest& request, const QList<FindingType>& types, bool declares404);
     SandboxResponse autofixFix(const SandboxRequest& request, const QString& service, bool declares404);
     SandboxResponse autofixStatusResponse(const SandboxRequest& request, const QString& service);
     SandboxResponse autofixDiff(const SandboxRequest& request, const QString& service, bool declares404);
@@ -713,10 +738,330 @@ QJsonObject TenantApi::Private::findingWithOverrides(int index) const
     for (auto it = overrides.begin(); it != overrides.end(); ++it) {
         detail.insert(it.key(), it.value());
     }
+    // The overrides are what the finding shows: its severity and priority label follow them.
+    const QJsonValue severity = overrides.value(QStringLiteral("severityOverride"));
+    if (severity.isString() && detail.value(QStringLiteral("severity")).isString()) {
+        detail.insert(QStringLiteral("severity"), severity);
+    }
+    const QJsonValue priority = overrides.value(QStringLiteral("priorityOverride"));
+    if (priority.isString() && detail.value(QStringLiteral("priorityLabel")).isString()) {
+        detail.insert(QStringLiteral("priorityLabel"), priority);
+    }
+    // How and why it was allowlisted, in the fields each schema has for it.
+    const AllowlistRecord allowlist = allowlistOf(index);
+    const FindingType type = tenant.findings.at(index).type;
+    if (!allowlist.type.isEmpty()) {
+        if (type == FindingType::Code || type == FindingType::SecretsCredentials
+            || type == FindingType::SecretsSensitiveData || type == FindingType::Platform
+            || type == FindingType::Pentest) {
+            detail.insert(QStringLiteral("allowlistType"), allowlist.type);
+        }
+        if (detail.contains(QStringLiteral("allowlistedReason"))) {
+            detail.insert(QStringLiteral("allowlistedReason"), allowlist.reason);
+        } else if (type != FindingType::Pentest && type != FindingType::Cloud) {
+            detail.insert(QStringLiteral("allowlistReason"), allowlist.reason);
+        }
+    }
     return detail;
 }
 
-SandboxResponse TenantApi::Private::patchFinding(const SandboxRequest& request, FindingType type, bool userNotes)
+QJsonObject TenantApi::Private::previewWithOverrides(int index, const AutofixView& autofix) const
+{
+    QJsonObject preview = tenantjson::findingPreview(tenant, index, autofix);
+    const QJsonObject overrides = findingOverrides.value(index);
+    const QJsonValue severity = overrides.value(QStringLiteral("severityOverride"));
+    if (severity.isString()) {
+        preview.insert(QStringLiteral("severity"), severity);
+        preview.insert(QStringLiteral("vulnerabilitiesMaxSeverity"), severity);
+    }
+    const QJsonValue priority = overrides.value(QStringLiteral("priorityOverride"));
+    if (priority.isString()) {
+        preview.insert(QStringLiteral("priorityLabel"), priority);
+        preview.insert(QStringLiteral("priorityOverride"), priority);
+        preview.insert(QStringLiteral("vulnerabilitiesMaxPriority"), priority);
+    }
+    const AllowlistRecord allowlist = allowlistOf(index);
+    if (!allowlist.type.isEmpty()) {
+        preview.insert(QStringLiteral("allowlistType"), allowlist.type);
+        preview.insert(QStringLiteral("allowlistReason"), allowlist.reason);
+    }
+    return preview;
+}
+
+// --- Triage: allowlist, unallowlist, batch allowlist, triage record -----------------------------------
+
+namespace {
+
+const QStringList allowlistTypes {QStringLiteral("AI"),
+                                  QStringLiteral("UserFixed"),
+                                  QStringLiteral("UserAssumeRisk"),
+                                  QStringLiteral("UserFalsePositive"),
+                                  QStringLiteral("UserOther")};
+
+// A required, non-blank string field of a triage input.
+QString requiredText(const QJsonObject& body, const QString& field)
+{
+    const QJsonValue value = body.value(field);
+    if (value.isUndefined()) {
+        throw BadRequest {QStringLiteral("missing required field %1").arg(field)};
+    }
+    if (!value.isString()) {
+        throw wrongType(field, "a string", value);
+    }
+    if (value.toString().trimmed().isEmpty()) {
+        throw BadRequest {QStringLiteral("%1 must not be empty").arg(field)};
+    }
+    return value.toString();
+}
+
+QString requiredAllowlistType(const QJsonObject& body, const QString& field)
+{
+    const QString type = requiredText(body, field);
+    if (!allowlistTypes.contains(type)) {
+        throw BadRequest {QStringLiteral("%1: unknown value \"%2\"; one of %3")
+                              .arg(field, type, allowlistTypes.join(QStringLiteral(", ")))};
+    }
+    return type;
+}
+
+SandboxResponse noContent()
+{
+    SandboxResponse response;
+    response.status = 204;
+    return response;
+}
+
+// ModelsPriorityEnum has four values; the seeded labels map onto them.
+QString triagePriority(const QString& label)
+{
+    if (label == QLatin1String("URGENT") || label == QLatin1String("FALSE_POSITIVE")) {
+        return label;
+    }
+    if (label == QLatin1String("IMPORTANT") || label == QLatin1String("MEDIUM")) {
+        return QStringLiteral("IMPORTANT");
+    }
+    return QStringLiteral("NEGLIGIBLE");
+}
+
+} // namespace
+
+AllowlistRecord TenantApi::Private::allowlistOf(int index) const
+{
+    const Finding& f = tenant.findings.at(index);
+    if (!f.allowlisted) {
+        return {};
+    }
+    const auto it = allowlists.constFind(index);
+    if (it != allowlists.constEnd() && !it->type.isEmpty()) {
+        return *it;
+    }
+    // Allowlisted in the seeded history: a reason a person would have given.
+    AllowlistRecord seeded;
+    seeded.type = (f.salt & 8) ? QStringLiteral("UserAssumeRisk") : QStringLiteral("UserFalsePositive");
+    seeded.reason = (f.salt & 8) ? QStringLiteral("Accepted: behind the VPN, no customer data on this path.")
+                                 : QStringLiteral("Test fixture only; never built into the product.");
+    seeded.atMs = (f.createdAt + 86400) * 1000;
+    return seeded;
+}
+
+int TenantApi::Private::triageFinding(const SandboxRequest& request,
+                                      const QList<FindingType>& types,
+                                      bool declares404) const
+{
+    const QString id = request.pathParams.value(QStringLiteral("findingId"));
+    const int index = tenant.findingIndex(id);
+    if (index < 0 || !types.contains(tenant.findings.at(index).type)) {
+        throw BadRequest {QStringLiteral("no such finding \"%1\"").arg(id), declares404 ? 404 : 400};
+    }
+    return index;
+}
+
+SandboxResponse
+TenantApi::Private::allowlist(const SandboxRequest& request, const QList<FindingType>& types, bool answersLink)
+{
+    const QJsonObject body = requiredBody(request);
+    const QString type = requiredAllowlistType(body, QStringLiteral("allowlistType"));
+    const QString reason = requiredText(body, QStringLiteral("allowlistReason"));
+    const int index = triageFinding(request, types, true);
+    ++allowlistWrites;
+    tenant.findings[index].allowlisted = true;
+    AllowlistRecord& record = allowlists[index];
+    record.type = type;
+    record.reason = reason;
+    record.atMs = now();
+    if (!answersLink) {
+        return noContent();
+    }
+    // sast and scpm: the allowlist is committed as a pull request; its link comes back.
+    return SandboxResponse::json(
+        200,
+        QJsonObject {{QStringLiteral("link"),
+                      QStringLiteral("https://nullify-sandbox.invalid/allowlist/%1").arg(tenant.findingId(index))},
+                     {QStringLiteral("title"),
+                      QStringLiteral("Allowlist: %1").arg(tenant.findingTitle(tenant.findings.at(index)))},
+                     {QStringLiteral("version"), QStringLiteral("1")}});
+}
+
+SandboxResponse TenantApi::Private::batchAllowlist(const SandboxRequest& request, const QList<FindingType>& types)
+{
+    const QJsonObject body = requiredBody(request);
+    const QJsonValue idsValue = body.value(QStringLiteral("findingIds"));
+    if (idsValue.isUndefined()) {
+        throw BadRequest {QStringLiteral("missing required field findingIds")};
+    }
+    if (!idsValue.isArray() && !idsValue.isNull()) {
+        throw wrongType(QStringLiteral("findingIds"), "an array of strings", idsValue);
+    }
+    const QString type = requiredAllowlistType(body, QStringLiteral("allowlistType"));
+    const QString reason = requiredText(body, QStringLiteral("allowlistReason"));
+    const QJsonArray ids = idsValue.toArray();
+    if (ids.isEmpty()) {
+        throw BadRequest {QStringLiteral("findingIds must name at least one finding")};
+    }
+    // All or nothing: one unknown id and no finding changes.
+    QList<int> indexes;
+    for (qsizetype i = 0; i < ids.size(); ++i) {
+        if (!ids.at(i).isString()) {
+            throw wrongType(QStringLiteral("findingIds[%1]").arg(i), "a string", ids.at(i));
+        }
+        const int index = tenant.findingIndex(ids.at(i).toString());
+        if (index < 0 || !types.contains(tenant.findings.at(index).type)) {
+            return SandboxResponse::error(404, QStringLiteral("no such finding \"%1\"").arg(ids.at(i).toString()));
+        }
+        indexes.append(index);
+    }
+    ++allowlistWrites;
+    for (int index : std::as_const(indexes)) {
+        tenant.findings[index].allowlisted = true;
+        AllowlistRecord& record = allowlists[index];
+        record.type = type;
+        record.reason = reason;
+        record.atMs = now();
+    }
+    return noContent();
+}
+
+SandboxResponse
+TenantApi::Private::unallowlist(const SandboxRequest& request, const QList<FindingType>& types, bool needsType)
+{
+    const QJsonObject body = requiredBody(request);
+    const QString reason = requiredText(body, QStringLiteral("unallowlistReason"));
+    if (needsType) {
+        requiredAllowlistType(body, QStringLiteral("unallowlistType"));
+    }
+    const int index = triageFinding(request, types, true);
+    if (!tenant.findings.at(index).allowlisted) {
+        throw BadRequest {QStringLiteral("finding \"%1\" is not allowlisted").arg(tenant.findingId(index))};
+    }
+    ++allowlistWrites;
+    tenant.findings[index].allowlisted = false;
+    AllowlistRecord& record = allowlists[index];
+    record.type.clear();
+    record.reason.clear();
+    record.unallowlistReason = reason;
+    record.atMs = now();
+    return noContent();
+}
+
+SandboxResponse
+TenantApi::Private::triageRecord(const SandboxRequest& request, const QList<FindingType>& types, bool declares404)
+{
+    const int index = triageFinding(request, types, declares404);
+    const Finding& f = tenant.findings.at(index);
+    const QJsonObject detail = findingWithOverrides(index);
+    if (f.type == FindingType::Pentest) {
+        return SandboxResponse::json(200, QJsonObject {{QStringLiteral("finding"), detail}});
+    }
+    const QString label = detail.value(QStringLiteral("priorityLabel")).toString(seed::priorityLabel(f));
+    const QString title = tenant.findingTitle(f);
+    const QString commit = tenant.commitFor(f.salt);
+    const bool reachable = (f.salt & 4) != 0;
+    const QJsonObject triage {
+        {QStringLiteral("id"), QStringLiteral("triage-") + tenant.findingId(index)},
+        {QStringLiteral("version"), 2},
+        {QStringLiteral("title"), title},
+        {QStringLiteral("description"),
+         reachable ? QStringLiteral("Reachable from an internet-facing entry point; exploitable as written.")
+                   : QStringLiteral("No path from an entry point was found; kept for defence in depth.")},
+        {QStringLiteral("priority"), triagePriority(label)},
+        {QStringLiteral("lastTriagedAt"), seed::isoTime(f.createdAt + 3600)},
+        {QStringLiteral("failedTriage"), false},
+    };
+    const QJsonArray steps {
+        QJsonObject {{QStringLiteral("title"), QStringLiteral("Traced the input to the sink")},
+                     {QStringLiteral("details"), QJsonArray {}}},
+        QJsonObject {{QStringLiteral("title"), QStringLiteral("Checked the deployment's exposure")},
+                     {QStringLiteral("details"), QJsonArray {}}},
+    };
+    const QJsonArray factors {
+        QJsonObject {
+            {QStringLiteral("title"), reachable ? QStringLiteral("Reachable") : QStringLiteral("Not reachable")},
+            {QStringLiteral("description"), QStringLiteral("From the repository's call graph.")}},
+    };
+    QJsonObject record {{QStringLiteral("triage"), triage}};
+    QJsonObject answer;
+    switch (f.type) {
+    case FindingType::Code:
+    case FindingType::Platform:
+        record.insert(QStringLiteral("isFalsePositive"), f.falsePositive);
+        record.insert(QStringLiteral("falsePositiveReason"),
+                      f.falsePositive ? QStringLiteral("The value never comes from a user.") : QString());
+        record.insert(
+            QStringLiteral("priority"),
+            QJsonObject {
+                {QStringLiteral("label"), triagePriority(label)},
+                {QStringLiteral("score"), seed::priorityScore(f)},
+                {QStringLiteral("description"),
+                 detail.value(QStringLiteral("priorityLabelReason")).toString(QStringLiteral("From the triage."))}});
+        record.insert(QStringLiteral("repoContextVersion"), QStringLiteral("3"));
+        record.insert(QStringLiteral("finding"), detail);
+        if (f.type == FindingType::Platform) {
+            record.insert(QStringLiteral("fixStoryPointEstimate"), 2);
+        } else {
+            record.insert(QStringLiteral("investigationSteps"), steps);
+            record.insert(QStringLiteral("assessmentFactors"), factors);
+            record.insert(QStringLiteral("agentVersion"), QStringLiteral("triage-2.4"));
+            record.insert(QStringLiteral("triagedCommitSha"), commit);
+            record.insert(QStringLiteral("orgContextVersion"), QStringLiteral("7"));
+        }
+        answer.insert(
+            QStringLiteral("presignedUrl"),
+            QStringLiteral("https://nullify-sandbox.invalid/triage/%1?expires=900").arg(tenant.findingId(index)));
+        break;
+    case FindingType::Dependencies:
+    case FindingType::Containers:
+        record.insert(QStringLiteral("investigationSteps"), steps);
+        record.insert(QStringLiteral("agentVersion"), QStringLiteral("triage-2.4"));
+        record.insert(QStringLiteral("triagedCommitSha"), commit);
+        record.insert(QStringLiteral("orgContextVersion"), QStringLiteral("7"));
+        record.insert(QStringLiteral("repoContextVersion"), QStringLiteral("3"));
+        record.insert(QStringLiteral("finding"), detail);
+        answer.insert(
+            QStringLiteral("presignedUrl"),
+            QStringLiteral("https://nullify-sandbox.invalid/triage/%1?expires=900").arg(tenant.findingId(index)));
+        break;
+    default: // secrets, credentials and sensitive data
+        record.insert(QStringLiteral("isFalsePositive"), f.falsePositive);
+        record.insert(QStringLiteral("falsePositiveReason"),
+                      f.falsePositive ? QStringLiteral("A documented example key, revoked upstream.") : QString());
+        record.insert(QStringLiteral("investigationSteps"), steps);
+        record.insert(QStringLiteral("assessmentFactors"), factors);
+        record.insert(QStringLiteral("agentVersion"), QStringLiteral("triage-2.4"));
+        record.insert(QStringLiteral("triagedCommitSha"), commit);
+        record.insert(QStringLiteral("orgContextVersion"), QStringLiteral("7"));
+        record.insert(QStringLiteral("repoContextVersion"), QStringLiteral("3"));
+        if (f.type == FindingType::SecretsCredentials) {
+            record.insert(QStringLiteral("finding"), detail);
+        }
+        break;
+    }
+    answer.insert(QStringLiteral("finding"), record);
+    answer.insert(QStringLiteral("version"), QStringLiteral("1"));
+    return SandboxResponse::json(200, answer);
+}
+
+SandboxResponse
+TenantApi::Private::patchFinding(const SandboxRequest& request, FindingType type, bool userNotes, bool withSeverity)
 {
     const QJsonObject body = optionalBody(request);
     // The spec's EndpointsPatch*FindingInput: each field optional and nullable; null clears the
@@ -741,8 +1086,10 @@ SandboxResponse TenantApi::Private::patchFinding(const SandboxRequest& request, 
         QString name;
         const QStringList* allowed; // nullptr: any string
     };
-    QList<Field> fields {{QStringLiteral("severityOverride"), &severities},
-                         {QStringLiteral("priorityOverride"), &priorities}};
+    QList<Field> fields {{QStringLiteral("priorityOverride"), &priorities}};
+    if (withSeverity) {
+        fields.append({QStringLiteral("severityOverride"), &severities});
+    }
     if (userNotes) {
         fields.append({QStringLiteral("userNotes"), nullptr});
     }
@@ -786,6 +1133,21 @@ SandboxResponse TenantApi::Private::patchFinding(const SandboxRequest& request, 
     }
     if (overrides.isEmpty()) {
         findingOverrides.remove(index);
+    }
+    // A severity override moves the finding to that severity for lists, filters and counts too;
+    // clearing it brings the seeded one back. (NONE, INFORMATIONAL and UNKNOWN are not seeded
+    // severities: the finding keeps its own for filters and shows the override's text.)
+    if (changes.contains(QStringLiteral("severityOverride"))) {
+        Finding& f = tenant.findings[index];
+        if (!seededSeverities.contains(index)) {
+            seededSeverities.insert(index, f.severity);
+        }
+        const QJsonValue value = changes.value(QStringLiteral("severityOverride"));
+        const auto severity = value.isString() ? seed::severityFromName(value.toString()) : std::nullopt;
+        f.severity = severity.value_or(seededSeverities.value(index));
+        if (value.isNull()) {
+            seededSeverities.remove(index);
+        }
     }
     return SandboxResponse::json(200, QJsonObject {{QStringLiteral("finding"), findingWithOverrides(index)}});
 }
@@ -977,7 +1339,7 @@ SandboxResponse TenantApi::Private::findings(const SandboxRequest& request)
     QJsonArray items;
     for (qint64 i = first; i < std::min(matched, first + pageSize); ++i) {
         const int at = order.at(i);
-        items.append(tenantjson::findingPreview(tenant, matches.at(at), autofixViews.at(at)));
+        items.append(previewWithOverrides(matches.at(at), autofixViews.at(at)));
     }
     const bool more = first + pageSize < matched;
     return SandboxResponse::json(200,
@@ -1969,7 +2331,7 @@ void TenantApi::registerRoutes(Router& router)
             try {
                 return handler(request);
             } catch (const BadRequest& bad) {
-                return SandboxResponse::error(400, bad.message);
+                return SandboxResponse::error(bad.status, bad.message);
             }
         });
     };
@@ -2028,6 +2390,66 @@ void TenantApi::registerRoutes(Router& router)
             });
         }
     }
+    // Triage: allowlist, unallowlist, the triage record and, where the spec has one, the batch
+    // allowlist. sast and scpm answer an allowlist with its pull request's link, the others 204.
+    struct TriageService
+    {
+        QString service;
+        QList<FindingType> types;
+        QString batch; // the batch endpoint, empty when none
+        bool answersLink;
+        bool unallowlistNeedsType;
+        bool triage404;
+    };
+    const QList<FindingType> secretTypes {FindingType::SecretsCredentials, FindingType::SecretsSensitiveData};
+    const TriageService triageServices[] = {
+        {QStringLiteral("sast"), {FindingType::Code}, QStringLiteral("/sast/findings/allowlist"), true, false, true},
+        {QStringLiteral("sca/dependencies"), {FindingType::Dependencies}, QString(), false, false, true},
+        {QStringLiteral("sca/containers"), {FindingType::Containers}, QString(), false, false, true},
+        {QStringLiteral("secrets"),
+         secretTypes,
+         QStringLiteral("/secrets/findings/allowlist/batch"),
+         false,
+         true,
+         true},
+        {QStringLiteral("secrets/credentials"),
+         {FindingType::SecretsCredentials},
+         QStringLiteral("/secrets/credentials/findings/allowlist/batch"),
+         false,
+         true,
+         true},
+        {QStringLiteral("secrets/sensitivedata"),
+         {FindingType::SecretsSensitiveData},
+         QStringLiteral("/secrets/sensitivedata/findings/allowlist/batch"),
+         false,
+         true,
+         true},
+        {QStringLiteral("dast/pentest"), {FindingType::Pentest}, QString(), false, false, true},
+        {QStringLiteral("scpm"),
+         {FindingType::Platform},
+         QStringLiteral("/scpm/findings/allowlist"),
+         true,
+         false,
+         false},
+    };
+    for (const TriageService& t : triageServices) {
+        const QString base = QLatin1Char('/') + t.service + QStringLiteral("/findings/{findingId}");
+        add("POST", base + QStringLiteral("/allowlist"), [p, t](R r) {
+            return p->allowlist(r, t.types, t.answersLink);
+        });
+        add("POST", base + QStringLiteral("/unallowlist"), [p, t](R r) {
+            return p->unallowlist(r, t.types, t.unallowlistNeedsType);
+        });
+        add("GET", base + QStringLiteral("/triage"), [p, t](R r) { return p->triageRecord(r, t.types, t.triage404); });
+        if (!t.batch.isEmpty()) {
+            add("POST", t.batch, [p, t](R r) { return p->batchAllowlist(r, t.types); });
+        }
+    }
+
+    // Sensitive data has no single-finding GET here, but its PATCH (priority and notes) is triage.
+    add("PATCH", QStringLiteral("/secrets/sensitivedata/findings/{findingId}"), [p](R r) {
+        return p->patchFinding(r, FindingType::SecretsSensitiveData, true, false);
+    });
     add("POST", QStringLiteral("/scpm/findings/{findingId}/autofix/cache/create_pr"), [p](R r) {
         return p->createPullRequest(r);
     });

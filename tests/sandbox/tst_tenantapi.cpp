@@ -201,6 +201,11 @@ private slots:
     void metricsUserAndInstallations();
     void badInputNeverCrashes();
     void scaleHundredThousandFindings();
+    void allowlistLeavesOpenCountsAndUnallowlistRestores();
+    void batchAllowlistIsAllOrNothing();
+    void overridesShowInTheListAndCounts();
+    void triageRecordPerService();
+    void triageRejectsBadInput();
 };
 
 void TestTenantApi::sameSeedSameTenant()
@@ -1598,6 +1603,316 @@ void TestTenantApi::scaleHundredThousandFindings()
     // Generous bounds: this is a smoke check for accidental quadratic work, not a benchmark.
     QVERIFY2(generated < 5000, "generating 100k findings should take well under a second or two");
     QVERIFY2(filteredPage < 2000, "a filtered page over 100k findings should be fast");
+}
+
+namespace {
+
+// The funnel's "open" count of a severity (or of all four with an empty name) in the overview.
+int openCount(Tenant& t, const QString& severity = {})
+{
+    const Reply metrics
+        = t.post(QStringLiteral("/admin/metrics/overview"), QJsonObject {{QStringLiteral("query"), QJsonObject {}}});
+    for (const QJsonValue& stage : metrics.json.value(QStringLiteral("funnelData")).toArray()) {
+        const QJsonObject o = stage.toObject();
+        if (o.value(QStringLiteral("funnelKey")).toString() != QLatin1String("open"))
+            continue;
+        if (!severity.isEmpty())
+            return o.value(severity).toInt();
+        int total = 0;
+        for (const char* s : {"CRITICAL", "HIGH", "MEDIUM", "LOW"})
+            total += o.value(QLatin1String(s)).toInt();
+        return total;
+    }
+    return -1;
+}
+
+// The findings list's total for this query.
+int listTotal(Tenant& t, const QJsonObject& query)
+{
+    return t.queryFindings(query).json.value(QStringLiteral("total")).toInt(-1);
+}
+
+QJsonObject listed(Tenant& t, const QString& id)
+{
+    const QJsonArray items = t.findings(QJsonObject {{QStringLiteral("findingId"), QJsonArray {id}}});
+    return items.isEmpty() ? QJsonObject {} : items.first().toObject();
+}
+
+// The first open findings of a type, as the list gives them.
+QStringList openIds(Tenant& t, const QString& type, int count)
+{
+    QStringList ids;
+    const QJsonArray items = t.findings(QJsonObject {{QStringLiteral("type"), QJsonArray {type}},
+                                                     {QStringLiteral("isResolved"), false},
+                                                     {QStringLiteral("pageSize"), count}});
+    for (const QJsonValue& item : items)
+        ids << item.toObject().value(QStringLiteral("id")).toString();
+    return ids;
+}
+
+} // namespace
+
+void TestTenantApi::allowlistLeavesOpenCountsAndUnallowlistRestores()
+{
+    Tenant t;
+    const QJsonObject openQuery {{QStringLiteral("isResolved"), false}, {QStringLiteral("pageSize"), 1}};
+    const int open = listTotal(t, openQuery);
+    QCOMPARE(openCount(t), open); // Overview and list count open alike
+    const QJsonObject allowlistedQuery {{QStringLiteral("isAllowlisted"), true}, {QStringLiteral("pageSize"), 1}};
+    const int allowlisted = listTotal(t, allowlistedQuery);
+    QVERIFY2(allowlisted > 0, "the seed has allowlisted findings");
+
+    const QString id = openIds(t, QStringLiteral("Code"), 1).value(0);
+    QVERIFY(!id.isEmpty());
+    const QString severity = listed(t, id).value(QStringLiteral("severity")).toString();
+    const int openOfSeverity = openCount(t, severity);
+    const Reply allow = t.post(QStringLiteral("/sast/findings/%1/allowlist").arg(id),
+                               QJsonObject {{QStringLiteral("allowlistType"), QStringLiteral("UserAssumeRisk")},
+                                            {QStringLiteral("allowlistReason"), QStringLiteral("Behind the VPN")}});
+    QCOMPARE(allow.status, 200); // sast answers with the allowlist's pull request
+    QVERIFY(!allow.json.value(QStringLiteral("link")).toString().isEmpty());
+    QCOMPARE(listTotal(t, openQuery), open - 1);
+    QCOMPARE(openCount(t), open - 1);
+    QCOMPARE(openCount(t, severity), openOfSeverity - 1);
+    QCOMPARE(listTotal(t, allowlistedQuery), allowlisted + 1);
+    const QJsonObject row = listed(t, id);
+    QCOMPARE(row.value(QStringLiteral("isAllowlisted")).toBool(), true);
+    QCOMPARE(row.value(QStringLiteral("isResolved")).toBool(), true);
+    QCOMPARE(row.value(QStringLiteral("allowlistType")).toString(), QStringLiteral("UserAssumeRisk"));
+    QCOMPARE(row.value(QStringLiteral("allowlistReason")).toString(), QStringLiteral("Behind the VPN"));
+    const QJsonObject record = t.get(QStringLiteral("/sast/findings/%1/triage").arg(id)).json;
+    const QJsonObject inner
+        = record.value(QStringLiteral("finding")).toObject().value(QStringLiteral("finding")).toObject();
+    QCOMPARE(inner.value(QStringLiteral("isAllowlisted")).toBool(), true);
+    QCOMPARE(inner.value(QStringLiteral("allowlistType")).toString(), QStringLiteral("UserAssumeRisk"));
+    QCOMPARE(inner.value(QStringLiteral("allowlistReason")).toString(), QStringLiteral("Behind the VPN"));
+
+    // Unallowlist: back in the open counts, the allowlist gone from the record.
+    const Reply unallow
+        = t.post(QStringLiteral("/sast/findings/%1/unallowlist").arg(id),
+                 QJsonObject {{QStringLiteral("unallowlistReason"), QStringLiteral("Moved to the internet")}});
+    QCOMPARE(unallow.status, 204);
+    QVERIFY(unallow.body.isEmpty());
+    QCOMPARE(listTotal(t, openQuery), open);
+    QCOMPARE(openCount(t), open);
+    QCOMPARE(listTotal(t, allowlistedQuery), allowlisted);
+    QCOMPARE(listed(t, id).value(QStringLiteral("isAllowlisted")).toBool(), false);
+    QVERIFY(!listed(t, id).contains(QStringLiteral("allowlistType")));
+    // A second unallowlist has nothing to undo.
+    QCOMPARE(t.post(QStringLiteral("/sast/findings/%1/unallowlist").arg(id),
+                    QJsonObject {{QStringLiteral("unallowlistReason"), QStringLiteral("again")}})
+                 .status,
+             400);
+
+    // A seeded allowlisted finding comes off the list the same way, with its seeded reason before.
+    const QJsonArray seeded
+        = t.findings(QJsonObject {{QStringLiteral("isAllowlisted"), true},
+                                  {QStringLiteral("type"), QJsonArray {QStringLiteral("Dependencies")}},
+                                  {QStringLiteral("pageSize"), 1}});
+    QCOMPARE(seeded.size(), 1);
+    const QString seededId = seeded.first().toObject().value(QStringLiteral("id")).toString();
+    QVERIFY(!seeded.first().toObject().value(QStringLiteral("allowlistReason")).toString().isEmpty());
+    QCOMPARE(t.post(QStringLiteral("/sca/dependencies/findings/%1/unallowlist").arg(seededId),
+                    QJsonObject {{QStringLiteral("unallowlistReason"), QStringLiteral("Reachable after all")}})
+                 .status,
+             204);
+    QCOMPARE(listTotal(t, openQuery), open + 1);
+    QCOMPARE(openCount(t), open + 1);
+}
+
+void TestTenantApi::batchAllowlistIsAllOrNothing()
+{
+    Tenant t;
+    const QStringList ids = openIds(t, QStringLiteral("SecretsCredentials"), 3);
+    QCOMPARE(ids.size(), 3);
+    const QJsonObject openQuery {{QStringLiteral("isResolved"), false}, {QStringLiteral("pageSize"), 1}};
+    const int open = listTotal(t, openQuery);
+
+    // One id that is not a secret: nothing changes.
+    const QString code = openIds(t, QStringLiteral("Code"), 1).value(0);
+    const Reply refused = t.post(QStringLiteral("/secrets/findings/allowlist/batch"),
+                                 QJsonObject {{QStringLiteral("findingIds"), QJsonArray {ids.at(0), code}},
+                                              {QStringLiteral("allowlistType"), QStringLiteral("UserFalsePositive")},
+                                              {QStringLiteral("allowlistReason"), QStringLiteral("Example keys")}});
+    QCOMPARE(refused.status, 404);
+    QCOMPARE(listTotal(t, openQuery), open);
+    QCOMPARE(listed(t, ids.at(0)).value(QStringLiteral("isAllowlisted")).toBool(), false);
+
+    const Reply batch = t.post(QStringLiteral("/secrets/findings/allowlist/batch"),
+                               QJsonObject {{QStringLiteral("findingIds"), QJsonArray::fromStringList(ids)},
+                                            {QStringLiteral("allowlistType"), QStringLiteral("UserFalsePositive")},
+                                            {QStringLiteral("allowlistReason"), QStringLiteral("Example keys")}});
+    QCOMPARE(batch.status, 204);
+    QCOMPARE(listTotal(t, openQuery), open - 3);
+    for (const QString& id : ids) {
+        const QJsonObject row = listed(t, id);
+        QCOMPARE(row.value(QStringLiteral("isAllowlisted")).toBool(), true);
+        QCOMPARE(row.value(QStringLiteral("allowlistType")).toString(), QStringLiteral("UserFalsePositive"));
+    }
+    // Secrets' unallowlist needs the type too (EndpointsPostUnallowListSecretsFindingInput).
+    QCOMPARE(t.post(QStringLiteral("/secrets/findings/%1/unallowlist").arg(ids.at(0)),
+                    QJsonObject {{QStringLiteral("unallowlistReason"), QStringLiteral("Real key")}})
+                 .status,
+             400);
+    QCOMPARE(t.post(QStringLiteral("/secrets/findings/%1/unallowlist").arg(ids.at(0)),
+                    QJsonObject {{QStringLiteral("unallowlistReason"), QStringLiteral("Real key")},
+                                 {QStringLiteral("unallowlistType"), QStringLiteral("UserFalsePositive")}})
+                 .status,
+             204);
+    QCOMPARE(listTotal(t, openQuery), open - 2);
+    // No batch endpoint for SCA in the spec, so none here.
+    QCOMPARE(t.call("POST", QStringLiteral("/sca/dependencies/findings/allowlist/batch"), "{}").status, 404);
+}
+
+void TestTenantApi::overridesShowInTheListAndCounts()
+{
+    Tenant t;
+    QString id;
+    QString seeded;
+    for (const QJsonValue& item : t.findings(QJsonObject {{QStringLiteral("type"), QJsonArray {QStringLiteral("Code")}},
+                                                          {QStringLiteral("isResolved"), false},
+                                                          {QStringLiteral("pageSize"), 50}})) {
+        if (item.toObject().value(QStringLiteral("severity")).toString() == QLatin1String("LOW")) {
+            id = item.toObject().value(QStringLiteral("id")).toString();
+            seeded = QStringLiteral("LOW");
+            break;
+        }
+    }
+    QVERIFY2(!id.isEmpty(), "no open LOW code finding on the first page");
+    const int critical = openCount(t, QStringLiteral("CRITICAL"));
+    const int criticalListed
+        = listTotal(t,
+                    QJsonObject {{QStringLiteral("severity"), QJsonArray {QStringLiteral("CRITICAL")}},
+                                 {QStringLiteral("isResolved"), false},
+                                 {QStringLiteral("pageSize"), 1}});
+    const Reply patched
+        = t.call("PATCH",
+                 QStringLiteral("/sast/findings/") + id,
+                 QJsonDocument(QJsonObject {{QStringLiteral("severityOverride"), QStringLiteral("CRITICAL")},
+                                            {QStringLiteral("priorityOverride"), QStringLiteral("URGENT")}})
+                     .toJson());
+    QCOMPARE(patched.status, 200);
+    QJsonObject row = listed(t, id);
+    QCOMPARE(row.value(QStringLiteral("severity")).toString(), QStringLiteral("CRITICAL"));
+    QCOMPARE(row.value(QStringLiteral("priorityLabel")).toString(), QStringLiteral("URGENT"));
+    QCOMPARE(openCount(t, QStringLiteral("CRITICAL")), critical + 1);
+    QCOMPARE(listTotal(t,
+                       QJsonObject {{QStringLiteral("severity"), QJsonArray {QStringLiteral("CRITICAL")}},
+                                    {QStringLiteral("isResolved"), false},
+                                    {QStringLiteral("pageSize"), 1}}),
+             criticalListed + 1);
+    const QJsonObject detail
+        = t.get(QStringLiteral("/sast/findings/") + id).json.value(QStringLiteral("finding")).toObject();
+    QCOMPARE(detail.value(QStringLiteral("severity")).toString(), QStringLiteral("CRITICAL"));
+    QCOMPARE(detail.value(QStringLiteral("priorityLabel")).toString(), QStringLiteral("URGENT"));
+
+    // null clears the override: the seeded severity is back everywhere.
+    QCOMPARE(t.call("PATCH",
+                    QStringLiteral("/sast/findings/") + id,
+                    QJsonDocument(QJsonObject {{QStringLiteral("severityOverride"), QJsonValue::Null},
+                                               {QStringLiteral("priorityOverride"), QJsonValue::Null}})
+                        .toJson())
+                 .status,
+             200);
+    row = listed(t, id);
+    QCOMPARE(row.value(QStringLiteral("severity")).toString(), seeded);
+    QCOMPARE(openCount(t, QStringLiteral("CRITICAL")), critical);
+    // Sensitive data takes a priority only.
+    const QString sensitive = openIds(t, QStringLiteral("SecretsSensitiveData"), 1).value(0);
+    QVERIFY(!sensitive.isEmpty());
+    QCOMPARE(t.call("PATCH",
+                    QStringLiteral("/secrets/sensitivedata/findings/") + sensitive,
+                    QJsonDocument(QJsonObject {{QStringLiteral("severityOverride"), QStringLiteral("HIGH")}}).toJson())
+                 .status,
+             400);
+    QCOMPARE(
+        t.call("PATCH",
+               QStringLiteral("/secrets/sensitivedata/findings/") + sensitive,
+               QJsonDocument(QJsonObject {{QStringLiteral("priorityOverride"), QStringLiteral("URGENT")}}).toJson())
+            .status,
+        200);
+    QCOMPARE(listed(t, sensitive).value(QStringLiteral("priorityLabel")).toString(), QStringLiteral("URGENT"));
+}
+
+void TestTenantApi::triageRecordPerService()
+{
+    Tenant t;
+    struct Case
+    {
+        const char* type;
+        const char* service;
+        bool nestedFinding;
+        bool presignedUrl;
+    };
+    const Case cases[] = {
+        {"Code", "sast", true, true},
+        {"Dependencies", "sca/dependencies", true, true},
+        {"Containers", "sca/containers", true, true},
+        {"SecretsCredentials", "secrets", true, false},
+        {"SecretsCredentials", "secrets/credentials", true, false},
+        {"SecretsSensitiveData", "secrets/sensitivedata", false, false},
+        {"Platform", "scpm", true, true},
+    };
+    for (const Case& c : cases) {
+        const QString id = openIds(t, QLatin1String(c.type), 1).value(0);
+        QVERIFY2(!id.isEmpty(), c.type);
+        const Reply reply = t.get(QStringLiteral("/%1/findings/%2/triage").arg(QLatin1String(c.service), id));
+        QCOMPARE(reply.status, 200);
+        const QJsonObject record = reply.json.value(QStringLiteral("finding")).toObject();
+        QVERIFY2(record.value(QStringLiteral("triage")).isObject(), c.service);
+        QCOMPARE(record.value(QStringLiteral("finding")).isObject(), c.nestedFinding);
+        QCOMPARE(reply.json.contains(QStringLiteral("presignedUrl")), c.presignedUrl);
+        if (c.nestedFinding)
+            QCOMPARE(record.value(QStringLiteral("finding")).toObject().value(QStringLiteral("id")).toString(), id);
+        // Another service's id is not this service's finding.
+        const QString other = QLatin1String(c.type) == QLatin1String("Code")
+            ? openIds(t, QStringLiteral("Platform"), 1).value(0)
+            : openIds(t, QStringLiteral("Code"), 1).value(0);
+        const int expected = QLatin1String(c.service) == QLatin1String("scpm") ? 400 : 404; // scpm declares no 404
+        QCOMPARE(t.get(QStringLiteral("/%1/findings/%2/triage").arg(QLatin1String(c.service), other)).status, expected);
+    }
+    // Pentest: the finding itself (EndpointsGetPentestFindingFullOutput).
+    const QString pentest = openIds(t, QStringLiteral("Pentest"), 1).value(0);
+    const Reply reply = t.get(QStringLiteral("/dast/pentest/findings/%1/triage").arg(pentest));
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.json.value(QStringLiteral("finding")).toObject().value(QStringLiteral("id")).toString(), pentest);
+}
+
+void TestTenantApi::triageRejectsBadInput()
+{
+    Tenant t;
+    const QString id = openIds(t, QStringLiteral("Code"), 1).value(0);
+    const QString path = QStringLiteral("/sast/findings/%1/allowlist").arg(id);
+    const QJsonObject openQuery {{QStringLiteral("isResolved"), false}, {QStringLiteral("pageSize"), 1}};
+    const int open = listTotal(t, openQuery);
+    const QList<QJsonObject> bad {
+        {},
+        {{QStringLiteral("allowlistType"), QStringLiteral("UserOther")}},
+        {{QStringLiteral("allowlistType"), QStringLiteral("UserOther")},
+         {QStringLiteral("allowlistReason"), QStringLiteral("  ")}},
+        {{QStringLiteral("allowlistType"), QStringLiteral("Whatever")},
+         {QStringLiteral("allowlistReason"), QStringLiteral("x")}},
+        {{QStringLiteral("allowlistType"), 3}, {QStringLiteral("allowlistReason"), QStringLiteral("x")}},
+        {{QStringLiteral("allowlistType"), QStringLiteral("UserOther")}, {QStringLiteral("allowlistReason"), true}},
+    };
+    for (const QJsonObject& body : bad) {
+        const Reply reply = t.post(path, body);
+        QVERIFY2(reply.status == 400, QJsonDocument(body).toJson().constData());
+        QVERIFY(!reply.error().isEmpty());
+    }
+    QCOMPARE(t.call("POST", path, "not json").status, 400);
+    QCOMPARE(t.post(QStringLiteral("/sast/findings/no-such-id/allowlist"),
+                    QJsonObject {{QStringLiteral("allowlistType"), QStringLiteral("UserOther")},
+                                 {QStringLiteral("allowlistReason"), QStringLiteral("x")}})
+                 .status,
+             404);
+    QCOMPARE(t.post(QStringLiteral("/sast/findings/allowlist"),
+                    QJsonObject {{QStringLiteral("findingIds"), QJsonArray {}},
+                                 {QStringLiteral("allowlistType"), QStringLiteral("UserOther")},
+                                 {QStringLiteral("allowlistReason"), QStringLiteral("x")}})
+                 .status,
+             400);
+    QCOMPARE(listTotal(t, openQuery), open); // nothing was allowlisted by any of them
 }
 
 QTEST_GUILESS_MAIN(TestTenantApi)

@@ -3,6 +3,7 @@
 // arrays, unicode, wrong types, and the enum spellings ("in progress" with a space).
 
 #include "jsonreader.h"
+#include "triage.h"
 #include "types.h"
 #include "utctime.h"
 
@@ -333,6 +334,7 @@ class TestApiDecoding : public QObject
     Q_OBJECT
 
 private slots:
+    void triageRecordAndWrites();
     void scanStatus_data();
     void scanStatus();
     void enumsRoundTrip();
@@ -1314,6 +1316,66 @@ void TestApiDecoding::integers()
         QCOMPARE(result.value().progress, value);
     else
         QCOMPARE(result.error().field, QStringLiteral("scan.progress"));
+}
+
+// Triage (triage.h): the request bodies the spec requires, the record in its SAST (nested finding)
+// and pentest (the finding itself) shapes, and the allowlist answers (a link, or 204's nothing).
+void TestApiDecoding::triageRecordAndWrites()
+{
+    using namespace nullify::api;
+    QCOMPARE(allowlistBody(AllowlistType::UserFalsePositive, QStringLiteral("why")),
+             QByteArrayLiteral(R"({"allowlistReason":"why","allowlistType":"UserFalsePositive"})"));
+    QCOMPARE(
+        batchAllowlistBody({QStringLiteral("a"), QStringLiteral("b")}, AllowlistType::UserFixed, QStringLiteral("r")),
+        QByteArrayLiteral(R"({"allowlistReason":"r","allowlistType":"UserFixed","findingIds":["a","b"]})"));
+    QCOMPARE(unallowlistBody(QStringLiteral("r"), std::nullopt), QByteArrayLiteral(R"({"unallowlistReason":"r"})"));
+    QCOMPARE(unallowlistBody(QStringLiteral("r"), AllowlistType::UserOther),
+             QByteArrayLiteral(R"({"unallowlistReason":"r","unallowlistType":"UserOther"})"));
+    FindingOverride change;
+    change.severity = Severity::High;
+    QCOMPARE(overrideBody(change, true), QByteArrayLiteral(R"({"severityOverride":"HIGH"})"));
+    QCOMPARE(overrideBody(change, false), QByteArrayLiteral("{}"));
+    change.priorityLabel = QStringLiteral("URGENT");
+    QCOMPARE(overrideBody(change, true),
+             QByteArrayLiteral(R"({"priorityOverride":"URGENT","severityOverride":"HIGH"})"));
+    for (AllowlistType type : userAllowlistTypes())
+        QCOMPARE(allowlistTypeFromString(wireName(type)), type);
+    QCOMPARE(allowlistTypeFromString(QStringLiteral("Nonsense")), AllowlistType::Unknown);
+    QVERIFY(!triageEndpointsFor(FindingType::Cloud));
+    QVERIFY(triageEndpointsFor(FindingType::Dependencies)->batchPath.isEmpty());
+    QCOMPARE(triageEndpointsFor(FindingType::Code)->batchPath, QStringLiteral("/sast/findings/allowlist"));
+    QVERIFY(!triageEndpointsFor(FindingType::SecretsSensitiveData)->canOverrideSeverity);
+
+    const auto sast = decodeTriageRecord(QByteArrayLiteral(
+        R"({"presignedUrl":"u","finding":{"isFalsePositive":false,"investigationSteps":[{"title":"Traced"}],)"
+        R"("assessmentFactors":[{"title":"Reachable"}],"agentVersion":"2","triagedCommitSha":"abc",)"
+        R"("orgContextVersion":"1","repoContextVersion":"1","priority":{"label":"URGENT","score":92},)"
+        R"("triage":{"description":"Reachable from the API","lastTriagedAt":"2026-03-01T10:00:00Z"},)"
+        R"("finding":{"isAllowlisted":true,"allowlistType":"UserAssumeRisk","allowlistReason":"VPN only"}}})"));
+    QVERIFY2(sast, qPrintable(sast ? QString() : sast.error().toString()));
+    QCOMPARE(sast.value().isAllowlisted, std::optional<bool>(true));
+    QCOMPARE(sast.value().allowlistType, AllowlistType::UserAssumeRisk);
+    QCOMPARE(sast.value().allowlistReason, QStringLiteral("VPN only"));
+    QCOMPARE(sast.value().priorityLabel, QStringLiteral("URGENT"));
+    QCOMPARE(sast.value().priorityScore, std::optional<qint64>(92));
+    QCOMPARE(sast.value().summary, QStringLiteral("Reachable from the API"));
+    QCOMPARE(sast.value().assessmentFactors, QStringList {QStringLiteral("Reachable")});
+    QVERIFY(sast.value().lastTriagedAt.isValid());
+
+    const auto pentest = decodeTriageRecord(QByteArrayLiteral(
+        R"({"finding":{"id":"p","isAllowlisted":true,"allowlistType":"UserFixed","allowlistedReason":"Fixed in 2.1",)"
+        R"("priorityLabel":"IMPORTANT","priorityScore":70}})"));
+    QVERIFY(pentest);
+    QCOMPARE(pentest.value().allowlistType, AllowlistType::UserFixed);
+    QCOMPARE(pentest.value().allowlistReason, QStringLiteral("Fixed in 2.1"));
+    QCOMPARE(pentest.value().priorityLabel, QStringLiteral("IMPORTANT"));
+
+    QVERIFY(!decodeTriageRecord(QByteArrayLiteral(R"({"finding":{"isAllowlisted":"yes"}})")));
+    QVERIFY(decodeTriageWrite(QByteArray()));
+    const auto link = decodeTriageWrite(QByteArrayLiteral(R"({"link":"https://x.invalid/pr/1","title":"t"})"));
+    QVERIFY(link);
+    QCOMPARE(link.value().link, QStringLiteral("https://x.invalid/pr/1"));
+    QVERIFY(!decodeTriageWrite(QByteArrayLiteral("[1]")));
 }
 
 QTEST_GUILESS_MAIN(TestApiDecoding)

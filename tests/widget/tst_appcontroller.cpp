@@ -36,6 +36,8 @@
 #include "tenant.h"
 #include "testbrowser.h"
 #include "traynotifier.h"
+#include "triagedialog.h"
+#include "triagepanel.h"
 
 #include <QAbstractButton>
 #include <QAbstractItemView>
@@ -208,6 +210,7 @@ private slots:
     void autofixIsTheServersAfterARestart();
     void eventNotificationOpensItsItem();
     void clickThroughOpensFilteredFindingsKeptAcrossRestarts();
+    void triageUpdatesTheOverview();
     void echoedSecretsAppearNowhere_data();
     void echoedSecretsAppearNowhere();
 
@@ -626,6 +629,40 @@ QString selectCodeFinding(MainWindow* main, const QString& id)
 }
 
 } // namespace
+
+// Issue 17, triage: allowlisting a finding on the Findings page takes it out of the Overview's
+// open count at once (the app asks the Overview again), as the sandbox now counts it.
+void TestAppController::triageUpdatesTheOverview()
+{
+    auto controller = makeController();
+    controller->start();
+    signInWithBrowser(controller.get());
+    MainWindow* main = controller->mainWindow();
+    auto* overview = pageOf<nullify::ui::OverviewView>(main);
+    QVERIFY(overview);
+    main->showView(overview);
+    QTRY_VERIFY_WITH_TIMEOUT(overview->hasData(), kFlowTimeoutMs);
+    const QString before = overview->figureText(QStringLiteral("open.total"));
+    bool ok = false;
+    const int open = QLocale().toInt(before, &ok);
+    QVERIFY2(ok && open > 0, qPrintable(before));
+
+    const QString id = selectCodeFinding(main, QString());
+    QVERIFY(!id.isEmpty());
+    auto* findings = pageOf<nullify::ui::FindingsView>(main);
+    nullify::ui::TriagePanel* panel = findings->triagePanel();
+    QTRY_VERIFY_WITH_TIMEOUT(panel->allowlistButton()->isEnabled(), kFlowTimeoutMs);
+    QTest::mouseClick(panel->allowlistButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(panel->activeDialog() && panel->activeDialog()->isVisible(), kFlowTimeoutMs);
+    auto* dialog = qobject_cast<nullify::ui::AllowlistDialog*>(panel->activeDialog());
+    QVERIFY(dialog);
+    QTest::keyClicks(dialog->reasonEdit(), QStringLiteral("Sample code in the docs"));
+    QTest::mouseClick(dialog->submitButton(), Qt::LeftButton);
+
+    QTRY_COMPARE_WITH_TIMEOUT(overview->figureText(QStringLiteral("open.total")),
+                              nullify::ui::OverviewView::countText(open - 1),
+                              kFlowTimeoutMs);
+}
 
 // Bug 1 of issue 17: start an autofix, wait for "Fix ready", quit, relaunch. The relaunched app
 // finds the fix on the server: the Autofix page lists it with "Show fix", the finding's details say

@@ -25,6 +25,8 @@
 #include "startdialogs.h"
 #include "testbrowser.h"
 #include "traynotifier.h"
+#include "triagedialog.h"
+#include "triagepanel.h"
 #include "view.h"
 
 #include <QAbstractItemModel>
@@ -32,7 +34,9 @@
 #include <QComboBox>
 #include <QDir>
 #include <QImage>
+#include <QItemSelectionModel>
 #include <QLabel>
+#include <QPainter>
 #include <QPalette>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -105,6 +109,9 @@ private slots:
 private:
     template <typename T> T* view() const;
     void capture(const QString& name);
+    // The main window with a dialog of it drawn where the window manager puts it (centred): a
+    // dialog is a window of its own, which the window's grab() leaves out.
+    void captureWithDialog(const QString& name, QWidget* dialog);
 
     std::unique_ptr<SandboxServer> m_sandbox;
     TestBrowser m_browser;
@@ -166,6 +173,25 @@ void TestScreenshots::capture(const QString& name)
     QTest::qWait(100);
     const QImage image = window->grab().toImage();
     QCOMPARE(image.size(), window->size() * window->devicePixelRatio());
+    QVERIFY2(distinctColours(image) > 30, qPrintable(name + QStringLiteral(" looks blank")));
+    const QString path = m_dir.filePath(name + QStringLiteral(".png"));
+    QVERIFY2(image.save(path), qPrintable(QStringLiteral("could not write ") + path));
+    m_saved << name + QStringLiteral(".png");
+}
+
+void TestScreenshots::captureWithDialog(const QString& name, QWidget* dialog)
+{
+    MainWindow* window = m_controller->mainWindow();
+    QTest::qWait(300);
+    QImage image = window->grab().toImage();
+    const QPixmap over = dialog->grab();
+    QVERIFY(!over.isNull());
+    {
+        QPainter painter(&image);
+        const QSize logical = over.size() / over.devicePixelRatio();
+        const QPoint topLeft((window->width() - logical.width()) / 2, (window->height() - logical.height()) / 3);
+        painter.drawPixmap(topLeft, over);
+    }
     QVERIFY2(distinctColours(image) > 30, qPrintable(name + QStringLiteral(" looks blank")));
     const QString path = m_dir.filePath(name + QStringLiteral(".png"));
     QVERIFY2(image.save(path), qPrintable(QStringLiteral("could not write ") + path));
@@ -306,6 +332,42 @@ void TestScreenshots::mainViews()
         capture(QStringLiteral("notification"));
         notice->dismissButton()->click();
     }
+    // Triage: the allowlist dialog for one finding, then for a selection of several.
+    window->showView(findings);
+    nullify::ui::TriagePanel* triage = findings->triagePanel();
+    QVERIFY(triage);
+    const auto openAllowlist = [&](const QString& reason) -> QDialog* {
+        triage->allowlistButton()->click();
+        if (!QTest::qWaitFor([&] { return triage->activeDialog() && triage->activeDialog()->isVisible(); }, kTimeoutMs))
+            return nullptr;
+        auto* dialog = qobject_cast<nullify::ui::AllowlistDialog*>(triage->activeDialog());
+        if (dialog)
+            QTest::keyClicks(dialog->reasonEdit(), reason);
+        return dialog;
+    };
+    int single = -1;
+    for (int row = 0; row < findingsTable->model()->rowCount() && single < 0; ++row) {
+        findingsTable->selectRow(row);
+        if (triage->allowlistButton()->isEnabled())
+            single = row;
+    }
+    QVERIFY(single >= 0);
+    QTest::qWait(800); // the details and the triage record from the server
+    QDialog* dialog = openAllowlist(QStringLiteral("Test fixture only: this key never reaches a build."));
+    QVERIFY(dialog);
+    captureWithDialog(QStringLiteral("triage"), dialog);
+    dialog->reject();
+    QTRY_VERIFY(!triage->activeDialog());
+    QItemSelectionModel* selection = findingsTable->selectionModel();
+    for (int row = 0; row < 6; ++row)
+        selection->select(findingsTable->model()->index(row, 0),
+                          QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    QTRY_VERIFY(triage->allowlistButton()->isEnabled());
+    dialog = openAllowlist(QStringLiteral("Generated client code, not deployed."));
+    QVERIFY(dialog);
+    captureWithDialog(QStringLiteral("triage-bulk"), dialog);
+    dialog->reject();
+    QTRY_VERIFY(!triage->activeDialog());
 
     // The same views in a dark palette: what a user with a dark desktop theme sees.
     const QPalette light = QApplication::palette();

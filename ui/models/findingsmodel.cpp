@@ -410,7 +410,7 @@ void FindingsModel::computeKeys(int first, int count)
         m_keys.reserve(count);
     if (m_pagerItems) {
         for (int row = first; row < first + count; ++row)
-            m_keys.append(keysFor(m_pagerItems->at(row)));
+            m_keys.append(keysFor(finding(row)));
         return;
     }
     for (const api::Finding& f : m_pages.constLast()) {
@@ -419,8 +419,36 @@ void FindingsModel::computeKeys(int first, int count)
     }
 }
 
+void FindingsModel::replaceFinding(int row, const api::Finding& finding)
+{
+    replaceFindings({{row, finding}});
+}
+
+void FindingsModel::replaceFindings(const QList<QPair<int, api::Finding>>& rows)
+{
+    int first = int(m_keys.size());
+    int last = -1;
+    for (const auto& [row, finding] : rows) {
+        if (row < 0 || row >= m_keys.size())
+            continue;
+        api::Finding& stored = m_edited[row];
+        stored = finding;
+        RowKeys keys = keysFor(stored);
+        keys.finding = m_pagerItems ? nullptr : &stored;
+        m_keys[row] = std::move(keys);
+        first = std::min(first, row);
+        last = std::max(last, row);
+    }
+    if (last < 0)
+        return;
+    for (QStringList& sortKeys : m_textSortKeys)
+        sortKeys.clear(); // made again on the next sort
+    emit dataChanged(index(first, 0), index(last, ColumnCount - 1));
+}
+
 void FindingsModel::forgetRows()
 {
+    m_edited.clear();
     m_pages.clear();
     m_keys.clear();
     m_repositoryNames.clear();

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <optional>
+#include <unordered_map>
 
 namespace nullify::ui {
 
@@ -108,8 +109,20 @@ public:
 
     const api::Finding& finding(int row) const
     {
+        if (!m_edited.empty()) {
+            const auto it = m_edited.find(row);
+            if (it != m_edited.end())
+                return it->second;
+        }
         return m_pagerItems ? m_pagerItems->at(row) : *m_keys.at(row).finding;
     }
+    // Shows finding in row from now on (a triage write the server accepted): the row's keys are
+    // made again and the row repainted. The kept pages and the pager's list are never modified;
+    // the edit is kept beside them until the rows are reset.
+    void replaceFinding(int row, const api::Finding& finding);
+    // The same for many rows at once (a batch answer): one dataChanged over the rows' span, so a
+    // view and a sorting proxy react once, not once per row.
+    void replaceFindings(const QList<QPair<int, api::Finding>>& rows);
     int count() const { return int(m_keys.size()); }
     // The row of the finding with this id, or -1. Linear: for a selection, not per row.
     int rowOf(const QString& id) const;
@@ -151,6 +164,8 @@ private:
     QPointer<api::FindingsPager> m_pager;
     QList<QMetaObject::Connection> m_pagerConnections;
     QList<RowKeys> m_keys; // one per shown row: rowCount() is its size, never the source's
+    // Rows changed by replaceFinding(), by row. A node container: RowKeys::finding may point into it.
+    std::unordered_map<int, api::Finding> m_edited;
     QStringList m_repositoryNames; // repository key → name
     QHash<QString, int> m_repositoryKeys; // name → key
     QPalette m_palette;

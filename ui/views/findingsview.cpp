@@ -9,7 +9,9 @@
 #include "loadstatebanner.h"
 #include "navigationicons.h"
 #include "requesttracker.h"
+#include "triagepanel.h"
 
+#include <QAction>
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -93,7 +95,8 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
     m_table->setAccessibleName(tr("Findings"));
     m_table->setModel(m_proxy);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Several rows at once for triage (Shift/Ctrl+click); the current row is the one in the details.
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setAlternatingRowColors(true);
     // Pixels, so "near the end" below means the same whatever the row height.
     m_table->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -139,6 +142,11 @@ FindingsView::FindingsView(const ViewContext& context, QWidget* parent)
     });
     connect(m_table->verticalScrollBar(), &QScrollBar::valueChanged, this, &FindingsView::maybeLoadMore);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &FindingsView::onCurrentChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &FindingsView::onSelectionChanged);
+    // Right-click on the selection: the triage actions.
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_table->addActions({m_triage->allowlistAction(), m_triage->unallowlistAction(), m_triage->overrideAction()});
+    connect(m_triage, &TriagePanel::findingsChanged, this, &FindingsView::onFindingsTriaged);
     // A new listing resets the model, which drops the selection without a currentRowChanged.
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &FindingsView::onCurrentChanged);
     connect(m_repositories, &api::Pager::itemsAppended, this, [this](int first, int count) {
@@ -220,6 +228,9 @@ QWidget* FindingsView::buildDetailsPane(QWidget* parent)
     m_autofix->setAccessibleName(tr("Start an autofix for this finding"));
     m_autofix->setEnabled(false);
     layout->addWidget(m_autofix, 0, Qt::AlignRight);
+
+    m_triage = new TriagePanel(context().api, m_model, m_details);
+    layout->addWidget(m_triage);
     connect(m_autofix, &QPushButton::clicked, this, &FindingsView::requestAutofix);
     return m_details;
 }
@@ -469,6 +480,7 @@ void FindingsView::showPager(api::FindingsPager* pager)
     setStale(false);
     api::FindingsPager* old = m_pager;
     m_pager = pager;
+    m_totalAdjustment = 0;
     m_model->setPager(m_pager);
     delete old; // aborts its page in flight
     connect(m_pager, &api::Pager::itemsAppended, this, &FindingsView::onItemsAppended);
@@ -529,7 +541,9 @@ void FindingsView::updateCount()
     }
     const QLocale locale;
     const int loaded = m_pager->count();
-    const std::optional<qint64> total = m_pager->totalCount();
+    std::optional<qint64> total = m_pager->totalCount();
+    if (total)
+        *total += m_totalAdjustment;
     if (m_pager->pagesLoaded() == 0)
         m_count->clear();
     else if (total && m_pager->hasMore())
@@ -565,6 +579,7 @@ void FindingsView::onCurrentChanged()
     m_detailRequest = nullptr;
     m_detailsBanner->hideState();
     showRowDetails(sourceRow);
+    m_triage->showRecordOf(sourceRow);
     if (sourceRow < 0 || !m_selectedService)
         return;
     m_detailRequest = new QObject(this);
@@ -583,6 +598,39 @@ void FindingsView::onCurrentChanged()
         });
     m_detailsBanner->showLoading(tr("Loading details..."), reply);
     loadAutofixStatus();
+}
+
+void FindingsView::onSelectionChanged()
+{
+    const QModelIndexList rows = m_table->selectionModel()->selectedRows();
+    QList<int> sourceRows;
+    sourceRows.reserve(rows.size());
+    for (const QModelIndex& index : rows)
+        sourceRows.append(m_proxy->sourceRow(index.row()));
+    m_triage->setSelection(sourceRows);
+}
+
+void FindingsView::onFindingsTriaged(const QStringList& findingIds)
+{
+    // The rows show the change already; the selection's actions and the details follow it (the
+    // details are asked again: the server's record of the finding has changed).
+    // A row that no longer matches the listing's status or severity filter leaves the server's total.
+    const auto matches = [this](const api::Finding& f) {
+        if (m_query.isResolved && *m_query.isResolved != f.isResolved.value_or(false))
+            return false;
+        if (m_query.isAllowlisted && *m_query.isAllowlisted != f.isAllowlisted.value_or(false))
+            return false;
+        return m_query.severities.isEmpty() || m_query.severities.contains(f.severity);
+    };
+    for (const auto& [before, after] : m_triage->lastChanges())
+        m_totalAdjustment += int(matches(after)) - int(matches(before));
+    updateCount();
+    onSelectionChanged();
+    if (findingIds.contains(m_selectedId)) {
+        m_selectedId.clear();
+        onCurrentChanged();
+    }
+    emit findingsTriaged(findingIds);
 }
 
 void FindingsView::loadAutofixStatus()

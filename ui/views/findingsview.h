@@ -26,6 +26,7 @@ class FindingsFilterBar;
 class FindingsFilterProxy;
 class FindingsModel;
 class LoadStateBanner;
+class TriagePanel;
 
 // The findings list (POST /admin/findings), a page at a time as it is scrolled, with a filter bar
 // (FindingsFilterBar) and a details pane for the selected finding (GET /{service}/findings/{id})
@@ -103,6 +104,8 @@ public:
     QString selectedFindingId() const { return m_selectedId; }
     // The id of the finding whose details the pane shows (from the server), empty while loading.
     QString detailsFindingId() const { return m_detailsId; }
+    // Allowlist, unallowlist and overrides of the selected rows, and the current one's triage record.
+    TriagePanel* triagePanel() const { return m_triage; }
 
 public slots:
     // The server's latest word on a finding's autofix (from the Autofix page): shown if selected.
@@ -119,6 +122,9 @@ signals:
     // Show the fix the server has for this finding.
     void
     autofixShowRequested(nullify::api::FindingService service, const QString& findingId, const QString& findingTitle);
+    // The server accepted a triage write for these findings (their rows show it already): counts
+    // derived from the findings elsewhere (the Overview's) are out of date.
+    void findingsTriaged(const QStringList& findingIds);
 
 private:
     QWidget* buildDetailsPane(QWidget* parent);
@@ -142,6 +148,8 @@ private:
     void updateCount();
     void loadRepositoryNames();
     void onCurrentChanged();
+    void onSelectionChanged();
+    void onFindingsTriaged(const QStringList& findingIds);
     void showRowDetails(int sourceRow);
     void showDetail(const api::FindingDetail& detail);
     void setDetailField(const QString& key, const QString& text);
@@ -167,6 +175,9 @@ private:
     api::FindingsPager* m_replacement = nullptr; // a refresh's listing, until its first answer
     bool m_stale = false; // the rows are from before a refresh still under way
     bool m_refreshFailed = false;
+    // Rows a triage write moved into (+) or out of (-) this listing's filter since its answer: the
+    // server's total plus this is what the server would say now.
+    qint64 m_totalAdjustment = 0;
     FindingsModel* m_model = nullptr;
     FindingsFilterProxy* m_proxy = nullptr;
     api::RepositoryPager* m_repositories = nullptr; // names for the repository filter
@@ -184,6 +195,7 @@ private:
     QHash<QString, QLabel*> m_detailFields; // rows without a value are hidden
     QPlainTextEdit* m_description = nullptr;
     QPushButton* m_autofix = nullptr;
+    TriagePanel* m_triage = nullptr;
     QObject* m_detailRequest = nullptr; // context of the details requests; deleting it aborts them
 };
 
