@@ -29,7 +29,14 @@ NetworkAccessManager::NetworkAccessManager(QObject* parent)
             });
 }
 
-NetworkAccessManager::~NetworkAccessManager() = default;
+NetworkAccessManager::~NetworkAccessManager()
+{
+    // Qt's own destructor deletes the replies still alive, but by then this class's part (the host
+    // queues they wait in or hold a slot of) is gone, and their destructors reach into it. Deleted
+    // here, they leave their queues while those still exist.
+    const QList<RetryingReply*> replies = findChildren<RetryingReply*>(Qt::FindDirectChildrenOnly);
+    qDeleteAll(replies);
+}
 
 void NetworkAccessManager::setRetryPolicy(const RetryPolicy& policy)
 {
