@@ -8,6 +8,7 @@
 #include "displaytext.h"
 #include "faultplan.h"
 #include "findingsfilterproxy.h"
+#include "findingslisting.h"
 #include "findingsmodel.h"
 #include "findingsview.h"
 #include "latestrunsloader.h"
@@ -60,7 +61,12 @@ using nullify::api::Result;
 using nullify::api::Scanner;
 using nullify::api::Severity;
 using nullify::sandbox::FaultRule;
+using nullify::test::bodyHash;
+using nullify::test::bodyHashes;
+using nullify::test::hashOf;
+using nullify::test::listingSettled;
 using nullify::test::SandboxHarness;
+using nullify::test::shownIds;
 using nullify::ui::ConnectionState;
 using nullify::ui::FindingsModel;
 using nullify::ui::FindingsView;
@@ -91,41 +97,6 @@ template <typename V> bool showAsDefaultPage(V& view)
         return false;
     view.activate();
     return true;
-}
-
-// The sandbox's bodyHash of a request body: the first 12 hex digits of its SHA-256.
-QString bodyHash(const QByteArray& body)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex().left(12));
-}
-
-QString hashOf(FindingsQuery query, qint64 page)
-{
-    query.page = page;
-    return bodyHash(nullify::api::NullifyApi::findingsQueryBody(query));
-}
-
-QStringList bodyHashes(const QList<QJsonObject>& entries)
-{
-    QStringList hashes;
-    for (const QJsonObject& entry : entries)
-        hashes << entry.value(QStringLiteral("bodyHash")).toString();
-    return hashes;
-}
-
-// The ids the table shows, top to bottom.
-QStringList shownIds(const FindingsView& view)
-{
-    QStringList ids;
-    const QAbstractItemModel* model = view.findingsTable()->model();
-    for (int row = 0; row < model->rowCount(); ++row)
-        ids << model->index(row, 0).data(FindingsModel::IdRole).toString();
-    return ids;
-}
-
-bool listingSettled(const FindingsView& view)
-{
-    return view.pager() && view.pager()->pagesLoaded() > 0 && !view.pager()->isLoading();
 }
 
 void selectComboData(QComboBox* combo, const QVariant& data)

@@ -9,6 +9,7 @@
 #include "findingsfilter.h"
 #include "findingsfilterbar.h"
 #include "findingsfilterproxy.h"
+#include "findingslisting.h"
 #include "findingsmodel.h"
 #include "findingsview.h"
 #include "overviewview.h"
@@ -38,7 +39,12 @@ using nullify::api::FindingType;
 using nullify::api::Page;
 using nullify::api::Result;
 using nullify::api::Severity;
+using nullify::test::bodyHash;
+using nullify::test::bodyHashes;
+using nullify::test::hashOf;
+using nullify::test::listingSettled;
 using nullify::test::SandboxHarness;
+using nullify::test::shownIds;
 using nullify::ui::AppSettings;
 using nullify::ui::FindingsFilter;
 using nullify::ui::FindingsModel;
@@ -52,39 +58,6 @@ namespace {
 
 constexpr int kTimeoutMs = 20'000;
 constexpr int kFindingCount = 230; // five pages of 50, the last one short
-
-QString bodyHash(const QByteArray& body)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex().left(12));
-}
-
-QString hashOf(FindingsQuery query, qint64 page)
-{
-    query.page = page;
-    return bodyHash(nullify::api::NullifyApi::findingsQueryBody(query));
-}
-
-QStringList bodyHashes(const QList<QJsonObject>& entries)
-{
-    QStringList hashes;
-    for (const QJsonObject& entry : entries)
-        hashes << entry.value(QStringLiteral("bodyHash")).toString();
-    return hashes;
-}
-
-QStringList shownIds(const FindingsView& view)
-{
-    QStringList ids;
-    const QAbstractItemModel* model = view.findingsTable()->model();
-    for (int row = 0; row < model->rowCount(); ++row)
-        ids << model->index(row, 0).data(FindingsModel::IdRole).toString();
-    return ids;
-}
-
-bool listingSettled(const FindingsView& view)
-{
-    return view.pager() && view.pager()->pagesLoaded() > 0 && !view.pager()->isLoading();
-}
 
 // Clicks the header of a column, as a user does.
 void clickHeader(QTableView* table, int column)

@@ -4,6 +4,7 @@
 // a write the server refuses (fault plan) that changes nothing. What was sent is checked in the
 // sandbox's request log, and what the sandbox now holds by asking the API directly.
 #include "findingsfilterproxy.h"
+#include "findingslisting.h"
 #include "findingsmodel.h"
 #include "findingsview.h"
 #include "nullifyapi.h"
@@ -34,6 +35,8 @@ using nullify::api::Finding;
 using nullify::api::FindingType;
 using nullify::api::Result;
 using nullify::api::Severity;
+using nullify::test::bodyHash;
+using nullify::test::listingSettled;
 using nullify::test::SandboxHarness;
 using nullify::ui::AllowlistDialog;
 using nullify::ui::FindingsModel;
@@ -44,16 +47,6 @@ using nullify::ui::TriagePanel;
 namespace {
 
 constexpr int kTimeoutMs = 20'000;
-
-QString bodyHash(const QByteArray& body)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex().left(12));
-}
-
-bool listingSettled(const FindingsView& view)
-{
-    return view.pager() && view.pager()->pagesLoaded() > 0 && !view.pager()->isLoading();
-}
 
 // Every logged request whose method matches and whose path ends with suffix.
 QList<QJsonObject> writesEndingWith(const QList<QJsonObject>& log, const QString& method, const QString& suffix)
