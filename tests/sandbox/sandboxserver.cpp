@@ -14,6 +14,15 @@ namespace nullify::sandbox {
 
 namespace {
 
+// The body of a control request that may have none: empty is {}, anything else must be an object.
+std::optional<QJsonObject> optionalObjectBody(const SandboxRequest& request, QString* error)
+{
+    if (request.body.trimmed().isEmpty()) {
+        return QJsonObject {};
+    }
+    return request.jsonObject(error);
+}
+
 // Query parameters that carry credentials or one-time secrets never reach the log in clear.
 bool isSecretParameter(const QString& name)
 {
@@ -421,15 +430,12 @@ void SandboxServer::registerControlRoutes()
         return SandboxResponse::json(200, QJsonObject {{QStringLiteral("removed"), removed}});
     });
     m_controlRouter.add(post, QStringLiteral("/revoke"), [this](const SandboxRequest& request) {
-        QJsonObject body;
-        if (!request.body.trimmed().isEmpty()) {
-            QString error;
-            const auto parsed = request.jsonObject(&error);
-            if (!parsed) {
-                return SandboxResponse::error(400, error);
-            }
-            body = *parsed;
+        QString bodyError;
+        const std::optional<QJsonObject> parsed = optionalObjectBody(request, &bodyError);
+        if (!parsed) {
+            return SandboxResponse::error(400, bodyError);
         }
+        const QJsonObject& body = *parsed;
         const QString principal = body.value(QStringLiteral("principal")).toString();
         const bool refreshTokens = body.value(QStringLiteral("refreshTokens")).toBool();
         const int revoked = m_auth->revoke(principal, refreshTokens);
@@ -456,15 +462,12 @@ void SandboxServer::registerControlRoutes()
     // A scanner reports a finding as new: {"findingId": "..."}, or an empty body for the next open
     // critical finding. The event feed gets a "<scanner>-new-finding" event for it.
     m_controlRouter.add(post, QStringLiteral("/events/new-finding"), [this](const SandboxRequest& request) {
-        QJsonObject body;
-        if (!request.body.trimmed().isEmpty()) {
-            QString error;
-            const auto parsed = request.jsonObject(&error);
-            if (!parsed) {
-                return SandboxResponse::error(400, error);
-            }
-            body = *parsed;
+        QString bodyError;
+        const std::optional<QJsonObject> parsed = optionalObjectBody(request, &bodyError);
+        if (!parsed) {
+            return SandboxResponse::error(400, bodyError);
         }
+        const QJsonObject& body = *parsed;
         QString error;
         const QJsonObject event
             = m_tenant->reportNewFinding(body.value(QStringLiteral("findingId")).toString(), &error);
