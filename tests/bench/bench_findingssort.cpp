@@ -194,26 +194,14 @@ private:
 bool Bench::start(QString* error)
 {
     m_sandbox = std::make_unique<QProcess>();
-    m_sandbox->setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_sandbox->start(
+    m_harness = nullify::test::SandboxHarness::attachToChildProcess(
+        m_sandbox.get(),
         QStringLiteral(NULLIFY_SANDBOX_EXECUTABLE),
-        {QStringLiteral("--auto-approve"), QStringLiteral("--findings"), QString::number(m_options.findings)});
-    if (!m_sandbox->waitForStarted(10'000)) {
-        *error = QStringLiteral("cannot start the sandbox: %1").arg(m_sandbox->errorString());
+        {QStringLiteral("--auto-approve"), QStringLiteral("--findings"), QString::number(m_options.findings)},
+        30'000,
+        error);
+    if (!m_harness)
         return false;
-    }
-    QElapsedTimer waited;
-    waited.start();
-    while (!m_sandbox->canReadLine() && waited.elapsed() < 30'000)
-        m_sandbox->waitForReadyRead(500);
-    const QJsonObject ports = QJsonDocument::fromJson(m_sandbox->readLine()).object();
-    const QUrl apiBase(ports.value(QStringLiteral("api")).toString());
-    const QUrl controlBase(ports.value(QStringLiteral("control")).toString());
-    if (!apiBase.isValid() || apiBase.port() <= 0 || !controlBase.isValid() || controlBase.port() <= 0) {
-        *error = QStringLiteral("the sandbox did not print its ports");
-        return false;
-    }
-    m_harness = std::make_unique<nullify::test::SandboxHarness>(apiBase, controlBase);
     m_manager = std::make_unique<nullify::NetworkAccessManager>();
     const auto credentials = m_harness->signIn(m_manager.get(), error);
     const auto tenant

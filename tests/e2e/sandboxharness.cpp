@@ -4,6 +4,7 @@
 #include "networkaccessmanager.h"
 #include "replyhelpers.h"
 
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -26,6 +27,29 @@ SandboxHarness::~SandboxHarness()
 {
     if (m_defaultTlsBefore)
         QSslConfiguration::setDefaultConfiguration(*m_defaultTlsBefore);
+}
+
+std::unique_ptr<SandboxHarness> SandboxHarness::attachToChildProcess(
+    QProcess* process, const QString& program, const QStringList& arguments, int timeoutMs, QString* error)
+{
+    process->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    process->start(program, arguments);
+    if (!process->waitForStarted(10'000)) {
+        *error = QStringLiteral("cannot start %1: %2").arg(program, process->errorString());
+        return nullptr;
+    }
+    QElapsedTimer waited;
+    waited.start();
+    while (!process->canReadLine() && process->state() == QProcess::Running && waited.elapsed() < timeoutMs)
+        process->waitForReadyRead(500);
+    const QJsonObject ports = QJsonDocument::fromJson(process->readLine()).object();
+    const QUrl api(ports.value(QStringLiteral("api")).toString());
+    const QUrl control(ports.value(QStringLiteral("control")).toString());
+    if (!api.isValid() || api.port() <= 0 || !control.isValid() || control.port() <= 0) {
+        *error = QStringLiteral("%1 did not print its ports").arg(program);
+        return nullptr;
+    }
+    return std::make_unique<SandboxHarness>(api, control);
 }
 
 bool SandboxHarness::start(QString* error)

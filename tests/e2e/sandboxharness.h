@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QNetworkAccessManager>
+#include <QProcess>
 #include <QString>
 #include <QUrl>
 
@@ -34,6 +35,11 @@ public:
     // the same control calls and sign-in; start() does nothing and server() must not be used.
     SandboxHarness(const QUrl& apiBase, const QUrl& controlBase);
     ~SandboxHarness();
+    // Starts `program` (the nullify-sandbox executable) in `process` and attaches to it once it
+    // prints its ports, its first line on stdout: {"api": ..., "control": ...}. nullptr, with the
+    // reason in *error, when it does not start or print them within `timeoutMs`.
+    static std::unique_ptr<SandboxHarness> attachToChildProcess(
+        QProcess* process, const QString& program, const QStringList& arguments, int timeoutMs, QString* error);
 
     bool start(QString* error);
     sandbox::SandboxServer& server() { return *m_server; }

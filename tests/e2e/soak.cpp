@@ -298,7 +298,6 @@ private:
 bool Soak::startSandbox(QString* error)
 {
     m_sandbox = std::make_unique<QProcess>();
-    m_sandbox->setProcessChannelMode(QProcess::ForwardedErrorChannel);
     QStringList arguments {QStringLiteral("--auto-approve"),
                            QStringLiteral("--seed"),
                            QString::number(m_options.seed),
@@ -306,24 +305,9 @@ bool Soak::startSandbox(QString* error)
                            QStringLiteral("5")};
     if (!m_options.sandboxLog.isEmpty())
         arguments << QStringLiteral("--log") << m_options.sandboxLog;
-    m_sandbox->start(m_options.sandbox, arguments);
-    if (!m_sandbox->waitForStarted(10'000)) {
-        *error = QStringLiteral("cannot start %1: %2").arg(m_options.sandbox, m_sandbox->errorString());
+    m_harness = SandboxHarness::attachToChildProcess(m_sandbox.get(), m_options.sandbox, arguments, 15'000, error);
+    if (!m_harness)
         return false;
-    }
-    // The first line on stdout is {"api": ..., "control": ...} once both ports listen.
-    QElapsedTimer waited;
-    waited.start();
-    while (!m_sandbox->canReadLine() && waited.elapsed() < 15'000)
-        m_sandbox->waitForReadyRead(500);
-    const QJsonObject ports = QJsonDocument::fromJson(m_sandbox->readLine()).object();
-    const QUrl api(ports.value(QStringLiteral("api")).toString());
-    const QUrl control(ports.value(QStringLiteral("control")).toString());
-    if (!api.isValid() || api.port() <= 0 || !control.isValid() || control.port() <= 0) {
-        *error = QStringLiteral("the sandbox did not print its ports");
-        return false;
-    }
-    m_harness = std::make_unique<SandboxHarness>(api, control);
     return !m_options.viaTlsProxy || m_harness->startTlsProxy(error);
 }
 
