@@ -136,9 +136,17 @@ void ConnectionState::onProbeDue()
         once.deadline = std::min(once.deadline, std::chrono::milliseconds(15000));
         request.setAttribute(toAttribute(RequestAttribute::RetryPolicyOverride), QVariant::fromValue(once));
         // A GET: the API declares no HEAD for it (a spec-following server answers 405).
-        QNetworkReply* reply = manager->get(request);
-        connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+        m_probe = manager->get(request);
+        connect(m_probe, &QNetworkReply::finished, m_probe, &QObject::deleteLater);
+        // The next probe is timed from this one's end: on a slow link, probes never pile up.
+        connect(m_probe, &QNetworkReply::finished, this, &ConnectionState::scheduleNextProbe);
+        return;
     }
+    scheduleNextProbe();
+}
+
+void ConnectionState::scheduleNextProbe()
+{
     if (m_paused) {
         m_probeNext = std::min(m_probeNext * 2, m_probeLongest);
         m_probeTimer.start(m_probeNext);

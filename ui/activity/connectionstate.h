@@ -92,6 +92,7 @@ private:
     void onRequestFinished(quint64 id);
     void onReachabilityChanged(bool online);
     void onProbeDue();
+    void scheduleNextProbe();
     void update();
 
     QPointer<RequestTracker> m_tracker;
@@ -114,6 +115,7 @@ private:
     std::chrono::milliseconds m_probeLongest {60000};
     std::chrono::milliseconds m_probeNext {5000};
     QUrl m_probeUrl;
+    QPointer<QNetworkReply> m_probe; // the probe on its way: the next one waits until it ends
 };
 
 } // namespace nullify::ui
