@@ -14,6 +14,9 @@
 #include <QString>
 #include <QStringList>
 #include <QTableView>
+#include <QTest>
+
+#include <memory>
 
 namespace nullify::test {
 
@@ -52,6 +55,22 @@ inline QStringList shownIds(const ui::FindingsView& view)
 inline bool listingSettled(const ui::FindingsView& view)
 {
     return view.pager() && view.pager()->pagesLoaded() > 0 && !view.pager()->isLoading();
+}
+
+// A Findings page shown and activated, as the main window does; "Any status" when asked (it
+// opens on Open). nullptr when the window never got exposed.
+inline std::unique_ptr<ui::FindingsView> shownFindingsView(const ui::ViewContext& context, bool anyStatus, QSize size)
+{
+    auto view = std::make_unique<ui::FindingsView>(context);
+    view->setSearchDelay(50);
+    if (anyStatus)
+        view->statusFilter()->setCurrentIndex(view->statusFilter()->findData(int(ui::FindingsView::StatusFilter::Any)));
+    view->resize(size);
+    view->show();
+    if (!QTest::qWaitForWindowExposed(view.get()))
+        return nullptr;
+    view->activate();
+    return view;
 }
 
 } // namespace nullify::test

@@ -190,16 +190,7 @@ std::optional<Page<Finding>> TestBrowseViews::findingsPage(const FindingsQuery& 
 
 std::unique_ptr<FindingsView> TestBrowseViews::makeFindingsView(bool anyStatus, QSize size)
 {
-    auto view = std::make_unique<FindingsView>(context());
-    view->setSearchDelay(50);
-    if (anyStatus)
-        view->statusFilter()->setCurrentIndex(view->statusFilter()->findData(int(FindingsView::StatusFilter::Any)));
-    view->resize(size);
-    view->show();
-    if (!QTest::qWaitForWindowExposed(view.get()))
-        return nullptr;
-    view->activate();
-    return view;
+    return nullify::test::shownFindingsView(context(), anyStatus, size);
 }
 
 QList<QJsonObject> TestBrowseViews::findingRequests()

@@ -153,16 +153,7 @@ QList<Finding> TestFindingsScale::allFindings(FindingsQuery query)
 
 std::unique_ptr<FindingsView> TestFindingsScale::makeFindingsView(bool anyStatus)
 {
-    auto view = std::make_unique<FindingsView>(context());
-    view->setSearchDelay(50);
-    if (anyStatus)
-        view->statusFilter()->setCurrentIndex(view->statusFilter()->findData(int(FindingsView::StatusFilter::Any)));
-    view->resize(1200, 700);
-    view->show();
-    if (!QTest::qWaitForWindowExposed(view.get()))
-        return nullptr;
-    view->activate();
-    return view;
+    return nullify::test::shownFindingsView(context(), anyStatus, QSize(1200, 700));
 }
 
 QList<QJsonObject> TestFindingsScale::findingRequests()
